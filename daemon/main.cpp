@@ -1,0 +1,29 @@
+// passerelle: partners' apprenticeship offers, from their drop folders to the
+// national services. One program, one subcommand per job (operations.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "daemon/check_command.h"
+#include "daemon/command.h"
+#include "daemon/config_command.h"
+
+int main(int argc, char** argv) {
+  using namespace passerelle::daemon;
+  CLI::App app{"passerelle: apprenticeship offers from partners' drop folders to the national services"};
+  app.set_version_flag("--version", "passerelle " PASSERELLE_VERSION);
+  app.require_subcommand(1);
+  ExitStatus status;
+  addCheckCommand(app, status);
+  addConfigCommand(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "passerelle: %s\n", e.what());
+    return kExitFailure;
+  }
+  return status.code;
+}

@@ -1,0 +1,39 @@
+// Character encodings of partners' exports (shared/specs/formats/README.md).
+//
+// Decoding is table-driven: Windows-1252 and ISO-8859-15 map each byte
+// through a 256-entry table to UTF-8 (undefined bytes flagged); UTF-8 is
+// validated (well-formed per Unicode: no overlong forms, no surrogates,
+// nothing above U+10FFFF). ASCII runs are copied as they are.
+//
+// Thread safety: pure functions over immutable tables.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace passerelle::formats {
+
+enum class Encoding { kWindows1252, kIso8859_15, kUtf8 };
+
+std::string_view encodingName(Encoding e);  // "windows-1252", "iso-8859-15", "utf-8"
+
+struct DecodeError {
+  std::size_t offset = 0;  // byte offset of the offending byte in the input
+  unsigned char byte = 0;  // the offending byte (first byte of an ill-formed sequence)
+};
+
+// Decodes `bytes` from `enc` into UTF-8, appending to `out`.
+// On an undefined byte or ill-formed sequence, stops and returns the error
+// (what was appended so far stays in `out`).
+std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, std::string& out);
+
+// True if a well-formed UTF-8 sequence (of 2 to 4 bytes) starts at bytes[0],
+// which must be a non-ASCII byte. Used for the "first non-ASCII byte" rule.
+bool startsWellFormedUtf8(std::string_view bytes);
+
+// Length of the UTF-8 BOM (3) if `bytes` starts with one, else 0.
+std::size_t utf8BomLength(std::string_view bytes);
+
+}  // namespace passerelle::formats

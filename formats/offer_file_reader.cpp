@@ -1,0 +1,409 @@
+#include "formats/offer_file_reader.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <system_error>
+#include <unordered_map>
+
+#include "formats/csv_tokenizer.h"
+#include "formats/row_validator.h"
+#include "formats/text_fold.h"
+
+namespace passerelle::formats {
+
+// ---------------------------------------------------------------- sources
+
+std::size_t StringByteSource::read(char* buffer, std::size_t capacity) {
+  std::size_t n = std::min(capacity, bytes_.size());
+  std::memcpy(buffer, bytes_.data(), n);
+  bytes_.remove_prefix(n);
+  return n;
+}
+
+FileByteSource::FileByteSource(const std::string& path) {
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path);
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0) regular_ = S_ISREG(st.st_mode);
+  ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
+}
+
+FileByteSource::~FileByteSource() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::size_t FileByteSource::read(char* buffer, std::size_t capacity) {
+  for (;;) {
+    ssize_t n = ::read(fd_, buffer, capacity);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno != EINTR) throw std::system_error(errno, std::generic_category(), "read failed");
+  }
+}
+
+// ---------------------------------------------------------------- the pass
+
+namespace {
+
+constexpr std::size_t kChunkSize = 1 << 20;
+
+// File errors in the order offer.md reports them when a file has several.
+constexpr std::array<std::string_view, 10> kFileErrorPriority = {
+    "BINARY_CONTENT",         "EMPTY_FILE",
+    "ENVELOPE_MISSING",       "VERSION_UNSUPPORTED",
+    "PARTNER_MISMATCH",       "HEADER_DUPLICATE_COLUMN",
+    "HEADER_MISSING_COLUMNS", "CSV_UNTERMINATED_QUOTE",
+    "TRAILER_MISSING",        "TRAILER_COUNT_MISMATCH",
+};
+
+std::size_t priorityOf(std::string_view code) {
+  for (std::size_t i = 0; i < kFileErrorPriority.size(); ++i)
+    if (kFileErrorPriority[i] == code) return i;
+  return kFileErrorPriority.size();
+}
+
+class NullSink final : public OfferSink {};
+
+std::string hexByte(unsigned char b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", b);
+  return buf;
+}
+
+// Decodes a field that is not data (header names, envelope), replacing what
+// the encoding does not define instead of refusing it.
+std::string decodeLenient(Encoding enc, std::string_view bytes) {
+  std::string out;
+  while (auto err = decodeAppend(enc, bytes, out)) {
+    out += "\xEF\xBF\xBD";  // U+FFFD
+    bytes.remove_prefix(err->offset + 1);
+  }
+  return out;
+}
+
+// One read of a file, from the first byte to the last.
+class FilePass {
+ public:
+  FilePass(const Dialect& dialect, const ReadOptions& options, OfferSink& sink, bool apply_rules)
+      : dialect_(dialect),
+        spec_(dialect.spec()),
+        options_(options),
+        sink_(sink),
+        apply_rules_(apply_rules),
+        tokenizer_(spec_.delimiter),
+        validator_(dialect, options.partner),
+        encoding_(spec_.encoding) {
+    for (std::size_t i = 0; i < spec_.columns.size(); ++i)
+      spec_index_.emplace(codeKey(spec_.columns[i].header), i);
+    summary_.format = spec_.name;
+  }
+
+  ReadSummary run(ByteSource& source) {
+    std::string buffer(kChunkSize, '\0');
+    bool first = true;
+    auto on_record = [this](const CsvRecord& r) { onRecord(r); };
+    for (;;) {
+      std::size_t n = source.read(buffer.data(), buffer.size());
+      if (n == 0) break;
+      std::string_view chunk(buffer.data(), n);
+      if (first) {
+        first = false;
+        // A BOM says UTF-8 whatever the dialect declares. (A source that
+        // returns fewer than 3 bytes first is a test's oddity, not a file's.)
+        if (std::size_t bom = utf8BomLength(chunk)) {
+          encoding_ = Encoding::kUtf8;
+          encoding_decided_ = true;
+          chunk.remove_prefix(bom);
+        }
+      }
+      tokenizer_.feed(chunk, on_record);
+    }
+    if (!tokenizer_.finish(on_record)) {
+      if (tokenizer_.unterminatedHasNul())
+        fault("BINARY_CONTENT", binaryMessage(), tokenizer_.unterminatedLine());
+      fault("CSV_UNTERMINATED_QUOTE",
+            "Un guillemet ouvert n'est jamais refermé : le fichier a été tronqué",
+            tokenizer_.unterminatedLine());
+    }
+    if (has_pending_) process(pending_, /*is_last=*/true);
+    finishFile();
+    return summary_;
+  }
+
+ private:
+  static std::string binaryMessage() {
+    return "Le fichier contient un octet nul : ce n'est pas un fichier texte CSV";
+  }
+
+  void fault(std::string code, std::string message, std::optional<long> line,
+             std::optional<std::string> value = std::nullopt) {
+    if (fault_ && priorityOf(fault_->code) <= priorityOf(code)) return;
+    fault_ = FileIssue{std::move(code), std::move(message), std::move(value), line};
+  }
+  void fault(FileIssue issue) {
+    if (fault_ && priorityOf(fault_->code) <= priorityOf(issue.code)) return;
+    fault_ = std::move(issue);
+  }
+
+  // One record of lookahead, so that a dialect knows which record is last.
+  void onRecord(const CsvRecord& r) {
+    if (r.has_nul) fault("BINARY_CONTENT", binaryMessage(), r.line);
+    if (r.allEmpty()) return;  // blank line, or ";;;;"
+    if (has_pending_) process(pending_, /*is_last=*/false);
+    pending_.line = r.line;
+    pending_.bytes.assign(r.bytes);
+    pending_.ends.assign(r.ends.begin(), r.ends.end());
+    pending_.quote_error = r.quote_error;
+    pending_.has_nul = r.has_nul;
+    has_pending_ = true;
+  }
+
+  // The formats README: the first non-ASCII byte of the file decides between
+  // UTF-8 (if it begins a well-formed sequence) and the declared encoding.
+  void decideEncoding(const CsvRecord& r) {
+    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
+      std::string_view f = r.field(i);
+      for (std::size_t j = 0; j < f.size(); ++j) {
+        if (static_cast<unsigned char>(f[j]) < 0x80) continue;
+        encoding_ = startsWellFormedUtf8(f.substr(j)) ? Encoding::kUtf8 : spec_.encoding;
+        encoding_decided_ = true;
+        return;
+      }
+    }
+  }
+
+  std::vector<std::string> decodeAll(const CsvRecord& r) const {
+    std::vector<std::string> fields;
+    for (std::size_t i = 0; i < r.fieldCount(); ++i)
+      fields.push_back(foldSingleLine(decodeLenient(encoding_, r.field(i))));
+    return fields;
+  }
+
+  void process(const CsvRecord& r, bool is_last) {
+    if (!encoding_decided_) decideEncoding(r);
+    if (stopped_) return;  // the file is refused; only NUL bytes still matter
+    RecordContext ctx{envelope_seen_, header_seen_, is_last};
+    switch (dialect_.classify(r.field(0), ctx)) {
+      case RecordRole::kEnvelope:
+        envelope_seen_ = true;
+        if (auto issue = dialect_.checkEnvelope(decodeAll(r), r.line, options_)) {
+          fault(std::move(*issue));
+          stopped_ = true;
+        }
+        return;
+      case RecordRole::kHeader:
+        readHeader(r);
+        return;
+      case RecordRole::kTrailer:
+        trailer_ = decodeAll(r);
+        trailer_line_ = r.line;
+        return;
+      case RecordRole::kData:
+        ++data_records_;
+        if (apply_rules_) readRow(r);
+        return;
+    }
+  }
+
+  void readHeader(const CsvRecord& r) {
+    header_seen_ = true;
+    header_fields_ = r.fieldCount();
+    column_of_spec_.assign(spec_.columns.size(), -1);
+    std::string unknown;
+    std::string duplicates;
+    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
+      std::string name = foldSingleLine(decodeLenient(encoding_, r.field(i)));
+      if (name.empty()) continue;  // columns with an empty name are ignored
+      auto it = spec_index_.find(codeKey(name));
+      if (it == spec_index_.end()) {
+        unknown += (unknown.empty() ? "" : ", ") + name;
+      } else if (column_of_spec_[it->second] >= 0) {
+        duplicates += (duplicates.empty() ? "" : ", ") + name;
+      } else {
+        column_of_spec_[it->second] = static_cast<int>(i);
+      }
+    }
+    std::string missing;
+    for (std::size_t s = 0; s < spec_.columns.size(); ++s)
+      if (spec_.columns[s].required && column_of_spec_[s] < 0)
+        missing += (missing.empty() ? "" : ", ") + spec_.columns[s].header;
+    if (!duplicates.empty()) {
+      fault("HEADER_DUPLICATE_COLUMN", "Colonne en double dans l'en-tête : " + duplicates, r.line,
+            duplicates);
+      stopped_ = true;
+    }
+    if (!missing.empty()) {
+      fault("HEADER_MISSING_COLUMNS", "Colonnes obligatoires absentes de l'en-tête : " + missing,
+            r.line, missing);
+      stopped_ = true;
+    }
+    if (!unknown.empty() && !stopped_) {
+      FileIssue w{"HEADER_UNKNOWN_COLUMNS", "Colonnes inconnues ignorées : " + unknown, unknown,
+                  r.line};
+      ++summary_.warnings;
+      sink_.onFileWarning(w);
+    }
+  }
+
+  void readRow(const CsvRecord& r) {
+    if (r.quote_error) {
+      deliverReject(validator_.rejectWhole(
+          r.line,
+          FieldError{
+              std::nullopt, "CSV_QUOTE",
+              "Guillemet fermant suivi d'autres caractères (ex. \"abc\"def) : ligne illisible",
+              std::nullopt},
+          std::nullopt));
+      return;
+    }
+    if (r.fieldCount() != header_fields_) {
+      deliverReject(validator_.rejectWhole(
+          r.line,
+          FieldError{std::nullopt, "FIELD_COUNT",
+                     "La ligne compte " + std::to_string(r.fieldCount()) + " champs, l'en-tête " +
+                         std::to_string(header_fields_),
+                     std::to_string(r.fieldCount())},
+          std::nullopt));
+      return;
+    }
+    if (!decodeRow(r)) return;
+    validator_.beginRow(r.line);
+    for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
+      int c = column_of_spec_[s];
+      if (c >= 0) validator_.addColumn(spec_.columns[s].field, decodedField(c));
+    }
+    if (validator_.finish()) {
+      const Offer& o = validator_.offer();
+      summary_.warnings += static_cast<long>(o.warnings.size());
+      if (o.action == OfferAction::kDelete) {
+        ++summary_.deletes;
+      } else {
+        ++summary_.offers;
+      }
+      ++summary_.records;
+      sink_.onOffer(o);
+    } else {
+      deliverReject(validator_.reject());
+    }
+  }
+
+  // Decodes every field of a row (an undefined byte anywhere rejects the row).
+  bool decodeRow(const CsvRecord& r) {
+    decoded_.clear();
+    decoded_ends_.clear();
+    std::optional<DecodeError> err;
+    std::size_t bad_field = 0;
+    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
+      if (!err) {
+        err = decodeAppend(encoding_, r.field(i), decoded_);
+        if (err) bad_field = i;
+      }
+      decoded_ends_.push_back(decoded_.size());
+    }
+    if (!err) return true;
+    std::optional<std::string> ref;
+    for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
+      int c = column_of_spec_[s];
+      if (spec_.columns[s].field == FieldId::kSourceRef && c >= 0 &&
+          static_cast<std::size_t>(c) < bad_field)
+        ref = validator_.validSourceRef(decodedField(c));
+    }
+    deliverReject(validator_.rejectWhole(
+        r.line,
+        FieldError{std::nullopt, "ENCODING",
+                   "Octet " + hexByte(err->byte) + " non défini dans l'encodage " +
+                       std::string(encodingName(encoding_)) + " (champ " +
+                       std::to_string(bad_field + 1) + ")",
+                   hexByte(err->byte)},
+        std::move(ref)));
+    return false;
+  }
+
+  std::string_view decodedField(std::size_t i) const {
+    std::size_t begin = i == 0 ? 0 : decoded_ends_[i - 1];
+    return std::string_view(decoded_).substr(begin, decoded_ends_[i] - begin);
+  }
+
+  void deliverReject(const Reject& reject) {
+    ++summary_.rejects;
+    ++summary_.records;
+    summary_.warnings += static_cast<long>(reject.warnings.size());
+    sink_.onReject(reject);
+  }
+
+  void finishFile() {
+    if (!stopped_ && !header_seen_)
+      fault("EMPTY_FILE", "Le fichier est vide (pas d'en-tête)", std::nullopt);
+    if (!stopped_ && header_seen_) {
+      if (auto issue =
+              dialect_.checkEnd(trailer_ ? &*trailer_ : nullptr, trailer_line_, data_records_))
+        fault(std::move(*issue));
+    }
+    summary_.encoding = encoding_;
+    if (fault_) {
+      ReadSummary refused;
+      refused.format = spec_.name;
+      refused.encoding = encoding_;
+      refused.file_error = fault_;
+      summary_ = std::move(refused);
+    }
+  }
+
+  const Dialect& dialect_;
+  const DialectSpec& spec_;
+  const ReadOptions& options_;
+  OfferSink& sink_;
+  const bool apply_rules_;
+  CsvTokenizer tokenizer_;
+  RowValidator validator_;
+  Encoding encoding_;
+  bool encoding_decided_ = false;
+  std::unordered_map<std::string, std::size_t> spec_index_;  // codeKey(header) -> spec column
+
+  CsvRecord pending_;
+  bool has_pending_ = false;
+  bool envelope_seen_ = false;
+  bool header_seen_ = false;
+  bool stopped_ = false;
+  std::size_t header_fields_ = 0;
+  std::vector<int> column_of_spec_;  // file column of each spec column, or -1
+  std::optional<std::vector<std::string>> trailer_;
+  long trailer_line_ = 0;
+  long data_records_ = 0;
+  std::optional<FileIssue> fault_;
+  std::string decoded_;
+  std::vector<std::size_t> decoded_ends_;
+  ReadSummary summary_;
+};
+
+}  // namespace
+
+OfferFileReader::OfferFileReader(const Dialect& dialect, ReadOptions options)
+    : dialect_(dialect), options_(std::move(options)) {}
+
+ReadSummary OfferFileReader::readOnePass(ByteSource& source, OfferSink& sink) {
+  FilePass pass(dialect_, options_, sink, /*apply_rules=*/true);
+  return pass.run(source);
+}
+
+ReadSummary OfferFileReader::readFile(const std::string& path, OfferSink& sink) {
+  {
+    FileByteSource source(path);
+    if (!source.isRegularFile())
+      throw std::system_error(EINVAL, std::generic_category(), path + " is not a regular file");
+    NullSink none;
+    FilePass quick(dialect_, options_, none, /*apply_rules=*/false);
+    ReadSummary first = quick.run(source);
+    if (first.file_error) return first;
+  }
+  FileByteSource source(path);
+  FilePass full(dialect_, options_, sink, /*apply_rules=*/true);
+  return full.run(source);
+}
+
+}  // namespace passerelle::formats
