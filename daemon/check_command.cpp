@@ -161,7 +161,7 @@ int runCheck(const CheckOptions& opts) {
     }
   } catch (const std::system_error& e) {
     out.flush();
-    std::fprintf(stderr, "passerelle check: %s: %s\n", e.what(), opts.file.c_str());
+    std::fprintf(stderr, "passerelle check: %s\n", e.what());
     return kExitFailure;
   }
   printSummary(opts, summary, out);

@@ -1,5 +1,6 @@
 #include "formats/csv_tokenizer.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace passerelle::formats {
@@ -117,18 +118,17 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         continue;
       }
       case State::kQuoted: {
-        const char* run = p;
-        while (run < end && *run != '"' && *run != '\n' && *run != '\0') ++run;
+        // Descriptions are mostly quoted: find the next quote, then count
+        // line ends and look for NUL bytes in the run (vectorised scans).
+        const char* quote = static_cast<const char*>(std::memchr(p, '"', end - p));
+        const char* run = quote ? quote : end;
+        line_ += std::count(p, run, '\n');
+        if (std::memchr(p, '\0', run - p) != nullptr) record_.has_nul = true;
         record_.bytes.append(p, run);
         p = run;
-        if (p == end) continue;
-        c = *p++;
-        if (c == '"') {
+        if (p != end) {
+          ++p;
           state_ = State::kQuoteInQuoted;
-        } else {
-          if (c == '\n') ++line_;
-          if (c == '\0') record_.has_nul = true;
-          record_.bytes.push_back(c);
         }
         continue;
       }

@@ -54,7 +54,9 @@ struct CsvRecord {
 
 class CsvTokenizer {
  public:
-  using RecordHandler = std::function<void(const CsvRecord&)>;
+  // The handler may take the record's buffers (swap it with its own CsvRecord):
+  // the tokenizer clears whatever it gets back before the next record.
+  using RecordHandler = std::function<void(CsvRecord&)>;
 
   explicit CsvTokenizer(char delimiter);
 

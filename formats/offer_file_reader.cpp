@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "formats/csv_tokenizer.h"
+#include "formats/record_pipe.h"
 #include "formats/row_validator.h"
 #include "formats/text_fold.h"
 
@@ -49,8 +50,6 @@ std::size_t FileByteSource::read(char* buffer, std::size_t capacity) {
 // ---------------------------------------------------------------- the pass
 
 namespace {
-
-constexpr std::size_t kChunkSize = 1 << 20;
 
 // File errors in the order offer.md reports them when a file has several.
 constexpr std::array<std::string_view, 10> kFileErrorPriority = {
@@ -95,7 +94,6 @@ class FilePass {
         options_(options),
         sink_(sink),
         apply_rules_(apply_rules),
-        tokenizer_(spec_.delimiter),
         validator_(dialect, options.partner),
         encoding_(spec_.encoding) {
     for (std::size_t i = 0; i < spec_.columns.size(); ++i)
@@ -104,31 +102,21 @@ class FilePass {
   }
 
   ReadSummary run(ByteSource& source) {
-    std::string buffer(kChunkSize, '\0');
-    bool first = true;
-    auto on_record = [this](const CsvRecord& r) { onRecord(r); };
-    for (;;) {
-      std::size_t n = source.read(buffer.data(), buffer.size());
-      if (n == 0) break;
-      std::string_view chunk(buffer.data(), n);
-      if (first) {
-        first = false;
-        // A BOM says UTF-8 whatever the dialect declares. (A source that
-        // returns fewer than 3 bytes first is a test's oddity, not a file's.)
-        if (std::size_t bom = utf8BomLength(chunk)) {
-          encoding_ = Encoding::kUtf8;
-          encoding_decided_ = true;
-          chunk.remove_prefix(bom);
-        }
+    RecordPipe pipe(source, spec_.delimiter);
+    while (RecordPipe::Batch* batch = pipe.next()) {
+      if (batch->bom && !encoding_decided_) {
+        encoding_ = Encoding::kUtf8;
+        encoding_decided_ = true;
       }
-      tokenizer_.feed(chunk, on_record);
-    }
-    if (!tokenizer_.finish(on_record)) {
-      if (tokenizer_.unterminatedHasNul())
-        fault("BINARY_CONTENT", binaryMessage(), tokenizer_.unterminatedLine());
-      fault("CSV_UNTERMINATED_QUOTE",
-            "Un guillemet ouvert n'est jamais refermé : le fichier a été tronqué",
-            tokenizer_.unterminatedLine());
+      for (std::size_t i = 0; i < batch->count; ++i) onRecord(batch->records[i]);
+      if (batch->last && !batch->terminated) {
+        if (batch->unterminated_nul)
+          fault("BINARY_CONTENT", binaryMessage(), batch->unterminated_line);
+        fault("CSV_UNTERMINATED_QUOTE",
+              "Un guillemet ouvert n'est jamais refermé : le fichier a été tronqué",
+              batch->unterminated_line);
+      }
+      pipe.recycle(batch);
     }
     if (has_pending_) process(pending_, /*is_last=*/true);
     finishFile();
@@ -151,15 +139,11 @@ class FilePass {
   }
 
   // One record of lookahead, so that a dialect knows which record is last.
-  void onRecord(const CsvRecord& r) {
+  // The record is swapped into `pending_`, not copied.
+  void onRecord(CsvRecord& r) {
     if (r.has_nul) fault("BINARY_CONTENT", binaryMessage(), r.line);
-    if (r.allEmpty()) return;  // blank line, or ";;;;"
     if (has_pending_) process(pending_, /*is_last=*/false);
-    pending_.line = r.line;
-    pending_.bytes.assign(r.bytes);
-    pending_.ends.assign(r.ends.begin(), r.ends.end());
-    pending_.quote_error = r.quote_error;
-    pending_.has_nul = r.has_nul;
+    std::swap(pending_, r);
     has_pending_ = true;
   }
 
@@ -359,7 +343,6 @@ class FilePass {
   const ReadOptions& options_;
   OfferSink& sink_;
   const bool apply_rules_;
-  CsvTokenizer tokenizer_;
   RowValidator validator_;
   Encoding encoding_;
   bool encoding_decided_ = false;

@@ -129,18 +129,45 @@ std::int64_t unixFromParisLocal(const CivilDateTime& local) {
   return unixFromUtc(local) - parisOffsetForLocal(local);
 }
 
+namespace {
+
+// Zero-padded decimal digits, written by hand: these run for every date of
+// every offer, and snprintf showed in the profile of `check`.
+void appendPadded(std::string& out, int value, int width) {
+  char buf[12];
+  int n = 0;
+  unsigned v = value < 0 ? 0u : static_cast<unsigned>(value);
+  do {
+    buf[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0 && n < 11);
+  for (int i = n; i < width; ++i) out.push_back('0');
+  while (n > 0) out.push_back(buf[--n]);
+}
+
+}  // namespace
+
 std::string formatDate(const CivilDate& d) {
-  // Generous buffer: GCC's -Wformat-truncation reasons about the full int
-  // range, and out-of-range values must not be cut silently anyway.
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", d.year, d.month, d.day);
-  return buf;
+  std::string out;
+  out.reserve(10);
+  if (d.year < 0) out.push_back('-');
+  appendPadded(out, d.year < 0 ? -d.year : d.year, 4);
+  out.push_back('-');
+  appendPadded(out, d.month, 2);
+  out.push_back('-');
+  appendPadded(out, d.day, 2);
+  return out;
 }
 
 std::string formatDateTime(const CivilDateTime& t) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%02d:%02d:%02d", t.hour, t.minute, t.second);
-  return formatDate(t.date) + 'T' + buf;
+  std::string out = formatDate(t.date);
+  out.push_back('T');
+  appendPadded(out, t.hour, 2);
+  out.push_back(':');
+  appendPadded(out, t.minute, 2);
+  out.push_back(':');
+  appendPadded(out, t.second, 2);
+  return out;
 }
 
 std::string formatParisOffset(const CivilDateTime& local) {

@@ -382,6 +382,8 @@ std::size_t codePointCount(std::string_view text) {
 }
 
 bool truncateCodePoints(std::string& text, std::size_t max_code_points) {
+  // A text of at most N bytes has at most N code points: nothing to count.
+  if (text.size() <= max_code_points) return false;
   std::size_t seen = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
