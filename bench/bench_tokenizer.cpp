@@ -28,8 +28,12 @@ struct LibcsvCounts {
   long fields = 0, records = 0;
 };
 
-void onField(void*, size_t, void* data) { ++static_cast<LibcsvCounts*>(data)->fields; }
-void onRecord(int, void* data) { ++static_cast<LibcsvCounts*>(data)->records; }
+void onField(void*, size_t, void* data) {
+  ++static_cast<LibcsvCounts*>(data)->fields;
+}
+void onRecord(int, void* data) {
+  ++static_cast<LibcsvCounts*>(data)->records;
+}
 
 }  // namespace
 

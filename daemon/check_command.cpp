@@ -5,6 +5,7 @@
 #include <string>
 #include <system_error>
 
+#include "daemon/config.h"
 #include "formats/dialect_registry.h"
 #include "formats/offer_file_reader.h"
 #include "formats/offer_json.h"
@@ -94,8 +95,8 @@ class ReadableSink final : public OfferSink {
 
  private:
   void issue(const char* severity, const FieldError& e) {
-    std::string text = std::string("    ") + severity + "  " + e.field.value_or("-") + "  " + e.code +
-                       ": " + e.message;
+    std::string text = std::string("    ") + severity + "  " + e.field.value_or("-") + "  " +
+                       e.code + ": " + e.message;
     if (e.value) text += "  (value: " + *e.value + ")";
     line(text);
   }
@@ -121,10 +122,11 @@ void printSummary(const CheckOptions& opts, const ReadSummary& s, Output& out) {
     if (s.file_error->line) out.buffer() += " (line " + std::to_string(*s.file_error->line) + ")";
     out.endLine();
   }
-  out.buffer() += opts.file + ": " + s.format + " (" + std::string(formats::encodingName(s.encoding)) +
-                  "), " + std::to_string(s.records) + " records: " + std::to_string(s.offers) +
-                  " offers, " + std::to_string(s.deletes) + " deletes, " +
-                  std::to_string(s.rejects) + " rejects, " + std::to_string(s.warnings) + " warnings";
+  out.buffer() +=
+      opts.file + ": " + s.format + " (" + std::string(formats::encodingName(s.encoding)) + "), " +
+      std::to_string(s.records) + " records: " + std::to_string(s.offers) + " offers, " +
+      std::to_string(s.deletes) + " deletes, " + std::to_string(s.rejects) + " rejects, " +
+      std::to_string(s.warnings) + " warnings";
   out.endLine();
 }
 
@@ -140,6 +142,26 @@ int runCheck(const CheckOptions& opts) {
   }
   formats::ReadOptions read_options;
   read_options.partner = opts.partner;
+  if (!opts.config.empty()) {
+    // Only with --config: what the partner's configuration adds to the file
+    // (Sigma's partner code). Without it, check depends on the file alone.
+    Config config;
+    try {
+      config = loadConfig(opts.config, formats::DialectRegistry::instance().names());
+    } catch (const ConfigError& e) {
+      for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
+      return kExitFailure;
+    }
+    const PartnerConfig* partner = nullptr;
+    for (const auto& p : config.partners)
+      if (p.id == opts.partner) partner = &p;
+    if (partner == nullptr) {
+      std::fprintf(stderr, "passerelle check: partner \"%s\" is not in %s\n", opts.partner.c_str(),
+                   opts.config.c_str());
+      return kExitUsage;
+    }
+    read_options.expected_partner_code = partner->sigma_code;
+  }
   formats::OfferFileReader reader(*dialect, read_options);
 
   Output out;
@@ -149,7 +171,8 @@ int runCheck(const CheckOptions& opts) {
       // One pass is enough: only the summary is printed, after the whole file.
       formats::FileByteSource source(opts.file);
       if (!source.isRegularFile())
-        throw std::system_error(EINVAL, std::generic_category(), opts.file + " is not a regular file");
+        throw std::system_error(EINVAL, std::generic_category(),
+                                opts.file + " is not a regular file");
       OfferSink none;
       summary = reader.readOnePass(source, none);
     } else if (opts.json) {
@@ -173,7 +196,8 @@ int runCheck(const CheckOptions& opts) {
 
 void addCheckCommand(CLI::App& app, ExitStatus& status) {
   auto opts = std::make_shared<CheckOptions>();
-  CLI::App* cmd = app.add_subcommand("check", "Parse and validate one export file (no store needed)");
+  CLI::App* cmd =
+      app.add_subcommand("check", "Parse and validate one export file (no store needed)");
   cmd->add_option("--format", opts->format, "Dialect of the file: ymag, gil, sigma")->required();
   cmd->add_option("--partner", opts->partner, "Partner the file belongs to (\"-\" if not given)");
   cmd->add_option("--config", opts->config, "Configuration file (only read when given)");

@@ -7,15 +7,20 @@
 #include "daemon/check_command.h"
 #include "daemon/command.h"
 #include "daemon/config_command.h"
+#include "daemon/import_command.h"
+#include "daemon/store_commands.h"
 
 int main(int argc, char** argv) {
   using namespace passerelle::daemon;
-  CLI::App app{"passerelle: apprenticeship offers from partners' drop folders to the national services"};
+  CLI::App app{
+      "passerelle: apprenticeship offers from partners' drop folders to the national services"};
   app.set_version_flag("--version", "passerelle " PASSERELLE_VERSION);
   app.require_subcommand(1);
   ExitStatus status;
   addCheckCommand(app, status);
   addConfigCommand(app, status);
+  addImportCommand(app, status);
+  addStoreCommands(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -37,11 +37,11 @@
 namespace passerelle::formats {
 
 struct CsvRecord {
-  long line = 0;              // physical line where the record starts
-  std::string bytes;          // all fields' bytes, concatenated
+  long line = 0;                    // physical line where the record starts
+  std::string bytes;                // all fields' bytes, concatenated
   std::vector<std::uint32_t> ends;  // end offset of each field in `bytes`
-  bool quote_error = false;   // "abc"def somewhere in the record
-  bool has_nul = false;       // a NUL byte somewhere in the record
+  bool quote_error = false;         // "abc"def somewhere in the record
+  bool has_nul = false;             // a NUL byte somewhere in the record
 
   std::size_t fieldCount() const { return ends.size(); }
   std::string_view field(std::size_t i) const {
@@ -73,12 +73,12 @@ class CsvTokenizer {
 
  private:
   enum class State : std::uint8_t {
-    kFieldStart,      // at the start of a field (leading spaces skipped)
-    kUnquoted,        // inside an unquoted field
-    kQuoted,          // inside a quoted field
-    kQuoteInQuoted,   // just read a quote inside a quoted field
-    kAfterQuoted,     // after a closing quote: only spaces/tabs may follow
-    kCr,              // read a CR outside quotes: LF ends the record, else CR is data
+    kFieldStart,     // at the start of a field (leading spaces skipped)
+    kUnquoted,       // inside an unquoted field
+    kQuoted,         // inside a quoted field
+    kQuoteInQuoted,  // just read a quote inside a quoted field
+    kAfterQuoted,    // after a closing quote: only spaces/tabs may follow
+    kCr,             // read a CR outside quotes: LF ends the record, else CR is data
   };
 
   void endField();
@@ -90,7 +90,8 @@ class CsvTokenizer {
   State state_before_cr_ = State::kFieldStart;
   long line_ = 1;
   bool in_record_ = false;
-  std::size_t unquoted_keep_ = 0;  // bytes of the current unquoted field to keep (trailing blanks cut)
+  std::size_t unquoted_keep_ =
+      0;  // bytes of the current unquoted field to keep (trailing blanks cut)
   std::size_t field_begin_ = 0;
   CsvRecord record_;
   std::uint8_t cls_[256];  // byte classes for the unquoted fast path

@@ -89,10 +89,11 @@ struct DialectSpec {
   DateStyle date_style = DateStyle::kDayFirst;
   DateTimeStyle datetime_style = DateTimeStyle::kDayFirstMinutesOrSeconds;
   // Code tables, keyed by codeKey() of the value as written.
-  std::unordered_map<std::string, std::string> contract_types;  // -> apprentissage|professionnalisation
-  std::unordered_map<std::string, int> diploma_levels;          // -> 3..7
+  std::unordered_map<std::string, std::string>
+      contract_types;                                   // -> apprentissage|professionnalisation
+  std::unordered_map<std::string, int> diploma_levels;  // -> 3..7
   std::unordered_map<std::string, bool> yes_no;
-  std::unordered_map<std::string, Movement> movements;         // delta dialects only
+  std::unordered_map<std::string, Movement> movements;  // delta dialects only
 };
 
 // What a record of a file is, as far as the dialect is concerned.

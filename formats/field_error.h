@@ -14,9 +14,10 @@
 namespace passerelle::formats {
 
 struct FieldError {
-  std::optional<std::string> field;  // normalised path, e.g. "employer.siret"; null for FIELD_COUNT...
-  std::string code;                  // e.g. "SIRET_CHECKSUM"
-  std::string message;               // French, for partners
+  std::optional<std::string>
+      field;            // normalised path, e.g. "employer.siret"; null for FIELD_COUNT...
+  std::string code;     // e.g. "SIRET_CHECKSUM"
+  std::string message;  // French, for partners
   std::optional<std::string> value;  // the field as decoded and folded, before normalisation
 
   bool operator==(const FieldError&) const = default;

@@ -46,12 +46,12 @@ struct Publication {
 };
 
 struct Offer {
-  long line = 0;                     // physical line where the record starts (1-based)
+  long line = 0;  // physical line where the record starts (1-based)
   std::string partner = "-";
   std::string format;
   std::optional<std::string> source_ref;
   OfferAction action = OfferAction::kUpsert;
-  std::optional<char> movement;      // 'C', 'M', 'S' for delta dialects
+  std::optional<char> movement;  // 'C', 'M', 'S' for delta dialects
   Employer employer;
   std::optional<std::string> title, description;
   std::vector<std::string> rome_codes;

@@ -43,7 +43,7 @@ struct ReadSummary {
   long offers = 0;
   long deletes = 0;
   long rejects = 0;
-  long warnings = 0;  // every warning object, file warnings included
+  long warnings = 0;                    // every warning object, file warnings included
   std::optional<FileIssue> file_error;  // when set, every count is zero
   Encoding encoding = Encoding::kUtf8;  // the encoding the file was read in
 };

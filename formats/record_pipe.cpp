@@ -63,11 +63,12 @@ void RecordPipe::produce() {
     }
   };
   try {
-    std::string buffer(kChunkSize, '\0');
+    // Not zero-filled: every byte used is first written by read().
+    std::unique_ptr<char[]> buffer(new char[kChunkSize]);
     while (!cancelled) {
-      std::size_t n = source_.read(buffer.data(), buffer.size());
+      std::size_t n = source_.read(buffer.get(), kChunkSize);
       if (n == 0) break;
-      std::string_view chunk(buffer.data(), n);
+      std::string_view chunk(buffer.get(), n);
       if (first) {
         first = false;
         // A BOM says UTF-8 whatever the dialect declares.

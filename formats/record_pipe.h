@@ -57,7 +57,7 @@ class RecordPipe {
   static constexpr std::size_t kChunkSize = 1 << 20;
 
   void produce();
-  Batch* takeFree();   // producer side; nullptr when cancelled
+  Batch* takeFree();  // producer side; nullptr when cancelled
   void publish(Batch* batch);
 
   ByteSource& source_;

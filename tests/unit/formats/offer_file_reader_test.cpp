@@ -86,7 +86,10 @@ TEST_CASE("each reject rule of offer.md rejects the row with its code") {
   const Case cases[] = {
       {"N° offre", "", "REF_MISSING", "source_ref"},
       {"N° offre", "   ", "REF_MISSING", "source_ref"},
-      {"N° offre", "X-\x01" "1", "REF_INVALID", "source_ref"},
+      {"N° offre",
+       "X-\x01"
+       "1",
+       "REF_INVALID", "source_ref"},
       {"SIRET", "1234", "SIRET_FORMAT", "employer.siret"},
       {"SIRET", "", "SIRET_FORMAT", "employer.siret"},
       {"SIRET", "00000000000000", "SIRET_FORMAT", "employer.siret"},
@@ -142,8 +145,7 @@ TEST_CASE("a rejected row lists all its errors at once, and keeps its warnings")
                                              {"Ville", ""},
                                              {"Code NAF", "ABC"},
                                              {"Durée (mois)", "99"}}}));
-  CHECK(errorCodes(c) ==
-        std::vector<std::string>{"SIRET_CHECKSUM", "DURATION", "CITY_MISSING"});
+  CHECK(errorCodes(c) == std::vector<std::string>{"SIRET_CHECKSUM", "DURATION", "CITY_MISSING"});
   REQUIRE(c.rejects.size() == 1);
   CHECK(warningCodes(c.rejects[0].warnings) == std::vector<std::string>{"NAF_INVALID"});
   CHECK(c.rejects[0].source_ref == "Y-1");
@@ -188,8 +190,8 @@ TEST_CASE("title and description are cut on character boundaries, with a warning
   for (int i = 0; i < 300; ++i) title += "é";
   std::string description(10005, 'd');
   description.replace(9999, 2, "€");
-  Collected c = readBytes("ymag", ymagFile({{{"Intitulé du poste", title},
-                                             {"Descriptif du poste", description}}}));
+  Collected c = readBytes(
+      "ymag", ymagFile({{{"Intitulé du poste", title}, {"Descriptif du poste", description}}}));
   REQUIRE(c.offers.size() == 1);
   const Offer& o = c.offers[0];
   CHECK(codePointCount(*o.title) == 255);
@@ -260,9 +262,9 @@ TEST_CASE("postal code with a lost leading zero; Corsica and overseas department
     const char* postal;
     const char* dept;
   };
-  for (auto [cp, postal, dept] : {Case{"1000", "01000", "01"}, Case{"20000", "20000", "2A"},
-                                  Case{"20200", "20200", "2B"}, Case{"97400", "97400", "974"},
-                                  Case{"98800", "98800", "988"}}) {
+  for (auto [cp, postal, dept] :
+       {Case{"1000", "01000", "01"}, Case{"20000", "20000", "2A"}, Case{"20200", "20200", "2B"},
+        Case{"97400", "97400", "974"}, Case{"98800", "98800", "988"}}) {
     Collected c = readBytes("ymag", ymagFile({{{"Code postal", cp}}}));
     REQUIRE(c.offers.size() == 1);
     CHECK(c.offers[0].workplace.postal_code == postal);
@@ -390,7 +392,8 @@ TEST_CASE("encodings: declared Windows-1252, UTF-8 by BOM or by its first non-AS
   CHECK(u.summary.encoding == Encoding::kUtf8);
   CHECK(u.offers[0].title == "Prime 50 € l’été");
 
-  Collected bom = readBytes("sigma", "\xEF\xBB\xBF" + sigmaFile({sigma().row({{"POSTE", "Œuvre"}})}));
+  Collected bom =
+      readBytes("sigma", "\xEF\xBB\xBF" + sigmaFile({sigma().row({{"POSTE", "Œuvre"}})}));
   CHECK(bom.summary.encoding == Encoding::kUtf8);
   REQUIRE(bom.offers.size() == 1);
   CHECK(bom.offers[0].title == "Œuvre");
@@ -401,9 +404,12 @@ TEST_CASE("ENCODING: an undefined byte rejects its row only") {
   std::string ascii_header =
       "N offre;Raison sociale;SIRET;Intitule du poste;Codes ROME;Type de contrat;Date de debut;"
       "Code postal;Ville\r\n";
-  std::string ok_row = "Y-1;ACME;73282932000074;Vendeur \xE9t\xE9;D1106;Apprentissage;01/09/2026;35000;Rennes\r\n";
-  std::string bad_row = "Y-2;ACME;73282932000074;Vendeur;D1106;Apprentissage;01/09/2026;35000;Renn\x81s\r\n";
-  Collected c = readBytes("ymag", "N\xB0 offre" + ascii_header.substr(7) + ok_row + bad_row + ok_row);
+  std::string ok_row =
+      "Y-1;ACME;73282932000074;Vendeur \xE9t\xE9;D1106;Apprentissage;01/09/2026;35000;Rennes\r\n";
+  std::string bad_row =
+      "Y-2;ACME;73282932000074;Vendeur;D1106;Apprentissage;01/09/2026;35000;Renn\x81s\r\n";
+  Collected c =
+      readBytes("ymag", "N\xB0 offre" + ascii_header.substr(7) + ok_row + bad_row + ok_row);
   CHECK(c.summary.encoding == Encoding::kWindows1252);
   CHECK(c.offers.size() == 1);  // the third row is a DUPLICATE_REF of the first
   REQUIRE(c.rejects.size() == 2);
@@ -415,7 +421,9 @@ TEST_CASE("ENCODING: an undefined byte rejects its row only") {
   CHECK(c.rejects[0].source_ref == "Y-2");
 
   // ISO-8859-15: 0x92 (a Windows-1252 apostrophe) is a control code, refused.
-  std::string s = sigmaFile({sigma().row({{"POSTE", "Apprenti l\x92" "app"}}),
+  std::string s = sigmaFile({sigma().row({{"POSTE",
+                                           "Apprenti l\x92"
+                                           "app"}}),
                              sigma().row({{"REF", "S-2"}, {"POSTE", "Chef p\xE2tissier \xA4"}})});
   Collected latin9 = readBytes("sigma", s);
   CHECK(latin9.summary.encoding == Encoding::kIso8859_15);
@@ -425,7 +433,8 @@ TEST_CASE("ENCODING: an undefined byte rejects its row only") {
   CHECK(latin9.offers[0].title == "Chef pâtissier €");
 
   // UTF-8: an ill-formed sequence after the file was recognised as UTF-8.
-  std::string g = gilFile({{{"LIBELLE_POSTE", "Mécanicien"}}, {{"ID_OFFRE", "G-2"}, {"COMMUNE", "Br\xC3st"}}});
+  std::string g =
+      gilFile({{{"LIBELLE_POSTE", "Mécanicien"}}, {{"ID_OFFRE", "G-2"}, {"COMMUNE", "Br\xC3st"}}});
   Collected utf = readBytes("gil", g);
   REQUIRE(utf.rejects.size() == 1);
   CHECK(utf.rejects[0].errors[0].code == "ENCODING");
@@ -478,7 +487,8 @@ TEST_CASE("gil: an S row needs only its reference; no DUPLICATE_REF in a delta")
 
 TEST_CASE("gil: MAJ with fraction and offsets, ISO dates, pipes, levels") {
   Collected c = readBytes(
-      "gil", gilFile({{{"MAJ", "2026-07-01T10:00:00.250Z"}, {"CODES_ROME", "i1304||h2913|I1304"}}}));
+      "gil",
+      gilFile({{{"MAJ", "2026-07-01T10:00:00.250Z"}, {"CODES_ROME", "i1304||h2913|I1304"}}}));
   REQUIRE(c.offers.size() == 1);
   CHECK(c.offers[0].source_updated_at == "2026-07-01T12:00:00");
   CHECK(c.offers[0].rome_codes == std::vector<std::string>{"I1304", "H2913"});

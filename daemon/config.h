@@ -1,0 +1,211 @@
+// Config: the daemon's configuration (operations.md "Configuration",
+// drop-folders.md), read from a TOML file into plain structs.
+//
+// The loader is strict on purpose: an unknown key, a wrong type, a missing
+// required value or an inconsistent combination (ftps:// with explicit TLS,
+// duplicate partner ids...) is refused with ConfigError, whose message names
+// the file, the line and the key, one problem per line. A typo must never
+// silently fall back to a default: a misspelt `max_withdraw_ratio` would
+// disable snapshot safety without anyone noticing.
+//
+// Secrets are never part of Config: it only holds the names of the files that
+// contain them; readSecret() reads one when it is needed, and no message of
+// this module ever contains a secret's content.
+//
+// Relative paths in the file (password_file, api_key_file, ca_file, state_dir,
+// spool_dir) are resolved against the configuration file's directory, so that
+// the meaning of a file does not depend on the daemon's working directory.
+//
+// Thread safety: the functions are reentrant and the structs are plain values;
+// a Config is built once (or on SIGHUP, into a new value) and then only read,
+// so it may be shared between threads as const.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace passerelle::daemon {
+
+// Every error of the configuration. what() holds one line per problem, each
+// `FILE:LINE: KEY: message` (the line is omitted when unknown).
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+using Duration = std::chrono::milliseconds;
+
+struct StoreConfig {
+  // "embedded" (a private PostgreSQL under state_dir, embedded_postgres.h) or
+  // a libpq connection URI.
+  std::string url = "embedded";
+};
+
+enum class LogFormat { kText, kJson };
+
+struct DaemonConfig {
+  std::string state_dir;  // filled by defaultConfig() when not configured
+  std::string spool_dir;  // default: state_dir + "/spool"
+  Duration poll_interval = std::chrono::seconds(60);
+  std::string http = "127.0.0.1:9464";  // /healthz and /metrics
+  LogFormat log_format = LogFormat::kText;
+};
+
+struct ImportConfig {
+  double max_withdraw_ratio = 0.5;
+  std::int64_t max_withdraw_count = 10;
+};
+
+enum class TlsMode { kImplicit, kExplicit, kNone };
+enum class Completion { kStable, kMarker };
+enum class AfterImport { kMove, kDelete, kKeep };
+
+// Values applied to a partner's offers when its export leaves them empty.
+struct ApplyDefaults {
+  std::optional<std::string> email;
+  std::optional<std::string> phone;
+  std::optional<std::string> url;
+};
+
+struct PartnerConfig {
+  std::string id;      // required, [a-z0-9_-]+
+  std::string name;    // default: id
+  std::string format;  // required, one of the loader's known formats
+  // Drop folder: ftps://, ftp:// or file:// (drop-folders.md "Locations").
+  std::string url;
+  // Default from the scheme: ftps -> implicit, ftp -> explicit (plain FTP only
+  // when asked for with "none"), file -> none.
+  TlsMode tls = TlsMode::kExplicit;
+  std::string user;
+  std::string password_file;  // empty: no password (anonymous or file://)
+  std::string ca_file;
+  std::string pinned_pubkey;  // curl syntax: "sha256//BASE64"
+  bool tls_verify = true;
+  bool fresh_tls_session = false;  // no TLS session reuse on data connections
+  std::string pattern = "*.csv";
+  Completion completion = Completion::kStable;  // default from format: gil -> marker
+  Duration stable_for = std::chrono::seconds(30);
+  std::uint64_t max_file_size = 200ull * 1024 * 1024;
+  int max_files_per_poll = 50;
+  AfterImport after = AfterImport::kMove;
+  std::optional<std::string> sigma_code;
+  // Overrides of ImportConfig and DaemonConfig::poll_interval.
+  std::optional<double> max_withdraw_ratio;
+  std::optional<std::int64_t> max_withdraw_count;
+  std::optional<Duration> poll_interval;
+  ApplyDefaults apply_defaults;
+  int line = 0;  // line of its [[partner]] header, for later messages
+};
+
+struct LbaConfig {
+  bool enabled = false;
+  std::string url = "https://api.apprentissage.beta.gouv.fr/api";
+  std::string api_key_file;  // required when enabled
+  int write_per_minute = 30;
+  int read_per_minute = 120;
+  int rolling_expiration_days = 60;
+  int max_attempts = 10;
+};
+
+enum class FranceTravailMode { kUpload, kSpool };
+
+struct TimeOfDay {
+  int hour = 0;
+  int minute = 0;
+  bool operator==(const TimeOfDay&) const = default;
+};
+
+struct FranceTravailConfig {
+  bool enabled = false;
+  FranceTravailMode mode = FranceTravailMode::kUpload;
+  std::string url;            // required when enabled in upload mode
+  std::string login;          // required when enabled in upload mode
+  std::string password_file;  // required when enabled in upload mode
+  std::string feed;
+  std::string partner_key;  // required when enabled
+  std::string partner_name;
+  std::string url_template;
+  std::string siret;
+  std::string zip;
+  std::vector<TimeOfDay> schedule = {{5, 30}};  // Europe/Paris local times
+  std::string spool_dir;                        // default: daemon.spool_dir + "/france-travail"
+  int archive_days = 30;
+};
+
+struct Config {
+  StoreConfig store;
+  DaemonConfig daemon;
+  ImportConfig import;
+  std::vector<PartnerConfig> partners;
+  LbaConfig lba;
+  FranceTravailConfig france_travail;
+  std::string source_path;  // the file read; empty for defaultConfig()
+
+  const PartnerConfig* findPartner(const std::string& id) const;
+  // The partner's overrides applied on the global values.
+  double maxWithdrawRatio(const PartnerConfig& p) const;
+  std::int64_t maxWithdrawCount(const PartnerConfig& p) const;
+  Duration pollInterval(const PartnerConfig& p) const;
+};
+
+inline constexpr const char* kDefaultConfigPath = "/etc/passerelle/passerelle.toml";
+
+// Where the configuration comes from: `--config` > $PASSERELLE_CONFIG >
+// kDefaultConfigPath. Only the last one may be missing (then the defaults
+// apply): a file someone named explicitly and that is not there is an error.
+struct ConfigPath {
+  std::string path;
+  bool is_default = false;
+};
+ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path);
+
+// The configuration with no file: embedded store, state_dir
+// /var/lib/passerelle when root and writable, else
+// $XDG_STATE_HOME/passerelle or ~/.local/state/passerelle; no partner, no
+// destination.
+Config defaultConfig();
+
+// Reads and validates `path`. `known_formats` lists the formats a partner may
+// name (the formats library's registry; passed in so that this module does not
+// depend on it). Throws ConfigError.
+Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats);
+// Same, but a missing default file gives defaultConfig().
+Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats);
+
+// Parsers of the values, exposed for the command line and the tests.
+// "500ms", "60s", "5m", "1h", "1d" and sums such as "1h30m".
+std::optional<Duration> parseDuration(const std::string& text);
+// "200MiB", "10MB", "512KiB", "1GB", "1000B" or a number of bytes.
+std::optional<std::uint64_t> parseSize(const std::string& text);
+
+// Reads a secret: from $CREDENTIALS_DIRECTORY/<file name> when that directory
+// is set and holds a file of that name (systemd LoadCredential=), else from
+// the file itself, which must be a regular file with no group or other
+// permission bits. The trailing newline is removed. Throws std::runtime_error
+// naming the file (and its mode when refused), never its content.
+std::string readSecret(const std::string& file_or_name);
+
+// What would fail at run time although the file is valid: secret files
+// missing, unreadable or too open, CA files missing. One message per problem,
+// `KEY: message`; never a secret.
+std::vector<std::string> checkConfig(const Config& config);
+
+// Settings that are valid but deserve a warning at every start (plain FTP,
+// certificate verification off, no partner).
+std::vector<std::string> configWarnings(const Config& config);
+
+const char* toString(TlsMode mode);
+const char* toString(Completion completion);
+const char* toString(AfterImport after);
+const char* toString(FranceTravailMode mode);
+const char* toString(LogFormat format);
+
+}  // namespace passerelle::daemon
