@@ -18,8 +18,7 @@ bool isBlank(char c) {
 CsvTokenizer::CsvTokenizer(char delimiter) : delimiter_(delimiter) {
   std::memset(cls_, kOrdinary, sizeof cls_);
   for (unsigned char c : {static_cast<unsigned char>(delimiter), static_cast<unsigned char>('\n'),
-                          static_cast<unsigned char>('\r'), static_cast<unsigned char>('\0'),
-                          static_cast<unsigned char>(' '), static_cast<unsigned char>('\t')}) {
+                          static_cast<unsigned char>('\r'), static_cast<unsigned char>('\0')}) {
     cls_[c] = kSpecial;
   }
   record_.line = 1;
@@ -37,10 +36,14 @@ void CsvTokenizer::startRecordIfNeeded() {
 }
 
 void CsvTokenizer::endField() {
-  if (state_ == State::kUnquoted) record_.bytes.resize(unquoted_keep_);
+  // Spaces and tabs after an unquoted field are not data. They are cut here,
+  // once per field, so that the fast path need not stop at every space.
+  if (state_ == State::kUnquoted) {
+    std::string& b = record_.bytes;
+    while (b.size() > field_begin_ && isBlank(b.back())) b.pop_back();
+  }
   record_.ends.push_back(static_cast<std::uint32_t>(record_.bytes.size()));
   field_begin_ = record_.bytes.size();
-  unquoted_keep_ = field_begin_;
   state_ = State::kFieldStart;
 }
 
@@ -73,7 +76,6 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         if (state_before_cr_ == State::kAfterQuoted) record_.quote_error = true;
         state_ = State::kUnquoted;
         record_.bytes.push_back('\r');
-        unquoted_keep_ = record_.bytes.size();
         continue;  // re-read c in the new state
       case State::kFieldStart:
         startRecordIfNeeded();
@@ -87,7 +89,6 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
           continue;
         }
         state_ = State::kUnquoted;
-        unquoted_keep_ = record_.bytes.size();
         continue;  // re-read c as unquoted
       case State::kUnquoted: {
         // Fast path: copy a run of ordinary bytes at once.
@@ -95,7 +96,6 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         while (run < end && cls_[static_cast<unsigned char>(*run)] == kOrdinary) ++run;
         if (run != p) {
           record_.bytes.append(p, run);
-          unquoted_keep_ = record_.bytes.size();
           p = run;
           continue;
         }
@@ -108,12 +108,9 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         } else if (c == '\r') {
           state_before_cr_ = State::kUnquoted;
           state_ = State::kCr;
-        } else if (isBlank(c)) {
-          record_.bytes.push_back(c);  // kept only if data follows
-        } else {                       // NUL
+        } else {  // NUL
           record_.has_nul = true;
           record_.bytes.push_back(c);
-          unquoted_keep_ = record_.bytes.size();
         }
         continue;
       }
@@ -159,7 +156,6 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
           record_.quote_error = true;
           if (c == '\0') record_.has_nul = true;
           record_.bytes.push_back(c);
-          unquoted_keep_ = record_.bytes.size();
           state_ = State::kUnquoted;
         }
         continue;
@@ -176,7 +172,6 @@ bool CsvTokenizer::finish(const RecordHandler& on_record) {
       if (state_before_cr_ == State::kAfterQuoted) record_.quote_error = true;
       state_ = State::kUnquoted;
       record_.bytes.push_back('\r');
-      unquoted_keep_ = record_.bytes.size();
       endRecord(on_record);
       return true;
     case State::kQuoteInQuoted:

@@ -90,8 +90,6 @@ class CsvTokenizer {
   State state_before_cr_ = State::kFieldStart;
   long line_ = 1;
   bool in_record_ = false;
-  std::size_t unquoted_keep_ =
-      0;  // bytes of the current unquoted field to keep (trailing blanks cut)
   std::size_t field_begin_ = 0;
   CsvRecord record_;
   std::uint8_t cls_[256];  // byte classes for the unquoted fast path
