@@ -1,0 +1,67 @@
+// EventLog: the daemon's log, one line per event (operations.md "Logs").
+//
+// An event is a short message and key=value fields (partner, file, run,
+// ref, destination, http_status...). Three outputs, chosen once at start:
+//  - text on standard error: `2026-11-26T13:00:00.123Z info import done partner=x run=12`;
+//  - JSON lines on standard error, for log shippers;
+//  - the systemd journal, the fields sent as journal fields (PARTNER=x, RUN=12)
+//    next to MESSAGE and PRIORITY; chosen automatically when standard error
+//    is the journal ($JOURNAL_STREAM).
+// Values are never secrets: callers log names and codes, never a password,
+// a key or a secret file's content (scrubUrl() removes credentials).
+//
+// Thread safety: configure() once at start, before other threads log; after
+// that write() may be called from any thread (the sink serialises lines).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace passerelle::daemon {
+
+enum class LogLevel { kDebug, kInfo, kWarning, kError };
+enum class LogOutput { kText, kJson, kJournal };
+
+struct LogField {
+  std::string_view key;
+  std::string value;
+  LogField(std::string_view k, std::string v) : key(k), value(std::move(v)) {}
+  LogField(std::string_view k, const char* v) : key(k), value(v) {}
+  LogField(std::string_view k, std::string_view v) : key(k), value(v) {}
+  LogField(std::string_view k, long long v) : key(k), value(std::to_string(v)) {}
+  LogField(std::string_view k, long v) : key(k), value(std::to_string(v)) {}
+  LogField(std::string_view k, int v) : key(k), value(std::to_string(v)) {}
+};
+
+class EventLog {
+ public:
+  // The output for this process: the journal when standard error is it,
+  // else JSON lines if asked, else text.
+  static LogOutput detectOutput(bool json_lines);
+  static void configure(LogOutput output, LogLevel min_level = LogLevel::kInfo);
+  static void write(LogLevel level, std::string_view message,
+                    std::initializer_list<LogField> fields = {});
+
+  // The line a text or JSON output would print (without the time stamp), for
+  // tests and for messages that also go to the terminal.
+  static std::string formatText(LogLevel level, std::string_view message,
+                                std::initializer_list<LogField> fields);
+  static std::string formatJson(LogLevel level, std::string_view message,
+                                std::initializer_list<LogField> fields);
+};
+
+// "ftp://user:secret@host/x" -> "ftp://user@host/x".
+std::string scrubUrl(std::string_view url);
+
+inline void logInfo(std::string_view m, std::initializer_list<LogField> f = {}) {
+  EventLog::write(LogLevel::kInfo, m, f);
+}
+inline void logWarning(std::string_view m, std::initializer_list<LogField> f = {}) {
+  EventLog::write(LogLevel::kWarning, m, f);
+}
+inline void logError(std::string_view m, std::initializer_list<LogField> f = {}) {
+  EventLog::write(LogLevel::kError, m, f);
+}
+
+}  // namespace passerelle::daemon
