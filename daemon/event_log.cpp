@@ -102,8 +102,7 @@ std::string journalKey(std::string_view key) {
   return k;
 }
 
-void writeJournal(LogLevel level, std::string_view message,
-                  std::initializer_list<LogField> fields) {
+void writeJournal(LogLevel level, std::string_view message, std::span<const LogField> fields) {
   std::vector<std::string> items;
   items.push_back("MESSAGE=" + EventLog::formatText(level, message, fields));
   items.push_back("PRIORITY=" + std::to_string(journalPriority(level)));
@@ -143,7 +142,7 @@ void EventLog::configure(LogOutput output, LogLevel min_level) {
 }
 
 std::string EventLog::formatText(LogLevel level, std::string_view message,
-                                 std::initializer_list<LogField> fields) {
+                                 std::span<const LogField> fields) {
   std::string line = levelName(level);
   line += ' ';
   line.append(message);
@@ -157,7 +156,7 @@ std::string EventLog::formatText(LogLevel level, std::string_view message,
 }
 
 std::string EventLog::formatJson(LogLevel level, std::string_view message,
-                                 std::initializer_list<LogField> fields) {
+                                 std::span<const LogField> fields) {
   std::string line = "{\"level\":\"";
   line += levelName(level);
   line += "\",\"message\":";
@@ -172,8 +171,7 @@ std::string EventLog::formatJson(LogLevel level, std::string_view message,
   return line;
 }
 
-void EventLog::write(LogLevel level, std::string_view message,
-                     std::initializer_list<LogField> fields) {
+void EventLog::write(LogLevel level, std::string_view message, std::span<const LogField> fields) {
   std::call_once(g_default_once, [] {
     if (!state().stderr_logger) configure(detectOutput(false));
   });

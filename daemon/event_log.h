@@ -15,6 +15,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -40,15 +41,26 @@ class EventLog {
   // else JSON lines if asked, else text.
   static LogOutput detectOutput(bool json_lines);
   static void configure(LogOutput output, LogLevel min_level = LogLevel::kInfo);
+  static void write(LogLevel level, std::string_view message, std::span<const LogField> fields);
   static void write(LogLevel level, std::string_view message,
-                    std::initializer_list<LogField> fields = {});
+                    std::initializer_list<LogField> fields = {}) {
+    write(level, message, std::span<const LogField>(fields.begin(), fields.size()));
+  }
 
   // The line a text or JSON output would print (without the time stamp), for
   // tests and for messages that also go to the terminal.
   static std::string formatText(LogLevel level, std::string_view message,
-                                std::initializer_list<LogField> fields);
+                                std::span<const LogField> fields);
   static std::string formatJson(LogLevel level, std::string_view message,
-                                std::initializer_list<LogField> fields);
+                                std::span<const LogField> fields);
+  static std::string formatText(LogLevel level, std::string_view message,
+                                std::initializer_list<LogField> fields) {
+    return formatText(level, message, std::span<const LogField>(fields.begin(), fields.size()));
+  }
+  static std::string formatJson(LogLevel level, std::string_view message,
+                                std::initializer_list<LogField> fields) {
+    return formatJson(level, message, std::span<const LogField>(fields.begin(), fields.size()));
+  }
 };
 
 // "ftp://user:secret@host/x" -> "ftp://user@host/x".

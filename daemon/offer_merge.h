@@ -1,0 +1,86 @@
+// OfferMerge: set-based SQL that turns a file's staged rows into the offers'
+// new state, their history and the destinations' outbox, in the caller's
+// transaction.
+//
+// The staging table (created by createStagingTable(), filled with COPY)
+// holds every data row of the file in file order: upserts, deletes and the
+// source_refs of rejected rows ("present but rejected": a snapshot withdraws
+// nothing for them). Rows with `applies` take part in the merge: all of a
+// snapshot's, only each offer's last surviving movement for a delta file
+// (planDelta()).
+//
+// Only offers whose content hash or status changes are written: an unchanged
+// re-import writes no offer row. Every change adds one offer_history row and
+// one pending outbox movement per destination (a newer change replaces a
+// still-pending one).
+//
+// Thread safety: stateless functions over the caller's transaction; a
+// transaction belongs to one thread. The caller holds the partner's import
+// lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace passerelle::daemon {
+
+// The staging table's columns, in COPY order.
+inline constexpr const char* kStagingTable = "passerelle_staging";
+const std::vector<std::string>& stagingColumns();
+void createStagingTable(pqxx::transaction_base& tx);
+
+struct MergeCounts {
+  long created = 0;
+  long updated = 0;
+  long unchanged = 0;
+  long withdrawn = 0;
+  long reactivated = 0;
+  long expired = 0;
+  bool operator==(const MergeCounts&) const = default;
+};
+
+// Who the merge works for. `today` is a YYYY-MM-DD date in Europe/Paris; when
+// empty the server's clock is used.
+struct MergeContext {
+  std::string partner;
+  std::int64_t run_id = 0;
+  std::optional<std::string> today;
+};
+
+// A warning found by the store, not the reader (gil.md: ALREADY_EXISTS,
+// UNKNOWN_OFFER, STALE_MOVEMENT).
+struct StoreWarning {
+  long line = 0;
+  std::string source_ref;
+  std::string code;
+  std::string message;
+  std::optional<std::string> value;
+};
+
+// Snapshot safety (operations.md): how many active offers the file would
+// withdraw.
+struct WithdrawForecast {
+  long active = 0;
+  long to_withdraw = 0;
+};
+WithdrawForecast forecastSnapshotWithdrawals(pqxx::transaction_base& tx, const MergeContext& ctx);
+
+// Delta files: folds the movements in file order against the stored state,
+// marks each offer's last applied movement as `applies`, and returns the
+// store warnings.
+std::vector<StoreWarning> planDelta(pqxx::transaction_base& tx, const MergeContext& ctx);
+
+// Applies the rows marked `applies`; with `withdraw_missing` (snapshots),
+// withdraws the partner's offers absent from the staging table. Then expires
+// the partner's active offers whose publication ended before today.
+MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx, bool withdraw_missing);
+
+// Expires every active offer (of one partner, or all when `partner` is
+// empty) whose publication ended before today; for reconciliation.
+long expireDueOffers(pqxx::transaction_base& tx, const MergeContext& ctx);
+
+}  // namespace passerelle::daemon
