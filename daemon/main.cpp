@@ -7,6 +7,7 @@
 #include "daemon/check_command.h"
 #include "daemon/command.h"
 #include "daemon/config_command.h"
+#include "daemon/daemon_command.h"
 #include "daemon/import_command.h"
 #include "daemon/store_commands.h"
 
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   ExitStatus status;
   addCheckCommand(app, status);
+  addDaemonCommand(app, status);
   addConfigCommand(app, status);
   addImportCommand(app, status);
   addStoreCommands(app, status);

@@ -1,0 +1,87 @@
+#include "daemon/daemon_command.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/clock.h"
+#include "daemon/config.h"
+#include "daemon/drop_folder_poller.h"
+#include "daemon/embedded_postgres.h"
+#include "daemon/event_log.h"
+#include "daemon/service.h"
+#include "daemon/store_connection.h"
+#include "daemon/store_migrations.h"
+#include "formats/dialect_registry.h"
+
+namespace passerelle::daemon {
+
+namespace {
+
+struct DaemonOptions {
+  std::optional<std::string> config_path;
+  bool once = false;
+};
+
+Config loadDaemonConfig(const std::optional<std::string>& path) {
+  return loadConfig(resolveConfigPath(path), formats::DialectRegistry::instance().names());
+}
+
+int runDaemon(const DaemonOptions& o) {
+  Config config;
+  try {
+    config = loadDaemonConfig(o.config_path);
+  } catch (const ConfigError& e) {
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
+    return kExitFailure;
+  }
+  EventLog::configure(EventLog::detectOutput(config.daemon.log_format == LogFormat::kJson));
+  for (const auto& w : configWarnings(config)) logWarning(w);
+
+  // READY=1 only once the store is reachable and migrated (Service::run).
+  const std::string store_url = resolveStoreUrl(config);
+  {
+    auto store = openStore(store_url);
+    migrate(*store);
+  }
+  logInfo("store ready", {{"partners", static_cast<long>(config.partners.size())},
+                          {"mode", o.once ? "once" : "service"}});
+
+  connectors::SystemClock clock;
+  ServiceOptions options;
+  options.once = o.once;
+  options.reload = [&o, &store_url, &clock]() -> std::optional<Pollers> {
+    try {
+      Config next = loadDaemonConfig(o.config_path);
+      return buildPollers(next, store_url, clock);
+    } catch (const ConfigError& e) {
+      for (const auto& problem : e.problems())
+        logError("configuration refused on reload", {{"problem", problem}});
+      return std::nullopt;
+    }
+  };
+  Service service(buildPollers(config, store_url, clock), std::move(options));
+  const int failed_polls = service.run();
+  logInfo("stopped", {{"failed_polls", failed_polls}});
+  // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.
+  return o.once && failed_polls > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void addDaemonCommand(CLI::App& app, ExitStatus& status) {
+  auto o = std::make_shared<DaemonOptions>();
+  CLI::App* cmd = app.add_subcommand("daemon", "Run the service: poll, import, push");
+  cmd->add_option("--config", o->config_path, "Configuration file");
+  cmd->add_flag("--once", o->once, "One poll of every partner, its imports, then exit");
+  cmd->callback([o, &status] {
+    try {
+      status.code = runDaemon(*o);
+    } catch (const std::exception& e) {
+      logError("daemon failed", {{"error", e.what()}});
+      status.code = kExitFailure;
+    }
+  });
+}
+
+}  // namespace passerelle::daemon

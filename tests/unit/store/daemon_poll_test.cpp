@@ -1,0 +1,143 @@
+// DropFolderPoller against a real store and file:// drop folders: files taken
+// once complete, imported, reported, then moved; a crash between the commit
+// and the move completes the move without a second import.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "connectors/clock.h"
+#include "daemon/drop_folder_poller.h"
+#include "store_test_support.h"
+
+using namespace passerelle;
+using passerelle::store_test::TestStore;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct PollFixture {
+  TestStore store;
+  connectors::ManualClock clock;
+  daemon::Config config;
+  fs::path drop;
+
+  explicit PollFixture(const std::string& format = "ymag") {
+    drop = store.dir() / "drop";
+    fs::create_directories(drop);
+    config.daemon.state_dir = (store.dir() / "state").string();
+    config.daemon.spool_dir = (store.dir() / "state" / "spool").string();
+    daemon::PartnerConfig p;
+    p.id = "cfa-test";
+    p.format = format;
+    p.url = "file://" + drop.string() + "/";
+    p.tls = daemon::TlsMode::kNone;
+    p.completion = format == "gil" ? daemon::Completion::kMarker : daemon::Completion::kStable;
+    config.partners.push_back(p);
+  }
+  daemon::DropFolderPoller poller() {
+    return daemon::DropFolderPoller(config, config.partners[0], store.url(), clock);
+  }
+  void drop_file(const std::string& name, const std::string& content) {
+    std::ofstream(drop / name, std::ios::binary) << content;
+  }
+  std::string read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+};
+
+const std::atomic<bool> kRunning{false};
+
+}  // namespace
+
+TEST_CASE("once: a complete file is imported, reported, then moved to done/") {
+  PollFixture f;
+  f.drop_file("YMAG_cfa-test_20260302060000.csv", store_test::ymagFile(store_test::ymagRows(1, 3)));
+  auto poller = f.poller();
+  auto outcome = poller.poll(kRunning, /*once=*/true);
+  CHECK(outcome.ok);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
+  CHECK(fs::exists(f.drop / "done" / "YMAG_cfa-test_20260302060000.csv"));
+  CHECK_FALSE(fs::exists(f.drop / "YMAG_cfa-test_20260302060000.csv"));
+  std::string report = f.read(f.drop / "reports" / "YMAG_cfa-test_20260302060000.csv.report.csv");
+  CHECK(report.rfind("\xEF\xBB\xBFligne;reference;gravite;champ;code;message;valeur\r\n", 0) == 0);
+  CHECK(fs::is_empty(fs::path(f.config.daemon.spool_dir) / "cfa-test"));
+}
+
+TEST_CASE("a file still growing is not taken until two listings agree") {
+  PollFixture f;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  std::string content = store_test::ymagFile(store_test::ymagRows(1, 2));
+  f.drop_file(name, content.substr(0, content.size() / 2));
+  auto poller = f.poller();
+  poller.poll(kRunning, false);  // first sight
+  f.clock.advance(std::chrono::seconds(31));
+  f.drop_file(name, content);  // still being written
+  poller.poll(kRunning, false);
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
+  f.clock.advance(std::chrono::seconds(31));
+  poller.poll(kRunning, false);
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);
+  CHECK(f.store.count("SELECT count(*) FROM offers") == 2);
+}
+
+TEST_CASE("killed between the commit and the move: the next poll only completes the move") {
+  PollFixture f;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  f.drop_file(name, store_test::ymagFile(store_test::ymagRows(1, 4)));
+  // The import committed, then the daemon died before moving the file.
+  auto first = f.store.import("cfa-test", "ymag", (f.drop / name).string());
+  REQUIRE((first.outcome == daemon::RunOutcome::kImported));
+  const std::string before = f.store.storeFingerprint();
+  auto poller = f.poller();
+  poller.poll(kRunning, true);
+  CHECK(fs::exists(f.drop / "done" / name));
+  CHECK(f.store.scalar("SELECT outcome FROM import_runs ORDER BY id DESC LIMIT 1") == "duplicate");
+  CHECK(f.store.count("SELECT count(*) FROM offer_history") == 4);
+  CHECK(f.store.count("SELECT count(*) FROM offers") == 4);
+  (void)before;
+}
+
+TEST_CASE("GIL data waits for its marker; both are archived together") {
+  PollFixture f("gil");
+  const std::string name = "GIL_cfa-test_20260302_001.csv";
+  f.drop_file(
+      name, store_test::gilFile({{"C", "G-1", "Technicien", ""}, {"C", "G-2", "Technicien", ""}}));
+  auto poller = f.poller();
+  poller.poll(kRunning, true);
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
+  f.drop_file(name + ".ok", "");
+  poller.poll(kRunning, true);
+  CHECK(f.store.count("SELECT count(*) FROM offers") == 2);
+  CHECK(fs::exists(f.drop / "done" / name));
+  CHECK(fs::exists(f.drop / "done" / (name + ".ok")));
+}
+
+TEST_CASE("a refused file goes to failed/ with its report; the store is untouched") {
+  PollFixture f;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  f.drop_file(name, "N° offre;SIRET\r\nY-1;51024567800014\r\n");
+  auto poller = f.poller();
+  poller.poll(kRunning, true);
+  CHECK(fs::exists(f.drop / "failed" / name));
+  CHECK(f.store.count("SELECT count(*) FROM offers") == 0);
+  std::string report = f.read(f.drop / "reports" / (name + ".report.csv"));
+  CHECK(report.find("HEADER_MISSING_COLUMNS") != std::string::npos);
+}
+
+TEST_CASE("after = keep: files already taken are not downloaded again") {
+  PollFixture f;
+  f.config.partners[0].after = daemon::AfterImport::kKeep;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  f.drop_file(name, store_test::ymagFile(store_test::ymagRows(1, 2)));
+  auto poller = f.poller();
+  poller.poll(kRunning, true);
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);
+  f.clock.advance(std::chrono::seconds(60));
+  poller.poll(kRunning, true);
+  poller.poll(kRunning, true);
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);  // not even a duplicate run
+  CHECK(fs::exists(f.drop / name));
+}
