@@ -105,6 +105,9 @@ struct Service::Impl {
     } else if (!stopping) {
       auto delay = outcome.ok ? slot->schedule.afterSuccess(uniform01())
                               : slot->schedule.afterFailure(uniform01());
+      if (outcome.ok) {
+        if (auto scheduled = slot->poller->scheduledDelay()) delay = *scheduled;
+      }
       if (!outcome.ok)
         logInfo("poll retry scheduled", {{"partner", slot->poller->partnerId()},
                                          {"delay_s", static_cast<long>(delay.count() / 1000)},

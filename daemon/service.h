@@ -37,13 +37,17 @@ struct PollOutcome {
   std::string summary;  // for STATUS= and the log: "2 files imported"
 };
 
-// One partner's poll: list its drop folder, take what is complete, import,
-// tidy up, report. Throws on failures of the network, machine or store.
+// A job of the loop: one partner's poll (list its drop folder, take what is
+// complete, import, tidy up, report), or one destination's push. Throws on
+// failures of the network, machine or store.
 class PartnerPoller {
  public:
   virtual ~PartnerPoller() = default;
-  virtual const std::string& partnerId() const = 0;
+  virtual const std::string& partnerId() const = 0;  // the partner, or the destination
   virtual PollTiming timing() const = 0;
+  // A job that runs at set times (France Travail's daily batches) gives the
+  // delay until its next run after a success; others wait timing().interval.
+  virtual std::optional<std::chrono::milliseconds> scheduledDelay() const { return std::nullopt; }
   virtual PollOutcome poll(const std::atomic<bool>& stop, bool once) = 0;
 };
 
