@@ -63,7 +63,9 @@ struct Service::Impl {
     for (auto& s : slots) {
       if (s->retired) continue;
       auto delay =
-          options.once ? std::chrono::milliseconds(0) : s->schedule.initialDelay(uniform01());
+          options.once
+              ? std::chrono::milliseconds(0)
+              : s->poller->scheduledDelay().value_or(s->schedule.initialDelay(uniform01()));
       arm(s, delay);
     }
     if (options.once && slots.empty()) io.stop();
