@@ -392,7 +392,10 @@ void EmbeddedPostgres::writeSettings() {
         << "listen_addresses = ''\n"
         << "port = " << kPort << "\n"
         << "unix_socket_directories = " << confQuote(socketDir().string()) << "\n"
-        << "unix_socket_permissions = 0700\n";
+        << "unix_socket_permissions = 0700\n"
+        // The service runs with MemoryDenyWriteExecute, which LLVM's JIT
+        // needs to break; our queries gain nothing from it anyway.
+        << "jit = off\n";
     if (!out) throw EmbeddedPostgresError("cannot write " + tmp.string());
   }
   chownIfNeeded(tmp, account_.switch_user, account_.uid, account_.gid);
