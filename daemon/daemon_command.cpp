@@ -9,6 +9,8 @@
 #include "daemon/drop_folder_poller.h"
 #include "daemon/embedded_postgres.h"
 #include "daemon/event_log.h"
+#include "daemon/http_endpoints.h"
+#include "daemon/metrics_report.h"
 #include "daemon/service.h"
 #include "daemon/store_connection.h"
 #include "daemon/store_migrations.h"
@@ -25,6 +27,32 @@ struct DaemonOptions {
 
 Config loadDaemonConfig(const std::optional<std::string>& path) {
   return loadConfig(resolveConfigPath(path), formats::DialectRegistry::instance().names());
+}
+
+// /healthz and /metrics on daemon.http. A port that cannot be bound is
+// logged and the daemon goes on: the offers matter more than the scrape.
+std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::string& store_url,
+                                              const Service& service) {
+  auto handler = [&service, store_url](std::string_view path) -> HttpReply {
+    if (path == "/healthz") {
+      HealthVerdict v = judgeHealth(service.health(), std::chrono::hours(1));
+      return {v.healthy ? 200 : 503, "text/plain; charset=utf-8", v.text};
+    }
+    if (path == "/metrics") {
+      auto store = openStore(store_url);
+      return {200, "text/plain; version=0.0.4; charset=utf-8",
+              renderMetrics(*store, service.health())};
+    }
+    return {404, "text/plain; charset=utf-8", "not found\n"};
+  };
+  try {
+    auto endpoints = std::make_unique<HttpEndpoints>(config.daemon.http, handler);
+    logInfo("http endpoints listening", {{"address", config.daemon.http}});
+    return endpoints;
+  } catch (const std::exception& e) {
+    logError("http endpoints not started", {{"address", config.daemon.http}, {"error", e.what()}});
+    return nullptr;
+  }
 }
 
 int runDaemon(const DaemonOptions& o) {
@@ -61,7 +89,11 @@ int runDaemon(const DaemonOptions& o) {
     }
   };
   Service service(buildPollers(config, store_url, clock), std::move(options));
+  std::unique_ptr<HttpEndpoints> endpoints;
+  if (!o.once && !config.daemon.http.empty())
+    endpoints = startEndpoints(config, store_url, service);
   const int failed_polls = service.run();
+  endpoints.reset();
   logInfo("stopped", {{"failed_polls", failed_polls}});
   // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.
   return o.once && failed_polls > 0 ? kExitFailure : kExitOk;

@@ -9,6 +9,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <random>
 
 #include "daemon/event_log.h"
@@ -39,7 +40,8 @@ struct Service::Impl {
       : options(std::move(opts)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))),
         signals(io, SIGTERM, SIGINT, SIGHUP),
-        watchdog(io) {
+        watchdog(io),
+        heartbeat(io) {
     install(std::move(pollers));
   }
 
@@ -82,6 +84,10 @@ struct Service::Impl {
   void launch(const std::shared_ptr<Slot>& slot) {
     slot->in_flight = true;
     ++in_flight;
+    {
+      std::lock_guard lock(stats_mutex);
+      stats[slot->poller->partnerId()].running_since = std::chrono::steady_clock::now();
+    }
     asio::post(workers, [this, slot] {
       PollOutcome outcome;
       try {
@@ -98,6 +104,20 @@ struct Service::Impl {
     slot->in_flight = false;
     --in_flight;
     if (!outcome.ok) ++failures;
+    {
+      std::lock_guard lock(stats_mutex);
+      JobStats& js = stats[slot->poller->partnerId()];
+      js.name = slot->poller->partnerId();
+      ++js.runs;
+      js.running_since.reset();
+      if (outcome.ok) {
+        js.consecutive_failures = 0;
+        js.last_success = std::chrono::system_clock::now();
+      } else {
+        ++js.failures;
+        ++js.consecutive_failures;
+      }
+    }
     last_status[slot->poller->partnerId()] = outcome.ok ? outcome.summary : "failing";
     notifyStatus();
     if (slot->retired) {
@@ -126,6 +146,7 @@ struct Service::Impl {
                                                       [](const auto& s) { return !s->retired; }));
     if ((stopping && in_flight == 0) || once_done) {
       watchdog.cancel();
+      heartbeat.cancel();
       signals.cancel();
       io.stop();
     }
@@ -177,6 +198,15 @@ struct Service::Impl {
     maybeFinish();
   }
 
+  // The loop's own pulse, read by /healthz from another thread.
+  void armHeartbeat() {
+    heartbeat_ns = std::chrono::steady_clock::now().time_since_epoch().count();
+    heartbeat.expires_after(std::chrono::seconds(5));
+    heartbeat.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) armHeartbeat();
+    });
+  }
+
   // Pings come from the loop itself: if it is stuck, systemd restarts us.
   void armWatchdog(std::chrono::microseconds period) {
     watchdog.expires_after(period / 2);
@@ -192,6 +222,10 @@ struct Service::Impl {
   asio::thread_pool workers;
   asio::signal_set signals;
   asio::steady_timer watchdog;
+  asio::steady_timer heartbeat;
+  std::atomic<std::int64_t> heartbeat_ns{0};
+  mutable std::mutex stats_mutex;
+  std::map<std::string, JobStats> stats;  // by job name, guarded by stats_mutex
   std::vector<std::shared_ptr<Slot>> slots;
   std::map<std::string, std::string> last_status;
   std::atomic<bool> stop_flag{false};
@@ -215,12 +249,25 @@ int Service::run() {
   std::uint64_t usec = 0;
   if (!s.options.once && sd_watchdog_enabled(0, &usec) > 0)
     s.armWatchdog(std::chrono::microseconds(usec));
+  s.armHeartbeat();
   s.startAll();
   if (!s.options.once) sd_notify(0, "READY=1");
   s.notifyStatus();
   s.io.run();
   s.workers.join();
   return s.failures;
+}
+
+ServiceHealth Service::health() const {
+  const Impl& s = *impl_;
+  ServiceHealth h;
+  auto beat = std::chrono::steady_clock::time_point(
+      std::chrono::steady_clock::duration(s.heartbeat_ns.load()));
+  h.loop_alive = std::chrono::steady_clock::now() - beat < std::chrono::seconds(30);
+  h.stopping = s.stop_flag.load();
+  std::lock_guard lock(s.stats_mutex);
+  for (const auto& [name, js] : s.stats) h.jobs.push_back(js);
+  return h;
 }
 
 void Service::requestStop() {

@@ -53,6 +53,21 @@ class PartnerPoller {
 
 using Pollers = std::vector<std::shared_ptr<PartnerPoller>>;
 
+// What the loop knows of itself, for /healthz and /metrics.
+struct JobStats {
+  std::string name;  // partner or destination
+  long runs = 0;
+  long failures = 0;
+  int consecutive_failures = 0;
+  std::optional<std::chrono::system_clock::time_point> last_success;
+  std::optional<std::chrono::steady_clock::time_point> running_since;
+};
+struct ServiceHealth {
+  bool loop_alive = false;  // the loop's heartbeat is recent
+  bool stopping = false;
+  std::vector<JobStats> jobs;
+};
+
 struct ServiceOptions {
   bool once = false;
   int workers = 2;
@@ -73,6 +88,8 @@ class Service {
   int run();
   // Asks the loop to stop, as SIGTERM does (for tests and embedding).
   void requestStop();
+  // Thread-safe: may be called from the HTTP endpoints' thread.
+  ServiceHealth health() const;
 
  private:
   struct Impl;
