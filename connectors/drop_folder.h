@@ -27,6 +27,7 @@
 // and may be used concurrently from different threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -92,13 +93,14 @@ struct DownloadResult {
 class DropFolderError : public std::runtime_error {
  public:
   enum class Kind {
-    kConnect,   // cannot reach the server, TLS handshake or verification failed
-    kLogin,     // the server refused the credentials
-    kTransfer,  // a transfer was cut, timed out, or stalled
-    kTooLarge,  // download(): more than max_bytes
-    kNotFound,  // no such remote file
-    kRefused,   // a hostile name, or an operation the server refused
-    kLocal,     // the spool (local disk) failed
+    kConnect,    // cannot reach the server, TLS handshake or verification failed
+    kLogin,      // the server refused the credentials
+    kTransfer,   // a transfer was cut, timed out, or stalled
+    kTooLarge,   // download(): more than max_bytes
+    kNotFound,   // no such remote file
+    kRefused,    // a hostile name, or an operation the server refused
+    kLocal,      // the spool (local disk) failed
+    kCancelled,  // download(): abandoned because the cancel flag was raised
   };
   DropFolderError(Kind kind, const std::string& message)
       : std::runtime_error(message), kind_(kind) {}
@@ -123,8 +125,15 @@ class DropFolder {
   // (cut, stall, more than max_bytes, disk), the temporary file is removed,
   // spool_path is not created, the remote file is untouched, and
   // DropFolderError is thrown.
+  //
+  // `cancel` (optional, e.g. the daemon's stop flag raised by SIGTERM) is
+  // read while the bytes stream (at least once per buffer, and about once a
+  // second while an FTP transfer waits for data): once it is true the
+  // transfer is abandoned the same clean way, with Kind::kCancelled. It may
+  // be set from another thread; it must outlive the call.
   virtual DownloadResult download(const std::string& name, const std::string& spool_path,
-                                  std::uint64_t max_bytes) = 0;
+                                  std::uint64_t max_bytes,
+                                  const std::atomic<bool>* cancel = nullptr) = 0;
 
   // Moves `name` into the subfolder `subfolder` ("done" or "failed"),
   // creating it when missing. When the subfolder already holds that name, the

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstdlib>
@@ -202,6 +203,8 @@ struct FtpsDropFolder::Op {
   std::string* text = nullptr;
   SpoolFile* spool = nullptr;
   std::uint64_t max_bytes = 0;
+  // Raised from another thread: the transfer is abandoned (SIGTERM).
+  const std::atomic<bool>* cancel = nullptr;
   // Upload source.
   std::string_view upload;
   std::size_t upload_pos = 0;
@@ -232,6 +235,12 @@ size_t readUpload(char* buffer, size_t size, size_t n, void* user) {
   std::memcpy(buffer, st->bytes.data() + st->pos, len);
   st->pos += len;
   return len;
+}
+
+// libcurl calls it while a transfer runs (at least once a second, even when
+// no byte arrives); non-zero aborts with CURLE_ABORTED_BY_CALLBACK.
+int checkCancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
 }
 
 size_t countGreeting(char* data, size_t size, size_t n, void* user) {
@@ -390,6 +399,11 @@ void FtpsDropFolder::perform(Op& op) {
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, op.spool);
     curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(op.max_bytes));
   }
+  if (op.cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, checkCancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(op.cancel));
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
   UploadState upload{op.upload, 0};
   if (op.create_dirs || !op.upload.empty()) {
     curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
@@ -486,7 +500,7 @@ std::vector<RemoteEntry> FtpsDropFolder::list() {
 }
 
 DownloadResult FtpsDropFolder::download(const std::string& name, const std::string& spool_path,
-                                        std::uint64_t max_bytes) {
+                                        std::uint64_t max_bytes, const std::atomic<bool>* cancel) {
   if (!isSafeRemoteName(name)) {
     throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
   }
@@ -496,9 +510,14 @@ DownloadResult FtpsDropFolder::download(const std::string& name, const std::stri
   op.url = urlOf(name);
   op.spool = &spool;
   op.max_bytes = max_bytes;
+  op.cancel = cancel;
   perform(op);
   if (op.code != CURLE_OK) {
     spool.abort();
+    if (op.code == CURLE_ABORTED_BY_CALLBACK && cancel != nullptr && cancel->load()) {
+      throw DropFolderError(Kind::kCancelled,
+                            describe() + ": download of " + name + " abandoned (stopping)");
+    }
     if (spool.tooLarge() || op.code == CURLE_FILESIZE_EXCEEDED) {
       throw DropFolderError(Kind::kTooLarge, describe() + ": download of " + name +
                                                  " stopped: larger than " +

@@ -87,7 +87,7 @@ std::vector<RemoteEntry> LocalDropFolder::list() {
 }
 
 DownloadResult LocalDropFolder::download(const std::string& name, const std::string& spool_path,
-                                         std::uint64_t max_bytes) {
+                                         std::uint64_t max_bytes, const std::atomic<bool>* cancel) {
   checkName(describe(), name);
   std::string source = dir_ + "/" + name;
   int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -104,6 +104,12 @@ DownloadResult LocalDropFolder::download(const std::string& name, const std::str
   SpoolFile spool(spool_path, max_bytes);
   char buffer[1 << 16];
   for (;;) {
+    if (cancel != nullptr && cancel->load()) {
+      ::close(fd);
+      spool.abort();
+      throw DropFolderError(Kind::kCancelled,
+                            describe() + ": copy of " + name + " abandoned (stopping)");
+    }
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;

@@ -25,7 +25,8 @@ class LocalDropFolder final : public DropFolder {
 
   std::vector<RemoteEntry> list() override;
   DownloadResult download(const std::string& name, const std::string& spool_path,
-                          std::uint64_t max_bytes) override;
+                          std::uint64_t max_bytes,
+                          const std::atomic<bool>* cancel = nullptr) override;
   std::string moveTo(const std::string& name, const std::string& subfolder) override;
   void remove(const std::string& name) override;
   void writeReport(const std::string& file_name, std::string_view bytes) override;

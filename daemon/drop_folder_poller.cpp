@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <system_error>
 
@@ -220,23 +221,35 @@ PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
   }
 
   int imported = 0;
+  bool abandoned = false;
   for (const ReadyFile& f : pick.ready) {
     if (stop) break;  // SIGTERM: no new file is started
-    FileOutcome o = takeFile(*store, *folder, f);
-    if (o.outcome == RunOutcome::kImported || o.outcome == RunOutcome::kApproved) ++imported;
+    std::optional<FileOutcome> o;
+    try {
+      o = takeFile(*store, *folder, f, stop);
+    } catch (const connectors::DropFolderError& e) {
+      if (e.kind() != connectors::DropFolderError::Kind::kCancelled) throw;
+      logInfo("download abandoned, the file is left for the next run",
+              {{"partner", partner_.id}, {"file", f.entry.name}});
+      abandoned = true;
+      break;
+    }
+    if (o->outcome == RunOutcome::kImported || o->outcome == RunOutcome::kApproved) ++imported;
   }
   std::string summary = std::to_string(imported) + " file(s) imported";
+  if (abandoned) summary += ", stopped during a download";
   if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
   return PollOutcome{true, summary};
 }
 
 DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store,
-                                                         DropFolder& folder, const ReadyFile& f) {
+                                                         DropFolder& folder, const ReadyFile& f,
+                                                         const std::atomic<bool>& stop) {
   const std::string& name = f.entry.name;
   fs::path spool_dir = fs::path(config_.daemon.spool_dir) / partner_.id;
   fs::create_directories(spool_dir);
   SpoolGuard guard{(spool_dir / name).string()};
-  connectors::DownloadResult dl = folder.download(name, guard.path, partner_.max_file_size);
+  connectors::DownloadResult dl = folder.download(name, guard.path, partner_.max_file_size, &stop);
 
   ImportRequest request;
   request.partner = partner_.id;
@@ -274,8 +287,7 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   return FileOutcome{result.outcome, result.summary.rejects};
 }
 
-Pollers buildPollers(const Config& config, const std::string& store_url,
-                     connectors::Clock& clock) {
+Pollers buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock) {
   Pollers pollers;
   for (const auto& p : config.partners)
     pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, clock));

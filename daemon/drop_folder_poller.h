@@ -10,6 +10,12 @@
 // move is completed. With `after = "keep"` the ledger's (name, size, mtime)
 // lets files already taken be skipped without downloading them.
 //
+// SIGTERM (the `stop` flag): no new file is started, and a download in
+// flight is abandoned (its partial spool file removed, the remote file
+// untouched, nothing imported); the poll then ends normally. An import that
+// has started is never interrupted: its transaction commits, the report is
+// written and the file moved.
+//
 // Thread safety: the Service never runs two polls of one poller at once;
 // each poll opens its own store connection and drop-folder session.
 #pragma once
@@ -40,7 +46,7 @@ class DropFolderPoller final : public PartnerPoller {
  private:
   struct FileOutcome;
   FileOutcome takeFile(pqxx::connection& store, connectors::DropFolder& folder,
-                       const connectors::ReadyFile& file);
+                       const connectors::ReadyFile& file, const std::atomic<bool>& stop);
 
   Config config_;
   PartnerConfig partner_;
@@ -50,7 +56,6 @@ class DropFolderPoller final : public PartnerPoller {
 };
 
 // One poller per configured partner.
-Pollers buildPollers(const Config& config, const std::string& store_url,
-                     connectors::Clock& clock);
+Pollers buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

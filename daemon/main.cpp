@@ -9,6 +9,7 @@
 #include "daemon/config_command.h"
 #include "daemon/daemon_command.h"
 #include "daemon/import_command.h"
+#include "daemon/push_command.h"
 #include "daemon/store_commands.h"
 
 int main(int argc, char** argv) {
@@ -23,6 +24,8 @@ int main(int argc, char** argv) {
   addConfigCommand(app, status);
   addImportCommand(app, status);
   addStoreCommands(app, status);
+  addPushCommand(app, status);
+  addRetryCommand(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -346,6 +347,49 @@ TEST_CASE("ftps: the server stopped in the middle of a download leaves nothing i
   FtpsDropFolder again(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cut"), clock);
   auto r = again.download("big.csv", spool.path + "/big.csv", 100ull << 20);
   CHECK(r.size == big.size());
+}
+
+TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, remote untouched") {
+  std::string local = makeRemoteFolder("cancel");
+  std::string big(4 * 1024 * 1024, 'k');
+  writeFile(local + "/big.csv", big);
+  PrivateServer server({"local_max_rate=200000"});  // ~20 s for 4 MiB
+  TempDir spool;
+  ManualClock clock;
+  FtpsDropFolder folder(settingsFor(server.url(), "cancel"), clock);
+  std::atomic<bool> cancel{false};
+  auto result = std::async(std::launch::async, [&] {
+    try {
+      folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+      return std::string("completed");
+    } catch (const DropFolderError& e) {
+      return std::string(e.kind() == DropFolderError::Kind::kCancelled ? "cancelled: "
+                                                                       : "other: ") +
+             e.what();
+    }
+  });
+  std::string part = spool.path + "/big.csv.part";
+  for (int i = 0; i < 100; ++i) {
+    if (exists(part) && std::filesystem::file_size(part) > 0) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(exists(part));
+  auto raised = std::chrono::steady_clock::now();
+  cancel = true;
+  REQUIRE(result.wait_for(10s) == std::future_status::ready);
+  auto took = std::chrono::steady_clock::now() - raised;
+  std::string message = result.get();
+  MESSAGE("cancelled transfer: " << message << " after "
+                                 << std::chrono::duration<double, std::milli>(took).count()
+                                 << " ms");
+  CHECK(message.rfind("cancelled: ", 0) == 0);
+  CHECK(took < 2s);
+  CHECK(countEntries(spool.path) == 0);
+  CHECK(readFile(local + "/big.csv") == big);
+  CHECK_FALSE(exists(local + "/done"));
+  // The same object is still usable for the rest of a poll (reconnects if
+  // the abort closed the connection).
+  CHECK(folder.list().size() == 1);
 }
 
 TEST_CASE("ftps: a download larger than max_bytes is stopped and leaves nothing") {

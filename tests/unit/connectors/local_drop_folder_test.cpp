@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 
 #include "connectors/ftps_drop_folder.h"
 #include "test_folder.h"
@@ -74,6 +75,27 @@ TEST_CASE("file://: download to the spool with SHA-256; nothing partial on failu
     }
     CHECK_THROWS_AS(folder.moveTo("a.csv", "../elsewhere"), DropFolderError);
   }
+}
+
+TEST_CASE("file://: a raised cancel flag abandons the copy; nothing is left in the spool") {
+  TempDir dir, spool;
+  const std::string big(3 * 1024 * 1024 + 17, 'c');
+  writeFile(dir.path + "/big.csv", big);
+  LocalDropFolder folder("file://" + dir.path);
+  std::atomic<bool> cancel{true};
+  try {
+    folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+    FAIL("no error");
+  } catch (const DropFolderError& e) {
+    CHECK(e.kind() == DropFolderError::Kind::kCancelled);
+  }
+  CHECK(countEntries(spool.path) == 0);  // no big.csv, no big.csv.part
+  CHECK(readFile(dir.path + "/big.csv") == big);
+  // The flag down: the same copy completes.
+  cancel = false;
+  auto r = folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+  CHECK(r.size == big.size());
+  CHECK(countEntries(spool.path) == 1);
 }
 
 TEST_CASE("file://: moves create the subfolder and never overwrite") {

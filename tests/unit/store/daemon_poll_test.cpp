@@ -4,11 +4,15 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include "connectors/clock.h"
 #include "daemon/drop_folder_poller.h"
+#include "ftp_test_support.h"
 #include "store_test_support.h"
 
 using namespace passerelle;
@@ -140,4 +144,55 @@ TEST_CASE("after = keep: files already taken are not downloaded again") {
   poller.poll(kRunning, true);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);  // not even a duplicate run
   CHECK(fs::exists(f.drop / name));
+}
+
+TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing imported, retaken later") {
+  PollFixture f;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  const std::string local = store_test::makeFtpFolder("poll-cancel");
+  const std::string content = store_test::ymagFile(store_test::ymagRows(1, 2000));  // ~660 KB
+  store_test::writeFtpFile(local + "/" + name, content);
+  store_test::PrivateFtpServer server({"local_max_rate=50000"});  // ~13 s for the file
+  auto& p = f.config.partners[0];
+  p.url = server.url() + "poll-cancel/";
+  p.tls = daemon::TlsMode::kExplicit;
+  p.user = store_test::ftpEnv("PASSERELLE_TEST_FTP_USER");
+  p.password_file = store_test::ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
+  p.ca_file = store_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
+
+  auto poller = f.poller();
+  std::atomic<bool> stop{false};
+  auto running = std::async(std::launch::async, [&] { return poller.poll(stop, true); });
+  const fs::path spool = fs::path(f.config.daemon.spool_dir) / "cfa-test";
+  const fs::path part = spool / (name + ".part");
+  for (int i = 0; i < 200; ++i) {  // at most 10 s
+    std::error_code ec;
+    if (fs::file_size(part, ec) > 0 && !ec) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(fs::exists(part));
+  const auto raised = std::chrono::steady_clock::now();
+  stop = true;  // what the Service does on SIGTERM
+  REQUIRE(running.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - raised).count();
+  auto outcome = running.get();
+  MESSAGE("poll ended " << ms << " ms after the stop flag: " << outcome.summary);
+  CHECK(ms < 2000.0);
+  CHECK(outcome.ok);
+  CHECK(outcome.summary.find("stopped during a download") != std::string::npos);
+  CHECK(fs::is_empty(spool));  // no partial file, no complete one
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
+  CHECK(f.store.count("SELECT count(*) FROM file_ledger") == 0);
+  CHECK(store_test::slurp(local + "/" + name) == content);  // remote untouched
+  CHECK_FALSE(fs::exists(local + "/done"));
+  CHECK_FALSE(fs::exists(local + "/reports"));
+
+  // The next run (the shared, unthrottled server on the same folder) takes it.
+  p.url = store_test::ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL") + "poll-cancel/";
+  auto next = f.poller();
+  CHECK(next.poll(kRunning, true).ok);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 2000);
+  CHECK(fs::exists(local + "/done/" + name));
+  CHECK(fs::exists(local + "/reports/" + name + ".report.csv"));
 }

@@ -1,0 +1,187 @@
+#include "daemon/push_command.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/clock.h"
+#include "connectors/france_travail_client.h"
+#include "connectors/lba_client.h"
+#include "connectors/rate_limiter.h"
+#include "daemon/france_travail_push.h"
+#include "daemon/lba_push.h"
+#include "daemon/outbox.h"
+#include "daemon/store_commands.h"
+
+namespace passerelle::daemon {
+
+namespace pc = passerelle::connectors;
+
+namespace {
+
+struct PushOptions {
+  std::optional<std::string> config_path;
+  std::optional<std::string> destination;
+  bool once = false;
+};
+
+struct RetryOptions {
+  std::optional<std::string> config_path;
+  std::optional<std::string> destination;
+};
+
+void printCounts(const std::string& destination, const PushCounts& c) {
+  std::printf(
+      "push %s claimed=%ld sent=%ld unchanged=%ld not_eligible=%ld retried=%ld failed=%ld"
+      " released=%ld%s\n",
+      destination.c_str(), c.claimed, c.sent, c.unchanged, c.not_eligible, c.retried, c.failed,
+      c.released, c.paused ? " paused" : "");
+}
+
+bool zipWanted(const std::string& value) {
+  return value == "true" || value == "yes" || value == "1" || value == "zip";
+}
+
+int pushLba(StoreSession& session, pc::Clock& clock, bool once) {
+  const Config& config = session.config;
+  pc::LbaClientSettings client_settings;
+  client_settings.base_url = config.lba.url;
+  while (!client_settings.base_url.empty() && client_settings.base_url.back() == '/') {
+    client_settings.base_url.pop_back();
+  }
+  client_settings.api_key = readSecret(config.lba.api_key_file);
+  pc::RateLimiter limiter(clock, {config.lba.write_per_minute, config.lba.read_per_minute});
+  pc::LbaClient client(client_settings, clock, limiter);
+  OutboxSettings outbox_settings;
+  outbox_settings.max_attempts = config.lba.max_attempts;
+  Outbox outbox(clock, outbox_settings, makeWorkerId("push-lba"));
+  LbaPushSettings settings;
+  settings.rolling_expiration_days = config.lba.rolling_expiration_days;
+  for (const PartnerConfig& p : config.partners) {
+    settings.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone,
+                                     p.apply_defaults.url};
+  }
+  LbaPush push(*session.connection, client, outbox, settings);
+  PushCounts counts;
+  if (once) {
+    push.queueRollingRefresh();
+    counts = push.runBatch();
+    if (!counts.paused) push.refreshPublishingStatus();
+  } else {
+    counts = push.drain();
+  }
+  printCounts(kLbaDestination, counts);
+  return pushExitCode(counts);
+}
+
+int pushFranceTravail(StoreSession& session, pc::Clock& clock) {
+  const Config& config = session.config;
+  const FranceTravailConfig& ft = config.france_travail;
+  pc::FtClientSettings client_settings;
+  client_settings.url = ft.url;
+  client_settings.login = ft.login;
+  client_settings.feed_name = ft.feed;
+  if (ft.mode == FranceTravailMode::kSpool) {
+    client_settings.spool_dir = ft.spool_dir;
+    std::filesystem::create_directories(ft.spool_dir);
+  } else {
+    client_settings.password = readSecret(ft.password_file);
+  }
+  client_settings.archive_dir =
+      (std::filesystem::path(config.daemon.state_dir) / "archive" / "france-travail").string();
+  client_settings.archive_retention_days = ft.archive_days;
+  std::filesystem::create_directories(client_settings.archive_dir);
+  pc::FranceTravailClient client(client_settings, clock);
+  Outbox outbox(clock, OutboxSettings{}, makeWorkerId("push-france-travail"));
+  FtPushSettings settings;
+  settings.feed = {ft.partner_key, ft.partner_name, ft.url_template, ft.siret};
+  settings.feed_name = ft.feed.empty() ? ft.partner_key : ft.feed;
+  settings.zip = zipWanted(ft.zip);
+  FranceTravailPush push(*session.connection, client, outbox, settings);
+  const FtBatchResult result = push.runBatch();
+  client.cleanupArchive();
+  printCounts(kFranceTravailDestination, result.counts);
+  if (result.rows > 0) {
+    std::printf("file %s rows=%ld %s\n", result.file_name.c_str(), result.rows,
+                result.accepted ? "accepted" : "refused");
+  }
+  return pushExitCode(result.counts);
+}
+
+int runPush(const PushOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pc::SystemClock clock;
+  const Config& config = session.config;
+  const bool want_lba = !o.destination || *o.destination == kLbaDestination;
+  const bool want_ft = !o.destination || *o.destination == kFranceTravailDestination;
+  int code = kExitOk;
+  bool any = false;
+  if (want_lba && config.lba.enabled) {
+    any = true;
+    code = std::max(code, runGuarded("push", {{"destination", kLbaDestination}},
+                                     [&] { return pushLba(session, clock, o.once); }));
+  }
+  if (want_ft && config.france_travail.enabled) {
+    any = true;
+    code = std::max(code, runGuarded("push", {{"destination", kFranceTravailDestination}},
+                                     [&] { return pushFranceTravail(session, clock); }));
+  }
+  if (!any) {
+    logEvent("push: no enabled destination to push to",
+             {{"destination", o.destination.value_or("all")}});
+    return o.destination ? kExitFailure : kExitOk;
+  }
+  return code;
+}
+
+int runRetry(const RetryOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pc::SystemClock clock;
+  Outbox outbox(clock, OutboxSettings{}, makeWorkerId("retry"));
+  pqxx::work tx(*session.connection);
+  const std::string destination = o.destination.value_or("");
+  const long requeued = outbox.requeueFailed(tx, destination);
+  resumeDestination(tx, destination);
+  tx.commit();
+  std::printf("retry %s requeued=%ld\n", destination.empty() ? "all" : destination.c_str(),
+              requeued);
+  return kExitOk;
+}
+
+}  // namespace
+
+int pushExitCode(const PushCounts& c) {
+  if (c.paused || c.retried > 0 || c.lost_leases > 0) return kExitFailure;
+  if (c.failed > 0 || c.not_eligible > 0) return kExitRejects;
+  return kExitOk;
+}
+
+void addPushCommand(CLI::App& app, ExitStatus& status) {
+  auto options = std::make_shared<PushOptions>();
+  CLI::App* command = app.add_subcommand("push", "Drain the destinations' queues now");
+  command->add_option("--config", options->config_path, "Configuration file");
+  command->add_option("--destination", options->destination, "Only this destination")
+      ->check(
+          CLI::IsMember({std::string(kLbaDestination), std::string(kFranceTravailDestination)}));
+  command->add_flag("--once", options->once, "One batch per destination, then exit");
+  command->callback([options, &status] {
+    status.code = runGuarded("push", {}, [&] { return runPush(*options); });
+  });
+}
+
+void addRetryCommand(CLI::App& app, ExitStatus& status) {
+  auto options = std::make_shared<RetryOptions>();
+  CLI::App* command =
+      app.add_subcommand("retry", "Send failed movements again (and lift a destination's pause)");
+  command->add_option("--config", options->config_path, "Configuration file");
+  command->add_option("--destination", options->destination, "Only this destination")
+      ->check(
+          CLI::IsMember({std::string(kLbaDestination), std::string(kFranceTravailDestination)}));
+  command->callback([options, &status] {
+    status.code = runGuarded("retry", {}, [&] { return runRetry(*options); });
+  });
+}
+
+}  // namespace passerelle::daemon
