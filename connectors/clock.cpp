@@ -4,6 +4,8 @@
 
 namespace passerelle::connectors {
 
-void SystemClock::sleepFor(std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); }
+void SystemClock::sleepFor(std::chrono::nanoseconds d) {
+  std::this_thread::sleep_for(d);
+}
 
 }  // namespace passerelle::connectors

@@ -581,7 +581,7 @@ void Reader::readFranceTravail(const toml::table& t, FranceTravailConfig& ft) {
       (ft.siret.size() != 14 || ft.siret.find_first_not_of("0123456789") != std::string::npos)) {
     error(t.get("siret"), p + ".siret", "expected 14 digits");
   }
-  getString(t, p, "zip", ft.zip);
+  getBool(t, p, "zip", ft.zip);
   getPath(t, p, "spool_dir", ft.spool_dir);
   getInt(t, p, "archive_days", ft.archive_days, 0, 3650);
 

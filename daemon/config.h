@@ -134,7 +134,7 @@ struct FranceTravailConfig {
   std::string partner_name;
   std::string url_template;
   std::string siret;
-  std::string zip;
+  bool zip = false;                             // send the file inside a .zip
   std::vector<TimeOfDay> schedule = {{5, 30}};  // Europe/Paris local times
   std::string spool_dir;                        // default: daemon.spool_dir + "/france-travail"
   int archive_days = 30;

@@ -1,11 +1,13 @@
 #include "daemon/daemon_command.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "connectors/clock.h"
 #include "daemon/config.h"
+#include "daemon/destination_jobs.h"
 #include "daemon/drop_folder_poller.h"
 #include "daemon/embedded_postgres.h"
 #include "daemon/event_log.h"
@@ -76,24 +78,40 @@ int runDaemon(const DaemonOptions& o) {
                           {"mode", o.once ? "once" : "service"}});
 
   connectors::SystemClock clock;
+  // Every partner's poll and every destination's push is a job of the loop.
+  auto allJobs = [&store_url, &clock](const Config& c) {
+    Pollers jobs = buildPollers(c, store_url, clock);
+    for (auto& j : buildDestinationJobs(c, store_url, clock)) jobs.push_back(std::move(j));
+    return jobs;
+  };
   ServiceOptions options;
   options.once = o.once;
-  options.reload = [&o, &store_url, &clock]() -> std::optional<Pollers> {
+  options.reload = [&o, &allJobs]() -> std::optional<Pollers> {
     try {
-      Config next = loadDaemonConfig(o.config_path);
-      return buildPollers(next, store_url, clock);
+      return allJobs(loadDaemonConfig(o.config_path));
     } catch (const ConfigError& e) {
       for (const auto& problem : e.problems())
         logError("configuration refused on reload", {{"problem", problem}});
       return std::nullopt;
     }
   };
-  Service service(buildPollers(config, store_url, clock), std::move(options));
-  std::unique_ptr<HttpEndpoints> endpoints;
-  if (!o.once && !config.daemon.http.empty())
-    endpoints = startEndpoints(config, store_url, service);
-  const int failed_polls = service.run();
-  endpoints.reset();
+  int failed_polls = 0;
+  if (o.once) {
+    // Imports first, then the pushes of what they changed.
+    ServiceOptions polls = options;
+    polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
+    failed_polls += Service(buildPollers(config, store_url, clock), polls).run();
+    Pollers pushes = buildDestinationJobs(config, store_url, clock);
+    if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
+  } else {
+    Pollers jobs = allJobs(config);
+    // One worker per job: a long push never holds a partner's poll back.
+    options.workers = std::clamp<int>(static_cast<int>(jobs.size()), 2, 32);
+    Service service(std::move(jobs), std::move(options));
+    std::unique_ptr<HttpEndpoints> endpoints;
+    if (!config.daemon.http.empty()) endpoints = startEndpoints(config, store_url, service);
+    failed_polls = service.run();
+  }
   logInfo("stopped", {{"failed_polls", failed_polls}});
   // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.
   return o.once && failed_polls > 0 ? kExitFailure : kExitOk;

@@ -10,6 +10,7 @@
 #include "connectors/france_travail_client.h"
 #include "connectors/lba_client.h"
 #include "connectors/rate_limiter.h"
+#include "daemon/destination_jobs.h"
 #include "daemon/france_travail_push.h"
 #include "daemon/lba_push.h"
 #include "daemon/outbox.h"
@@ -40,68 +41,14 @@ void printCounts(const std::string& destination, const PushCounts& c) {
       c.released, c.paused ? " paused" : "");
 }
 
-bool zipWanted(const std::string& value) {
-  return value == "true" || value == "yes" || value == "1" || value == "zip";
-}
-
 int pushLba(StoreSession& session, pc::Clock& clock, bool once) {
-  const Config& config = session.config;
-  pc::LbaClientSettings client_settings;
-  client_settings.base_url = config.lba.url;
-  while (!client_settings.base_url.empty() && client_settings.base_url.back() == '/') {
-    client_settings.base_url.pop_back();
-  }
-  client_settings.api_key = readSecret(config.lba.api_key_file);
-  pc::RateLimiter limiter(clock, {config.lba.write_per_minute, config.lba.read_per_minute});
-  pc::LbaClient client(client_settings, clock, limiter);
-  OutboxSettings outbox_settings;
-  outbox_settings.max_attempts = config.lba.max_attempts;
-  Outbox outbox(clock, outbox_settings, makeWorkerId("push-lba"));
-  LbaPushSettings settings;
-  settings.rolling_expiration_days = config.lba.rolling_expiration_days;
-  for (const PartnerConfig& p : config.partners) {
-    settings.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone,
-                                     p.apply_defaults.url};
-  }
-  LbaPush push(*session.connection, client, outbox, settings);
-  PushCounts counts;
-  if (once) {
-    push.queueRollingRefresh();
-    counts = push.runBatch();
-    if (!counts.paused) push.refreshPublishingStatus();
-  } else {
-    counts = push.drain();
-  }
+  PushCounts counts = runLbaPush(*session.connection, session.config, clock, once);
   printCounts(kLbaDestination, counts);
   return pushExitCode(counts);
 }
 
 int pushFranceTravail(StoreSession& session, pc::Clock& clock) {
-  const Config& config = session.config;
-  const FranceTravailConfig& ft = config.france_travail;
-  pc::FtClientSettings client_settings;
-  client_settings.url = ft.url;
-  client_settings.login = ft.login;
-  client_settings.feed_name = ft.feed;
-  if (ft.mode == FranceTravailMode::kSpool) {
-    client_settings.spool_dir = ft.spool_dir;
-    std::filesystem::create_directories(ft.spool_dir);
-  } else {
-    client_settings.password = readSecret(ft.password_file);
-  }
-  client_settings.archive_dir =
-      (std::filesystem::path(config.daemon.state_dir) / "archive" / "france-travail").string();
-  client_settings.archive_retention_days = ft.archive_days;
-  std::filesystem::create_directories(client_settings.archive_dir);
-  pc::FranceTravailClient client(client_settings, clock);
-  Outbox outbox(clock, OutboxSettings{}, makeWorkerId("push-france-travail"));
-  FtPushSettings settings;
-  settings.feed = {ft.partner_key, ft.partner_name, ft.url_template, ft.siret};
-  settings.feed_name = ft.feed.empty() ? ft.partner_key : ft.feed;
-  settings.zip = zipWanted(ft.zip);
-  FranceTravailPush push(*session.connection, client, outbox, settings);
-  const FtBatchResult result = push.runBatch();
-  client.cleanupArchive();
+  const FtBatchResult result = runFranceTravailPush(*session.connection, session.config, clock);
   printCounts(kFranceTravailDestination, result.counts);
   if (result.rows > 0) {
     std::printf("file %s rows=%ld %s\n", result.file_name.c_str(), result.rows,

@@ -33,6 +33,10 @@
 
 #include "daemon/store_migrations.h"
 #include "ftp_test_support.h"
+#ifndef PASSERELLE_TESTS_DIR
+#define PASSERELLE_TESTS_DIR PASSERELLE_STORE_FIXTURES_DIR "/../.."
+#endif
+#include "../connectors/test_server_process.h"
 #include "store_test_support.h"
 
 extern char** environ;
@@ -587,4 +591,47 @@ TEST_CASE(
   CHECK(listNames(local).size() == 1000);  // kept, no done/, no reports/
   const fs::path spool = store.dir() / "state" / "spool" / "cfa-keep";
   CHECK((!fs::exists(spool) || fs::is_empty(spool)));
+}
+
+TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Travail spool") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  const fs::path drop = store.dir() / "drop";
+  const fs::path ft_spool = store.dir() / "ft-spool";
+  fs::create_directories(drop);
+  writeText(drop / "YMAG_cfa-test_20260302060000.csv",
+            store_test::ymagFile(store_test::ymagRows(1, 3)));
+  const fs::path key = store.dir() / "lba.key";
+  writeText(key, "test-key\n");
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  ConfigText c(store, store.dir() / "state");
+  c.partner(filePartner("cfa-test", "ymag", drop));
+  c.text += "[destination.lba]\nenabled = true\nurl = " + toml(lba.url()) +
+            "\napi_key_file = " + toml(key.string()) +
+            "\n\n[destination.france_travail]\nenabled = true\nmode = \"spool\"\n"
+            "spool_dir = " +
+            toml(ft_spool.string()) +
+            "\npartner_key = \"BRETAGNEALTERNANCE\"\npartner_name = \"Bretagne Alternance\"\n";
+  const fs::path config = store.dir() / "passerelle.toml";
+  writeText(config, c.text);
+
+  REQUIRE(runOnce(config, store.dir() / "daemon.log") == 0);
+  CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
+  // lba: every offer written once, its service id kept.
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE destination = 'lba' "
+                    "AND service_id IS NOT NULL") == 3);
+  CHECK(store.count(
+            "SELECT count(*) FROM outbox_movements WHERE state IN ('pending', 'in_flight')") == 0);
+  // France Travail: one file in the spool with the three creations.
+  std::vector<std::string> files = listNames(ft_spool);
+  REQUIRE(files.size() == 1);
+  const std::string feed = slurp(ft_spool / files[0]);
+  CHECK(feed.rfind("Par_ref_offre|", 0) == 0);
+  CHECK(std::count(feed.begin(), feed.end(), '\n') == 4);  // header + 3 rows
+
+  // A second run has nothing new: nothing is sent again.
+  REQUIRE(runOnce(config, store.dir() / "daemon2.log") == 0);
+  CHECK(listNames(ft_spool).size() == 1);
+  auto offers = nlohmann::json::parse(lba.get("/__test__/offers"), nullptr, false);
+  CHECK(offers.size() == 3);
 }

@@ -45,7 +45,7 @@ inline std::string ftpEnv(const char* name) {
   const char* v = std::getenv(name);
   if (v == nullptr || *v == '\0') {
     FAIL_CHECK(std::string(name) << " is not set: run under tests/run-all, or `source "
-                       "tests/support/start-vsftpd` first");
+                                    "tests/support/start-vsftpd` first");
     throw std::runtime_error(std::string("missing ") + name);
   }
   return v;

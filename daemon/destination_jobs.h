@@ -1,0 +1,39 @@
+// DestinationJobs: pushing to the national services, set up from the
+// configuration, for `passerelle push` and for the daemon's loop.
+//
+// runLbaPush() builds the lba client (API key from its secret, rate limits)
+// and drains due movements in batches, stopping early when asked (SIGTERM)
+// or when the destination is paused; then it queues rolling-expiration
+// refreshes and reads publishing statuses that are due.
+// runFranceTravailPush() builds one file of everything pending and uploads
+// (or spools) it, then prunes the archive.
+// As daemon jobs: lba runs every poll interval; France Travail at its
+// configured times of day (Europe/Paris), with backoff after a failure.
+//
+// Thread safety: each call opens or uses one connection from the calling
+// thread; a DestinationJob is run by the Service one call at a time.
+#pragma once
+
+#include <atomic>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "connectors/clock.h"
+#include "daemon/config.h"
+#include "daemon/france_travail_push.h"
+#include "daemon/push_common.h"
+#include "daemon/service.h"
+
+namespace passerelle::daemon {
+
+// `once`: a single batch instead of draining the queue.
+PushCounts runLbaPush(pqxx::connection& store, const Config& config, connectors::Clock& clock,
+                      bool once, const std::atomic<bool>* stop = nullptr);
+FtBatchResult runFranceTravailPush(pqxx::connection& store, const Config& config,
+                                   connectors::Clock& clock);
+
+// One job per enabled destination.
+Pollers buildDestinationJobs(const Config& config, const std::string& store_url,
+                             connectors::Clock& clock);
+
+}  // namespace passerelle::daemon
