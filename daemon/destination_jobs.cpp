@@ -15,24 +15,43 @@ namespace passerelle::daemon {
 
 namespace pc = passerelle::connectors;
 
+namespace {
+
+pc::LbaClientSettings lbaClientSettings(const Config& config) {
+  pc::LbaClientSettings s;
+  s.base_url = config.lba.url;
+  while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
+  s.api_key = readSecret(config.lba.api_key_file);
+  return s;
+}
+
+OutboxSettings lbaOutboxSettings(const Config& config) {
+  OutboxSettings s;
+  s.max_attempts = config.lba.max_attempts;
+  return s;
+}
+
+LbaPushSettings lbaPushSettings(const Config& config) {
+  LbaPushSettings s;
+  s.rolling_expiration_days = config.lba.rolling_expiration_days;
+  for (const PartnerConfig& p : config.partners)
+    s.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone, p.apply_defaults.url};
+  return s;
+}
+
+}  // namespace
+
+LbaWorker::LbaWorker(pqxx::connection& store, const Config& config, pc::Clock& clock,
+                     const std::string& worker)
+    : limiter_(clock, {config.lba.write_per_minute, config.lba.read_per_minute}),
+      client_(lbaClientSettings(config), clock, limiter_),
+      outbox_(clock, lbaOutboxSettings(config), makeWorkerId(worker)),
+      push_(store, client_, outbox_, lbaPushSettings(config)) {}
+
 PushCounts runLbaPush(pqxx::connection& store, const Config& config, pc::Clock& clock, bool once,
                       const std::atomic<bool>* stop) {
-  pc::LbaClientSettings client_settings;
-  client_settings.base_url = config.lba.url;
-  while (!client_settings.base_url.empty() && client_settings.base_url.back() == '/')
-    client_settings.base_url.pop_back();
-  client_settings.api_key = readSecret(config.lba.api_key_file);
-  pc::RateLimiter limiter(clock, {config.lba.write_per_minute, config.lba.read_per_minute});
-  pc::LbaClient client(client_settings, clock, limiter);
-  OutboxSettings outbox_settings;
-  outbox_settings.max_attempts = config.lba.max_attempts;
-  Outbox outbox(clock, outbox_settings, makeWorkerId("push-lba"));
-  LbaPushSettings settings;
-  settings.rolling_expiration_days = config.lba.rolling_expiration_days;
-  for (const PartnerConfig& p : config.partners)
-    settings.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone,
-                                     p.apply_defaults.url};
-  LbaPush push(store, client, outbox, settings);
+  LbaWorker worker(store, config, clock, "push-lba");
+  LbaPush& push = worker.push();
   push.queueRollingRefresh();
   PushCounts counts;
   if (once || stop == nullptr) {

@@ -19,12 +19,31 @@
 #include <string>
 
 #include "connectors/clock.h"
+#include "connectors/lba_client.h"
+#include "connectors/rate_limiter.h"
 #include "daemon/config.h"
 #include "daemon/france_travail_push.h"
+#include "daemon/lba_push.h"
+#include "daemon/outbox.h"
 #include "daemon/push_common.h"
 #include "daemon/service.h"
 
 namespace passerelle::daemon {
+
+// The lba worker's parts (rate limiter, client with its key, outbox, push),
+// set up from the configuration; `worker` names it in the outbox's leases.
+class LbaWorker {
+ public:
+  LbaWorker(pqxx::connection& store, const Config& config, connectors::Clock& clock,
+            const std::string& worker);
+  LbaPush& push() { return push_; }
+
+ private:
+  connectors::RateLimiter limiter_;
+  connectors::LbaClient client_;
+  Outbox outbox_;
+  LbaPush push_;
+};
 
 // `once`: a single batch instead of draining the queue.
 PushCounts runLbaPush(pqxx::connection& store, const Config& config, connectors::Clock& clock,

@@ -11,6 +11,7 @@
 #include "connectors/partner_report.h"
 #include "daemon/event_log.h"
 #include "daemon/offer_import.h"
+#include "daemon/poll_record.h"
 #include "daemon/store_connection.h"
 
 namespace passerelle::daemon {
@@ -179,67 +180,81 @@ PollTiming DropFolderPoller::timing() const {
 }
 
 PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
-  if (partner_.tls == TlsMode::kNone && partner_.url.rfind("ftp://", 0) == 0)
-    logWarning("plain FTP: credentials and offers travel unencrypted", {{"partner", partner_.id}});
-  if (!partner_.tls_verify)
-    logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
-  auto store = openStore(store_url_);
-  auto folder = connectors::openDropFolder(folderSettings(partner_), clock_);
-  std::set<std::string> taken;
-  if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
-  auto skip = [&](const RemoteEntry& e) {
-    return !taken.empty() &&
-           taken.count(ledgerKey(e.name, static_cast<std::int64_t>(e.size), unixSeconds(e.mtime)));
-  };
+  // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
+  // a failure is recorded (best effort, on a connection of its own) and rethrown.
+  try {
+    if (partner_.tls == TlsMode::kNone && partner_.url.rfind("ftp://", 0) == 0)
+      logWarning("plain FTP: credentials and offers travel unencrypted",
+                 {{"partner", partner_.id}});
+    if (!partner_.tls_verify)
+      logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
+    auto store = openStore(store_url_);
+    auto folder = connectors::openDropFolder(folderSettings(partner_), clock_);
+    std::set<std::string> taken;
+    if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
+    auto skip = [&](const RemoteEntry& e) {
+      return !taken.empty() && taken.count(ledgerKey(e.name, static_cast<std::int64_t>(e.size),
+                                                     unixSeconds(e.mtime)));
+    };
 
-  connectors::DropSelection pick = selector_.observe(folder->list(), skip);
-  // --once: a second listing within the run, waiting only when a candidate
-  // needs time to prove it is complete.
-  if (once && pick.next_check && !stop) {
-    while (!stop && clock_.steady() < *pick.next_check)
-      clock_.sleepFor(std::min<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(),
-                                                         std::chrono::milliseconds(200)));
-    if (!stop) pick = selector_.observe(folder->list(), skip);
-  }
-  for (const auto& w : pick.warnings)
-    logWarning(w.message, {{"partner", partner_.id}, {"file", w.name}});
-
-  for (const ReadyFile& f : pick.oversize) {
-    connectors::PartnerReportInput in;
-    in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
-                                       "Le fichier dépasse la taille maximale acceptée (" +
-                                           std::to_string(partner_.max_file_size) +
-                                           " octets) : il n'a pas été lu",
-                                       std::to_string(f.entry.size), std::nullopt};
-    folder->writeReport(connectors::reportFileName(f.entry.name),
-                        connectors::renderPartnerReport(in));
-    folder->moveTo(f.entry.name, "failed");
-    logWarning("file too large, moved to failed/",
-               {{"partner", partner_.id},
-                {"file", f.entry.name},
-                {"size", static_cast<long long>(f.entry.size)}});
-  }
-
-  int imported = 0;
-  bool abandoned = false;
-  for (const ReadyFile& f : pick.ready) {
-    if (stop) break;  // SIGTERM: no new file is started
-    std::optional<FileOutcome> o;
-    try {
-      o = takeFile(*store, *folder, f, stop);
-    } catch (const connectors::DropFolderError& e) {
-      if (e.kind() != connectors::DropFolderError::Kind::kCancelled) throw;
-      logInfo("download abandoned, the file is left for the next run",
-              {{"partner", partner_.id}, {"file", f.entry.name}});
-      abandoned = true;
-      break;
+    connectors::DropSelection pick = selector_.observe(folder->list(), skip);
+    // --once: a second listing within the run, waiting only when a candidate
+    // needs time to prove it is complete.
+    if (once && pick.next_check && !stop) {
+      while (!stop && clock_.steady() < *pick.next_check)
+        clock_.sleepFor(std::min<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(),
+                                                           std::chrono::milliseconds(200)));
+      if (!stop) pick = selector_.observe(folder->list(), skip);
     }
-    if (o->outcome == RunOutcome::kImported || o->outcome == RunOutcome::kApproved) ++imported;
+    for (const auto& w : pick.warnings)
+      logWarning(w.message, {{"partner", partner_.id}, {"file", w.name}});
+
+    for (const ReadyFile& f : pick.oversize) {
+      connectors::PartnerReportInput in;
+      in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
+                                         "Le fichier dépasse la taille maximale acceptée (" +
+                                             std::to_string(partner_.max_file_size) +
+                                             " octets) : il n'a pas été lu",
+                                         std::to_string(f.entry.size), std::nullopt};
+      folder->writeReport(connectors::reportFileName(f.entry.name),
+                          connectors::renderPartnerReport(in));
+      folder->moveTo(f.entry.name, "failed");
+      logWarning("file too large, moved to failed/",
+                 {{"partner", partner_.id},
+                  {"file", f.entry.name},
+                  {"size", static_cast<long long>(f.entry.size)}});
+    }
+
+    int imported = 0;
+    bool abandoned = false;
+    for (const ReadyFile& f : pick.ready) {
+      if (stop) break;  // SIGTERM: no new file is started
+      std::optional<FileOutcome> o;
+      try {
+        o = takeFile(*store, *folder, f, stop);
+      } catch (const connectors::DropFolderError& e) {
+        if (e.kind() != connectors::DropFolderError::Kind::kCancelled) throw;
+        logInfo("download abandoned, the file is left for the next run",
+                {{"partner", partner_.id}, {"file", f.entry.name}});
+        abandoned = true;
+        break;
+      }
+      if (o->outcome == RunOutcome::kImported || o->outcome == RunOutcome::kApproved) ++imported;
+    }
+    std::string summary = std::to_string(imported) + " file(s) imported";
+    if (abandoned) summary += ", stopped during a download";
+    if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
+    recordPoll(*store, partner_.id, true, summary);
+    return PollOutcome{true, summary};
+  } catch (const std::exception& e) {
+    try {
+      auto record_store = openStore(store_url_);
+      recordPoll(*record_store, partner_.id, false, e.what());
+    } catch (const std::exception&) {
+      // The store itself may be what failed: the exception below says it.
+    }
+    throw;
   }
-  std::string summary = std::to_string(imported) + " file(s) imported";
-  if (abandoned) summary += ", stopped during a download";
-  if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
-  return PollOutcome{true, summary};
 }
 
 DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store,

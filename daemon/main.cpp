@@ -10,6 +10,8 @@
 #include "daemon/daemon_command.h"
 #include "daemon/import_command.h"
 #include "daemon/push_command.h"
+#include "daemon/reconcile_command.h"
+#include "daemon/status_command.h"
 #include "daemon/store_commands.h"
 
 int main(int argc, char** argv) {
@@ -26,6 +28,8 @@ int main(int argc, char** argv) {
   addStoreCommands(app, status);
   addPushCommand(app, status);
   addRetryCommand(app, status);
+  addReconcileCommand(app, status);
+  addStatusCommand(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -23,42 +23,22 @@
 
 #include "connectors/drop_selection.h"
 #include "test_folder.h"
+#include "tests/support/ftp_test_support.h"
 
 extern char** environ;
 
 using namespace passerelle::connectors;
 using namespace passerelle_test;
+using passerelle::ftp_test::ftpEnv;
+using passerelle::ftp_test::PrivateFtpServer;
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v == nullptr || *v == '\0') {
-    FAIL_CHECK(name << " is not set: run under tests/run-all, or `source "
-                       "tests/support/start-vsftpd` first");
-    throw std::runtime_error(std::string("missing ") + name);
-  }
-  return v;
-}
-
 std::string password() {
-  std::string p = readFile(env("PASSERELLE_TEST_FTP_PASSWORD_FILE"));
+  std::string p = readFile(ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE"));
   while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
   return p;
-}
-
-// A fresh subfolder of the account's folder, owned by the account; returns
-// its local path.
-std::string makeRemoteFolder(const std::string& name) {
-  std::string root = env("PASSERELLE_TEST_FTP_ROOT");
-  std::string path = root + "/" + name;
-  std::filesystem::remove_all(path);
-  std::filesystem::create_directory(path);
-  struct stat st {};
-  REQUIRE(::stat(root.c_str(), &st) == 0);
-  REQUIRE(::chown(path.c_str(), st.st_uid, st.st_gid) == 0);
-  return path;
 }
 
 DropFolderSettings settingsFor(const std::string& base_url, const std::string& sub,
@@ -66,97 +46,19 @@ DropFolderSettings settingsFor(const std::string& base_url, const std::string& s
   DropFolderSettings s;
   s.url = base_url + sub + "/";
   s.tls = tls;
-  s.user = env("PASSERELLE_TEST_FTP_USER");
+  s.user = ftpEnv("PASSERELLE_TEST_FTP_USER");
   s.password = password();
-  s.ca_file = env("PASSERELLE_TEST_FTP_CA_FILE");
+  s.ca_file = ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
   s.connect_timeout = 5s;
   s.response_timeout = 5s;
   s.stall_period = 5s;
   return s;
 }
 
-int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
-bool accepts(int port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
-// The pids of every descendant of `root` (vsftpd's session processes make
-// themselves session leaders, so a process group kill misses them).
-std::vector<pid_t> descendants(pid_t root) {
-  std::vector<pid_t> out = {root};
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      std::string name = entry.path().filename();
-      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-      std::string stat = readFile(entry.path().string() + "/stat");
-      auto close = stat.rfind(')');
-      if (close == std::string::npos) continue;
-      int ppid = 0;
-      char state = 0;
-      if (std::sscanf(stat.c_str() + close + 1, " %c %d", &state, &ppid) == 2 && ppid == out[i]) {
-        out.push_back(std::stoi(name));
-      }
-    }
-  }
-  return out;
-}
-
-// A private vsftpd (the explicit server's configuration with overrides), in
-// its own process group so that stop() kills its session processes too.
-struct PrivateServer {
-  pid_t pid = -1;
-  int port = 0;
-  explicit PrivateServer(const std::vector<std::string>& overrides) {
-    port = freePort();
-    std::vector<std::string> args = {env("PASSERELLE_TEST_VSFTPD_BIN"),
-                                     env("PASSERELLE_TEST_VSFTPD_CONF"),
-                                     "-olisten_port=" + std::to_string(port)};
-    for (const auto& o : overrides) args.push_back("-o" + o);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    posix_spawnattr_setpgroup(&attr, 0);
-    REQUIRE(posix_spawn(&pid, argv[0], nullptr, &attr, argv.data(), environ) == 0);
-    posix_spawnattr_destroy(&attr);
-    for (int i = 0; i < 50 && !accepts(port); ++i) std::this_thread::sleep_for(100ms);
-    REQUIRE(accepts(port));
-  }
-  void stop() {
-    if (pid > 0) {
-      for (pid_t p : descendants(pid)) ::kill(p, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-      pid = -1;
-    }
-  }
-  ~PrivateServer() { stop(); }
-  std::string url() const { return "ftp://127.0.0.1:" + std::to_string(port) + "/"; }
-};
-
 }  // namespace
 
 TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session") {
-  std::string local = makeRemoteFolder("explicit");
+  std::string local = passerelle::ftp_test::makeFtpFolder("explicit");
   for (int i = 1; i <= 5; ++i) {
     writeFile(local + "/SIGMA_A_2026010" + std::to_string(i) + ".csv",
               std::string(1000 * i, 'a' + static_cast<char>(i)));
@@ -164,7 +66,7 @@ TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session")
   ::mkdir((local + "/sub").c_str(), 0755);
   TempDir spool;
   ManualClock clock;
-  FtpsDropFolder folder(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "explicit"), clock);
+  FtpsDropFolder folder(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "explicit"), clock);
   auto entries = folder.list();
   REQUIRE(entries.size() == 5);    // the subfolder is not listed
   CHECK_FALSE(folder.usedMlsd());  // vsftpd: LIST
@@ -178,7 +80,7 @@ TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session")
   CHECK(folder.moveTo("SIGMA_A_20260102.csv", "failed") == "SIGMA_A_20260102.csv");
   // Collision: a file of that name is already in done/.
   writeFile(local + "/done/SIGMA_A_20260103.csv", "older");
-  FtpsDropFolder second(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "explicit"), clock);
+  FtpsDropFolder second(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "explicit"), clock);
   CHECK(second.moveTo("SIGMA_A_20260103.csv", "done") == "SIGMA_A_20260103.1.csv");
   CHECK(readFile(local + "/done/SIGMA_A_20260103.csv") == "older");
   folder.remove("SIGMA_A_20260104.csv");
@@ -207,10 +109,10 @@ TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session")
 }
 
 TEST_CASE("ftps explicit: fresh_tls_session is refused by a require_ssl_reuse server") {
-  makeRemoteFolder("fresh");
-  writeFile(env("PASSERELLE_TEST_FTP_ROOT") + "/fresh/a.csv", "x");
+  passerelle::ftp_test::makeFtpFolder("fresh");
+  writeFile(ftpEnv("PASSERELLE_TEST_FTP_ROOT") + "/fresh/a.csv", "x");
   ManualClock clock;
-  auto s = settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "fresh");
+  auto s = settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "fresh");
   s.fresh_tls_session = true;
   FtpsDropFolder folder(s, clock);
   // The setting really changes the data connections: this server demands reuse.
@@ -218,12 +120,13 @@ TEST_CASE("ftps explicit: fresh_tls_session is refused by a require_ssl_reuse se
 }
 
 TEST_CASE("ftps implicit: list, download, move, report") {
-  std::string local = makeRemoteFolder("implicit");
+  std::string local = passerelle::ftp_test::makeFtpFolder("implicit");
   writeFile(local + "/YMAG_X_20260101120000.csv", "hello\n");
   TempDir spool;
   SystemClock clock;
   auto folder = openDropFolder(
-      settingsFor(env("PASSERELLE_TEST_FTP_IMPLICIT_URL"), "implicit", DropTls::kImplicit), clock);
+      settingsFor(ftpEnv("PASSERELLE_TEST_FTP_IMPLICIT_URL"), "implicit", DropTls::kImplicit),
+      clock);
   auto entries = folder->list();
   REQUIRE(entries.size() == 1);
   CHECK(entries[0].size == 6);
@@ -238,9 +141,9 @@ TEST_CASE("ftps implicit: list, download, move, report") {
 }
 
 TEST_CASE("ftps: the self-signed certificate is refused without ca_file, accepted with it") {
-  makeRemoteFolder("cert");
+  passerelle::ftp_test::makeFtpFolder("cert");
   ManualClock clock;
-  auto s = settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cert");
+  auto s = settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cert");
   s.ca_file.clear();
   {
     FtpsDropFolder folder(s, clock);
@@ -252,10 +155,10 @@ TEST_CASE("ftps: the self-signed certificate is refused without ca_file, accepte
       MESSAGE(std::string(e.what()));
     }
   }
-  s.ca_file = env("PASSERELLE_TEST_FTP_CA_FILE");
+  s.ca_file = ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
   CHECK_NOTHROW(FtpsDropFolder(s, clock).list());
   SUBCASE("pinned public key") {
-    s.pinned_pubkey = env("PASSERELLE_TEST_FTP_PINNED_PUBKEY");
+    s.pinned_pubkey = ftpEnv("PASSERELLE_TEST_FTP_PINNED_PUBKEY");
     CHECK_NOTHROW(FtpsDropFolder(s, clock).list());
     s.pinned_pubkey = "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
     CHECK_THROWS_AS(FtpsDropFolder(s, clock).list(), DropFolderError);
@@ -272,9 +175,9 @@ TEST_CASE("ftps: the self-signed certificate is refused without ca_file, accepte
 }
 
 TEST_CASE("ftps: a refused login names the cause, never the password") {
-  makeRemoteFolder("login");
+  passerelle::ftp_test::makeFtpFolder("login");
   ManualClock clock;
-  auto s = settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "login");
+  auto s = settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "login");
   s.password = "Wrong-Secret-42";
   try {
     FtpsDropFolder(s, clock).list();
@@ -287,7 +190,7 @@ TEST_CASE("ftps: a refused login names the cause, never the password") {
 }
 
 TEST_CASE("ftps: a folder of 1,000 known files is polled in under 2 s, downloading none") {
-  std::string local = makeRemoteFolder("thousand");
+  std::string local = passerelle::ftp_test::makeFtpFolder("thousand");
   for (int i = 0; i < 1000; ++i) {
     char name[64];
     std::snprintf(name, sizeof name, "YMAG_A_20260101%06d.csv", i);
@@ -298,7 +201,7 @@ TEST_CASE("ftps: a folder of 1,000 known files is polled in under 2 s, downloadi
   DropSelector selector(selection, clock);
   auto start = std::chrono::steady_clock::now();
   auto folder =
-      openDropFolder(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "thousand"), clock);
+      openDropFolder(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "thousand"), clock);
   auto entries = folder->list();
   // The ledger knows them all (after = keep): nothing is downloaded.
   auto picked = selector.observe(entries, [](const RemoteEntry&) { return true; });
@@ -313,10 +216,10 @@ TEST_CASE("ftps: a folder of 1,000 known files is polled in under 2 s, downloadi
 }
 
 TEST_CASE("ftps: the server stopped in the middle of a download leaves nothing in the spool") {
-  std::string local = makeRemoteFolder("cut");
+  std::string local = passerelle::ftp_test::makeFtpFolder("cut");
   std::string big(4 * 1024 * 1024, 'z');
   writeFile(local + "/big.csv", big);
-  PrivateServer server({"local_max_rate=200000"});  // ~20 s for 4 MiB
+  PrivateFtpServer server({"local_max_rate=200000"});  // ~20 s for 4 MiB
   TempDir spool;
   ManualClock clock;
   auto s = settingsFor(server.url(), "cut");
@@ -344,16 +247,16 @@ TEST_CASE("ftps: the server stopped in the middle of a download leaves nothing i
   CHECK(readFile(local + "/big.csv") == big);  // remote untouched
   CHECK_FALSE(exists(local + "/done"));
   // Taken again at the next poll (the shared server is still up).
-  FtpsDropFolder again(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cut"), clock);
+  FtpsDropFolder again(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cut"), clock);
   auto r = again.download("big.csv", spool.path + "/big.csv", 100ull << 20);
   CHECK(r.size == big.size());
 }
 
 TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, remote untouched") {
-  std::string local = makeRemoteFolder("cancel");
+  std::string local = passerelle::ftp_test::makeFtpFolder("cancel");
   std::string big(4 * 1024 * 1024, 'k');
   writeFile(local + "/big.csv", big);
-  PrivateServer server({"local_max_rate=200000"});  // ~20 s for 4 MiB
+  PrivateFtpServer server({"local_max_rate=200000"});  // ~20 s for 4 MiB
   TempDir spool;
   ManualClock clock;
   FtpsDropFolder folder(settingsFor(server.url(), "cancel"), clock);
@@ -393,11 +296,11 @@ TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, re
 }
 
 TEST_CASE("ftps: a download larger than max_bytes is stopped and leaves nothing") {
-  std::string local = makeRemoteFolder("limit");
+  std::string local = passerelle::ftp_test::makeFtpFolder("limit");
   writeFile(local + "/a.csv", std::string(10000, 'q'));
   TempDir spool;
   ManualClock clock;
-  FtpsDropFolder folder(settingsFor(env("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "limit"), clock);
+  FtpsDropFolder folder(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "limit"), clock);
   try {
     folder.download("a.csv", spool.path + "/a.csv", 5000);
     FAIL("no error");

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "daemon/store_migrations.h"
-#include "ftp_test_support.h"
+#include "tests/support/ftp_test_support.h"
 #ifndef PASSERELLE_TESTS_DIR
 #define PASSERELLE_TESTS_DIR PASSERELLE_STORE_FIXTURES_DIR "/../.."
 #endif
@@ -43,8 +43,8 @@ extern char** environ;
 
 using namespace passerelle;
 using namespace std::chrono_literals;
-using passerelle::store_test::ftpEnv;
-using passerelle::store_test::slurp;
+using passerelle::ftp_test::ftpEnv;
+using passerelle::ftp_test::slurp;
 using passerelle::store_test::TestStore;
 namespace fs = std::filesystem;
 
@@ -260,18 +260,15 @@ void setMtime(const fs::path& p, std::time_t t) {
 TEST_CASE(
     "daemon --once, explicit TLS (require_ssl_reuse): three snapshots in one poll, in order") {
   TestStore store;
-  const std::string local = store_test::makeFtpFolder("bin-explicit");
+  const std::string local = ftp_test::makeFtpFolder("bin-explicit");
   // Three Ymag snapshots; the names' time stamps give the order, whatever the
   // modification times say (the oldest name has the newest mtime).
   const std::vector<std::string> names = {"YMAG_cfa-ftps_20260302060000.csv",
                                           "YMAG_cfa-ftps_20260303060000.csv",
                                           "YMAG_cfa-ftps_20260304060000.csv"};
-  store_test::writeFtpFile(local + "/" + names[0],
-                           store_test::ymagFile(store_test::ymagRows(1, 3)));
-  store_test::writeFtpFile(local + "/" + names[1],
-                           store_test::ymagFile(store_test::ymagRows(1, 4)));
-  store_test::writeFtpFile(local + "/" + names[2],
-                           store_test::ymagFile(store_test::ymagRows(2, 4)));
+  ftp_test::writeFtpFile(local + "/" + names[0], store_test::ymagFile(store_test::ymagRows(1, 3)));
+  ftp_test::writeFtpFile(local + "/" + names[1], store_test::ymagFile(store_test::ymagRows(1, 4)));
+  ftp_test::writeFtpFile(local + "/" + names[2], store_test::ymagFile(store_test::ymagRows(2, 4)));
   const std::time_t now = std::time(nullptr);
   setMtime(local + "/" + names[0], now - 600);
   setMtime(local + "/" + names[1], now - 1800);
@@ -315,9 +312,9 @@ TEST_CASE(
 
 TEST_CASE("daemon --once, implicit TLS: a file imported, moved, reported") {
   TestStore store;
-  const std::string local = store_test::makeFtpFolder("bin-implicit");
+  const std::string local = ftp_test::makeFtpFolder("bin-implicit");
   const std::string name = "YMAG_cfa-implicit_20260302060000.csv";
-  store_test::writeFtpFile(local + "/" + name, store_test::ymagFile(store_test::ymagRows(1, 2)));
+  ftp_test::writeFtpFile(local + "/" + name, store_test::ymagFile(store_test::ymagRows(1, 2)));
   const fs::path config = store.dir() / "passerelle.toml";
   ConfigText c(store, store.dir() / "state");
   c.partner(ftpPartner("cfa-implicit", "ymag",
@@ -479,7 +476,7 @@ TEST_CASE("daemon: long-running, notifications, a file dropped while it runs, SI
 TEST_CASE("daemon: an unreachable store is never READY; the daemon exits 2") {
   TestStore store;
   const fs::path config = store.dir() / "passerelle.toml";
-  const int port = store_test::freeLoopbackPort();  // nothing listens there
+  const int port = ftp_test::freeLoopbackPort();  // nothing listens there
   writeText(config, "[store]\nurl = \"postgresql://nobody@127.0.0.1:" + std::to_string(port) +
                         "/none?connect_timeout=2\"\n\n[daemon]\nstate_dir = " +
                         toml((store.dir() / "state").string()) + "\n");
@@ -493,11 +490,11 @@ TEST_CASE("daemon: an unreachable store is never READY; the daemon exits 2") {
 
 TEST_CASE("daemon --once: the server stopped in the middle of a download, then restarted") {
   TestStore store;
-  const std::string local = store_test::makeFtpFolder("bin-cut");
+  const std::string local = ftp_test::makeFtpFolder("bin-cut");
   const std::string name = "YMAG_cfa-cut_20260302060000.csv";
   const std::string content = store_test::ymagFile(store_test::ymagRows(1, 1000));  // ~330 KB
-  store_test::writeFtpFile(local + "/" + name, content);
-  store_test::PrivateFtpServer server({"local_max_rate=40000"});  // ~8 s for the file
+  ftp_test::writeFtpFile(local + "/" + name, content);
+  ftp_test::PrivateFtpServer server({"local_max_rate=40000"});  // ~8 s for the file
 
   const fs::path config = store.dir() / "passerelle.toml";
   ConfigText c(store, store.dir() / "state");
@@ -536,7 +533,7 @@ TEST_CASE(
     "daemon --once: 1,000 files already taken, after = keep, polled over FTPS, none "
     "downloaded") {
   TestStore store;
-  const std::string local = store_test::makeFtpFolder("bin-thousand");
+  const std::string local = ftp_test::makeFtpFolder("bin-thousand");
   // A whole minute, recent: a LIST gives it exactly (minute resolution).
   const std::time_t mtime = (std::time(nullptr) - 3600) / 60 * 60;
   {
@@ -546,7 +543,7 @@ TEST_CASE(
       char name[64];
       std::snprintf(name, sizeof name, "YMAG_cfa-keep_20260101%06d.csv", i);
       const std::string content = "already taken " + std::to_string(i) + "\r\n";
-      store_test::writeFtpFile(local + "/" + name, content);
+      ftp_test::writeFtpFile(local + "/" + name, content);
       setMtime(local + "/" + name, mtime);
       char sha[65];
       std::snprintf(sha, sizeof sha, "%064d", i);

@@ -12,8 +12,8 @@
 
 #include "connectors/clock.h"
 #include "daemon/drop_folder_poller.h"
-#include "ftp_test_support.h"
 #include "store_test_support.h"
+#include "tests/support/ftp_test_support.h"
 
 using namespace passerelle;
 using passerelle::store_test::TestStore;
@@ -149,16 +149,16 @@ TEST_CASE("after = keep: files already taken are not downloaded again") {
 TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing imported, retaken later") {
   PollFixture f;
   const std::string name = "YMAG_cfa-test_20260302060000.csv";
-  const std::string local = store_test::makeFtpFolder("poll-cancel");
+  const std::string local = ftp_test::makeFtpFolder("poll-cancel");
   const std::string content = store_test::ymagFile(store_test::ymagRows(1, 2000));  // ~660 KB
-  store_test::writeFtpFile(local + "/" + name, content);
-  store_test::PrivateFtpServer server({"local_max_rate=50000"});  // ~13 s for the file
+  ftp_test::writeFtpFile(local + "/" + name, content);
+  ftp_test::PrivateFtpServer server({"local_max_rate=50000"});  // ~13 s for the file
   auto& p = f.config.partners[0];
   p.url = server.url() + "poll-cancel/";
   p.tls = daemon::TlsMode::kExplicit;
-  p.user = store_test::ftpEnv("PASSERELLE_TEST_FTP_USER");
-  p.password_file = store_test::ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
-  p.ca_file = store_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
+  p.user = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_USER");
+  p.password_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
+  p.ca_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
 
   auto poller = f.poller();
   std::atomic<bool> stop{false};
@@ -184,12 +184,12 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   CHECK(fs::is_empty(spool));  // no partial file, no complete one
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
   CHECK(f.store.count("SELECT count(*) FROM file_ledger") == 0);
-  CHECK(store_test::slurp(local + "/" + name) == content);  // remote untouched
+  CHECK(ftp_test::slurp(local + "/" + name) == content);  // remote untouched
   CHECK_FALSE(fs::exists(local + "/done"));
   CHECK_FALSE(fs::exists(local + "/reports"));
 
   // The next run (the shared, unthrottled server on the same folder) takes it.
-  p.url = store_test::ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL") + "poll-cancel/";
+  p.url = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL") + "poll-cancel/";
   auto next = f.poller();
   CHECK(next.poll(kRunning, true).ok);
   CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 2000);

@@ -39,7 +39,7 @@
 
 extern char** environ;
 
-namespace passerelle::store_test {
+namespace passerelle::ftp_test {
 
 inline std::string ftpEnv(const char* name) {
   const char* v = std::getenv(name);
@@ -171,4 +171,4 @@ class PrivateFtpServer {
   int port_ = 0;
 };
 
-}  // namespace passerelle::store_test
+}  // namespace passerelle::ftp_test

@@ -1,0 +1,21 @@
+// PollRecord: the outcome of each partner's last drop-folder poll, kept in
+// the store (partner_polls, schema 003) so that `passerelle status` answers
+// without reading logs.
+//
+// recordPoll() upserts the partner's row in a transaction of its own:
+// time of the poll (the server's now()), ok or failed, a message, and the
+// number of failures in a row (reset by a success).
+//
+// Thread safety: stateless; the connection belongs to the calling thread.
+#pragma once
+
+#include <string>
+
+#include <pqxx/pqxx>
+
+namespace passerelle::daemon {
+
+void recordPoll(pqxx::connection& store, const std::string& partner, bool ok,
+                const std::string& message);
+
+}  // namespace passerelle::daemon
