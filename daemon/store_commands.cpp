@@ -1,5 +1,7 @@
 #include "daemon/store_commands.h"
 
+#include "daemon/text_table.h"
+
 #include "daemon/event_log.h"
 
 #include <cstdio>
@@ -22,24 +24,6 @@ std::string text(const pqxx::field& f) {
 }
 
 // The readable tables: columns padded to their widest cell.
-void printTable(const std::vector<std::string>& header,
-                const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::size_t> width(header.size());
-  for (std::size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
-  for (const auto& row : rows) {
-    for (std::size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-  }
-  auto print = [&](const std::vector<std::string>& cells) {
-    std::string line;
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      line += cells[i];
-      if (i + 1 < cells.size()) line += std::string(width[i] - cells[i].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  };
-  print(header);
-  for (const auto& row : rows) print(row);
-}
 
 void addConfigOption(CLI::App* command, std::optional<std::string>& path) {
   command->add_option("--config", path,

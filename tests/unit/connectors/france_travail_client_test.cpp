@@ -10,7 +10,7 @@
 
 #include "connectors/france_travail_file.h"
 #include "sample_offers.h"
-#include "test_server_process.h"
+#include "tests/support/test_server_process.h"
 
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;

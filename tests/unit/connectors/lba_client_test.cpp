@@ -9,11 +9,12 @@
 
 #include "connectors/lba_offer.h"
 #include "sample_offers.h"
-#include "test_server_process.h"
+#include "tests/support/test_server_process.h"
 
 using namespace std::chrono_literals;
 namespace pc = passerelle::connectors;
 using Json = nlohmann::json;
+using passerelle::testing::LinkedClock;
 using passerelle::testing::sampleOffer;
 using passerelle::testing::TestServer;
 
@@ -38,24 +39,6 @@ pc::LbaClientSettings settingsFor(const TestServer& server, std::string key = "t
 Json stats(const TestServer& server) {
   return Json::parse(server.get("/__test__/stats"));
 }
-
-// A Clock whose sleeps also move the server's manual clock: the client's
-// limiter and the server's quota then see the same time.
-class LinkedClock final : public pc::Clock {
- public:
-  explicit LinkedClock(const TestServer& server) : server_(server) {}
-  WallTime now() const override { return manual_.now(); }
-  SteadyTime steady() const override { return manual_.steady(); }
-  void sleepFor(std::chrono::nanoseconds d) override {
-    manual_.advance(d);
-    server_.post("/__test__/advance",
-                 Json{{"seconds", std::chrono::duration<double>(d).count()}}.dump());
-  }
-
- private:
-  const TestServer& server_;
-  pc::ManualClock manual_;
-};
 
 }  // namespace
 

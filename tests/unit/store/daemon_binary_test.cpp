@@ -32,12 +32,9 @@
 #include <vector>
 
 #include "daemon/store_migrations.h"
-#include "tests/support/ftp_test_support.h"
-#ifndef PASSERELLE_TESTS_DIR
-#define PASSERELLE_TESTS_DIR PASSERELLE_STORE_FIXTURES_DIR "/../.."
-#endif
-#include "../connectors/test_server_process.h"
 #include "store_test_support.h"
+#include "tests/support/ftp_test_support.h"
+#include "tests/support/test_server_process.h"
 
 extern char** environ;
 

@@ -11,10 +11,7 @@
 
 #include "store_test_support.h"
 
-#ifndef PASSERELLE_TESTS_DIR
-#define PASSERELLE_TESTS_DIR PASSERELLE_STORE_FIXTURES_DIR "/../.."
-#endif
-#include "../connectors/test_server_process.h"
+#include "tests/support/test_server_process.h"
 
 using namespace std::chrono_literals;
 using namespace passerelle;

@@ -10,37 +10,17 @@
 
 #include "store_test_support.h"
 
-#ifndef PASSERELLE_TESTS_DIR
-#define PASSERELLE_TESTS_DIR PASSERELLE_STORE_FIXTURES_DIR "/../.."
-#endif
-#include "../connectors/test_server_process.h"
+#include "tests/support/test_server_process.h"
 
 using namespace std::chrono_literals;
 using namespace passerelle;
 using Json = nlohmann::json;
+using passerelle::testing::LinkedClock;
 using passerelle::testing::TestServer;
 using store_test::TestStore;
 namespace pc = passerelle::connectors;
 
 namespace {
-
-// A Clock whose sleeps also move the server's manual clock (--manual-clock),
-// so that the client's limiter and the server's quota see the same time.
-class LinkedClock final : public pc::Clock {
- public:
-  explicit LinkedClock(const TestServer& server) : server_(server) {}
-  WallTime now() const override { return manual_.now(); }
-  SteadyTime steady() const override { return manual_.steady(); }
-  void sleepFor(std::chrono::nanoseconds d) override {
-    manual_.advance(d);
-    server_.post("/__test__/advance",
-                 Json{{"seconds", std::chrono::duration<double>(d).count()}}.dump());
-  }
-
- private:
-  const TestServer& server_;
-  pc::ManualClock manual_;
-};
 
 // Client, limiter, outbox and worker around one connection.
 struct Worker {

@@ -4,6 +4,10 @@
 // port alone on the first line of stdout, which is read here. The helpers
 // get()/post() talk to its /__test__/ endpoints with libcurl.
 //
+// LinkedClock is a ManualClock whose sleeps also move the server's manual
+// clock (a server started with --manual-clock), so that the client's rate
+// limiter and the server's quota see the same time.
+//
 // Thread safety: one TestServer per test, used by that test's thread.
 #pragma once
 
@@ -12,10 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "connectors/clock.h"
 
 namespace passerelle::testing {
 
@@ -87,6 +95,22 @@ class TestServer {
 
   pid_t pid_ = -1;
   int port_ = 0;
+};
+
+class LinkedClock final : public connectors::Clock {
+ public:
+  explicit LinkedClock(const TestServer& server) : server_(server) {}
+  WallTime now() const override { return manual_.now(); }
+  SteadyTime steady() const override { return manual_.steady(); }
+  void sleepFor(std::chrono::nanoseconds d) override {
+    manual_.advance(d);
+    server_.post("/__test__/advance",
+                 nlohmann::json{{"seconds", std::chrono::duration<double>(d).count()}}.dump());
+  }
+
+ private:
+  const TestServer& server_;
+  connectors::ManualClock manual_;
 };
 
 }  // namespace passerelle::testing
