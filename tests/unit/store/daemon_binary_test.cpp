@@ -629,3 +629,30 @@ TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Trav
   auto offers = nlohmann::json::parse(lba.get("/__test__/offers"), nullptr, false);
   CHECK(offers.size() == 3);
 }
+
+TEST_CASE("daemon: watchdog pings come from the live loop while it runs") {
+  TestStore store;
+  const fs::path drop = store.dir() / "drop";
+  fs::create_directories(drop);
+  ConfigText c(store, store.dir() / "state", "http = \"\"\n");
+  c.partner(filePartner("cfa-dog", "ymag", drop));
+  const fs::path config = store.dir() / "passerelle.toml";
+  writeText(config, c.text);
+  NotifySocket notify(store.dir() / "notify.sock");
+  // systemd's WatchdogSec=0.4s: a ping at least every 0.2 s.
+  Daemon d(config, false, store.dir() / "daemon.log",
+           {"NOTIFY_SOCKET=" + (store.dir() / "notify.sock").string(), "WATCHDOG_USEC=400000"});
+  REQUIRE(waitFor(
+      [&] {
+        notify.drain();
+        return notify.has("READY=1") || !d.running();
+      },
+      20s));
+  REQUIRE(d.running());
+  std::this_thread::sleep_for(2s);
+  notify.drain();
+  const auto pings = std::count(notify.messages.begin(), notify.messages.end(), "WATCHDOG=1");
+  CHECK(pings >= 5);
+  d.signal(SIGTERM);
+  CHECK(d.wait(10s) == 0);
+}
