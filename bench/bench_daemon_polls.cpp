@@ -23,11 +23,11 @@
 
 #include <pqxx/pqxx>
 
-#include "connectors/clock.h"
-#include "daemon/drop_folder_poller.h"
-#include "daemon/event_log.h"
-#include "daemon/store_connection.h"
-#include "daemon/store_migrations.h"
+#include "connectors/host/clock.h"
+#include "daemon/log/event_log.h"
+#include "daemon/service/drop_folder_poller.h"
+#include "daemon/store/store_connection.h"
+#include "daemon/store/store_migrations.h"
 
 using namespace passerelle;
 namespace fs = std::filesystem;

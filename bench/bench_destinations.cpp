@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "connectors/france_travail_client.h"
-#include "connectors/france_travail_file.h"
-#include "connectors/lba_offer.h"
-#include "connectors/zip_writer.h"
+#include "connectors/france_travail/france_travail_client.h"
+#include "connectors/france_travail/france_travail_file.h"
+#include "connectors/france_travail/zip_writer.h"
+#include "connectors/lba/lba_offer.h"
 
 namespace pc = passerelle::connectors;
 namespace pf = passerelle::formats;

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "connectors/clock.h"
+#include "connectors/host/clock.h"
 
 namespace passerelle::testing {
 

@@ -1,0 +1,63 @@
+#include "connectors/drop/drop_folder.h"
+
+#include "connectors/drop/ftps_drop_folder.h"
+#include "connectors/drop/local_drop_folder.h"
+
+namespace passerelle::connectors {
+
+bool isSafeRemoteName(std::string_view name) {
+  if (name.empty() || name.front() == '.') return false;
+  if (name.find("..") != std::string_view::npos) return false;
+  for (unsigned char c : name) {
+    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+std::string collisionName(std::string_view name, int n) {
+  auto dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::string(name) + "." + std::to_string(n);
+  return std::string(name.substr(0, dot)) + "." + std::to_string(n) + std::string(name.substr(dot));
+}
+
+std::string scrubUrl(std::string_view url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return std::string(url);
+  auto authority_start = scheme_end + 3;
+  auto path_start = url.find('/', authority_start);
+  auto authority = url.substr(authority_start, path_start == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : path_start - authority_start);
+  auto at = authority.rfind('@');
+  if (at == std::string_view::npos) return std::string(url);
+  std::string out(url.substr(0, authority_start));
+  out += url.substr(authority_start + at + 1);
+  return out;
+}
+
+std::unique_ptr<DropFolder> openDropFolder(const DropFolderSettings& settings, const Clock& clock) {
+  std::string_view url = settings.url;
+  auto scheme_end = url.find("://");
+  std::string scheme(url.substr(0, scheme_end == std::string_view::npos ? 0 : scheme_end));
+  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme == "file") return std::make_unique<LocalDropFolder>(settings.url);
+  if (scheme == "ftps") {
+    if (settings.tls != DropTls::kImplicit) {
+      throw DropFolderError(DropFolderError::Kind::kRefused,
+                            scrubUrl(url) + ": ftps:// means implicit TLS");
+    }
+    return std::make_unique<FtpsDropFolder>(settings, clock);
+  }
+  if (scheme == "ftp") {
+    if (settings.tls == DropTls::kImplicit) {
+      throw DropFolderError(DropFolderError::Kind::kRefused,
+                            scrubUrl(url) + ": implicit TLS needs an ftps:// URL");
+    }
+    return std::make_unique<FtpsDropFolder>(settings, clock);
+  }
+  throw DropFolderError(
+      DropFolderError::Kind::kRefused,
+      "unsupported drop folder URL (ftps://, ftp:// or file://): " + scrubUrl(url));
+}
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,608 @@
+#include "connectors/drop/ftps_drop_folder.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "connectors/drop/spool_file.h"
+
+namespace passerelle::connectors {
+
+namespace {
+
+using Kind = DropFolderError::Kind;
+using namespace std::chrono;
+
+void globalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Splits on runs of blanks, remembering where each token starts.
+struct Token {
+  std::string_view text;
+  std::size_t pos;
+};
+std::vector<Token> tokens(std::string_view line, std::size_t max) {
+  std::vector<Token> out;
+  std::size_t i = 0;
+  while (i < line.size() && out.size() < max) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    if (i >= line.size()) break;
+    std::size_t start = i;
+    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
+    out.push_back({line.substr(start, i - start), start});
+  }
+  return out;
+}
+
+bool allDigits(std::string_view s) {
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+bool toU64(std::string_view s, std::uint64_t& out) {
+  if (!allDigits(s) || s.size() > 19) return false;
+  out = 0;
+  for (char c : s) out = out * 10 + static_cast<std::uint64_t>(c - '0');
+  return true;
+}
+
+int monthIndex(std::string_view s) {
+  static const char* months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                 "jul", "aug", "sep", "oct", "nov", "dec"};
+  if (s.size() != 3) return 0;
+  for (int i = 0; i < 12; ++i) {
+    bool same = true;
+    for (int j = 0; j < 3; ++j) {
+      if (std::tolower(static_cast<unsigned char>(s[j])) != months[i][j]) same = false;
+    }
+    if (same) return i + 1;
+  }
+  return 0;
+}
+
+std::optional<Clock::WallTime> makeTime(int y, int mo, int d, int h, int mi, int s) {
+  year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
+  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
+  return time_point_cast<Clock::WallTime::duration>(sys_days(ymd) + hours(h) + minutes(mi) +
+                                                    seconds(s));
+}
+
+std::string_view trimEol(std::string_view line) {
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace
+
+bool parseUnixListLine(std::string_view line, Clock::WallTime now, RemoteEntry& out) {
+  line = trimEol(line);
+  if (line.empty() || line[0] != '-') return false;  // regular files only
+  auto t = tokens(line, 10);
+  // Find "<size> <Mon> <day> <HH:MM|year>" followed by the name.
+  for (std::size_t i = 1; i + 4 < t.size() + 1 && i + 3 < t.size(); ++i) {
+    std::uint64_t size = 0;
+    int mo = monthIndex(t[i + 1].text);
+    if (!toU64(t[i].text, size) || mo == 0 || !allDigits(t[i + 2].text)) continue;
+    int d = std::stoi(std::string(t[i + 2].text));
+    std::string_view when = t[i + 3].text;
+    std::size_t name_pos = t[i + 3].pos + when.size() + 1;
+    if (name_pos > line.size() || i + 4 >= t.size()) return false;
+    int y = 0, h = 0, mi = 0;
+    if (when.size() == 5 && when[2] == ':' && allDigits(when.substr(0, 2)) &&
+        allDigits(when.substr(3))) {
+      h = std::stoi(std::string(when.substr(0, 2)));
+      mi = std::stoi(std::string(when.substr(3)));
+      year_month_day today{floor<days>(now)};
+      y = static_cast<int>(today.year());
+      auto candidate = makeTime(y, mo, d, h, mi, 0);
+      // A time instead of a year means "within the last six months": a date
+      // ahead of today belongs to last year.
+      if (candidate && *candidate > now + hours(24)) --y;
+    } else if (when.size() == 4 && allDigits(when)) {
+      y = std::stoi(std::string(when));
+    } else {
+      continue;
+    }
+    out.name = std::string(line.substr(name_pos));
+    out.size = size;
+    out.mtime = makeTime(y, mo, d, h, mi, 0);
+    return !out.name.empty();
+  }
+  return false;
+}
+
+bool parseDosListLine(std::string_view line, RemoteEntry& out) {
+  // 03-05-24  12:34PM       1234 name   (or <DIR>)
+  line = trimEol(line);
+  auto t = tokens(line, 3);
+  if (t.size() < 3) return false;
+  std::string_view date = t[0].text, time = t[1].text, size = t[2].text;
+  if (date.size() != 8 && date.size() != 10) return false;
+  if (date[2] != '-' || date[5] != '-') return false;
+  std::uint64_t n = 0;
+  if (!toU64(size, n)) return false;  // <DIR>
+  std::size_t name_pos = t[2].pos + size.size();
+  while (name_pos < line.size() && line[name_pos] == ' ') ++name_pos;
+  if (name_pos >= line.size()) return false;
+  int mo = std::atoi(std::string(date.substr(0, 2)).c_str());
+  int d = std::atoi(std::string(date.substr(3, 2)).c_str());
+  int y = std::atoi(std::string(date.substr(6)).c_str());
+  if (date.size() == 8) y += y < 70 ? 2000 : 1900;
+  int h = 0, mi = 0;
+  if (time.size() >= 5 && time[2] == ':') {
+    h = std::atoi(std::string(time.substr(0, 2)).c_str());
+    mi = std::atoi(std::string(time.substr(3, 2)).c_str());
+    if (time.size() == 7) {
+      bool pm = std::toupper(static_cast<unsigned char>(time[5])) == 'P';
+      if (h == 12) h = 0;
+      if (pm) h += 12;
+    }
+  }
+  out.name = std::string(line.substr(name_pos));
+  out.size = n;
+  out.mtime = makeTime(y, mo, d, h, mi, 0);
+  return true;
+}
+
+bool parseMlsdLine(std::string_view line, RemoteEntry& out) {
+  line = trimEol(line);
+  auto space = line.find(' ');
+  if (space == std::string_view::npos || space + 1 >= line.size()) return false;
+  std::string_view facts = line.substr(0, space);
+  std::string name(line.substr(space + 1));
+  bool is_file = false;
+  std::optional<std::uint64_t> size;
+  std::optional<Clock::WallTime> mtime;
+  while (!facts.empty()) {
+    auto semi = facts.find(';');
+    std::string_view fact = facts.substr(0, semi);
+    facts = semi == std::string_view::npos ? std::string_view() : facts.substr(semi + 1);
+    auto eq = fact.find('=');
+    if (eq == std::string_view::npos) continue;
+    std::string key(fact.substr(0, eq));
+    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string_view value = fact.substr(eq + 1);
+    if (key == "type") {
+      std::string v(value);
+      for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      is_file = v == "file";
+    } else if (key == "size") {
+      std::uint64_t n = 0;
+      if (toU64(value, n)) size = n;
+    } else if (key == "modify" && value.size() >= 14 && allDigits(value.substr(0, 14))) {
+      auto num = [&](std::size_t at, std::size_t len) {
+        return std::atoi(std::string(value.substr(at, len)).c_str());
+      };
+      mtime = makeTime(num(0, 4), num(4, 2), num(6, 2), num(8, 2), num(10, 2), num(12, 2));
+    }
+  }
+  if (!is_file || !size) return false;
+  out.name = std::move(name);
+  out.size = *size;
+  out.mtime = mtime;
+  return true;
+}
+
+// One curl operation.
+struct FtpsDropFolder::Op {
+  std::string what;  // for messages: "list", "download X"...
+  std::string url;
+  bool nobody = false;
+  const char* custom_request = nullptr;
+  std::vector<std::string> postquote;
+  // Download / listing sink.
+  std::string* text = nullptr;
+  SpoolFile* spool = nullptr;
+  std::uint64_t max_bytes = 0;
+  // Raised from another thread: the transfer is abandoned (SIGTERM).
+  const std::atomic<bool>* cancel = nullptr;
+  // Upload source.
+  std::string_view upload;
+  std::size_t upload_pos = 0;
+  bool create_dirs = false;
+  // Results.
+  CURLcode code = CURLE_OK;
+  long response = 0;
+  std::string error;
+};
+
+namespace {
+
+size_t writeText(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+size_t writeSpool(char* data, size_t size, size_t n, void* user) {
+  auto* spool = static_cast<SpoolFile*>(user);
+  return spool->append(std::string_view(data, size * n)) ? size * n : 0;
+}
+struct UploadState {
+  std::string_view bytes;
+  std::size_t pos = 0;
+};
+size_t readUpload(char* buffer, size_t size, size_t n, void* user) {
+  auto* st = static_cast<UploadState*>(user);
+  std::size_t len = std::min(size * n, st->bytes.size() - st->pos);
+  std::memcpy(buffer, st->bytes.data() + st->pos, len);
+  st->pos += len;
+  return len;
+}
+
+// libcurl calls it while a transfer runs (at least once a second, even when
+// no byte arrives); non-zero aborts with CURLE_ABORTED_BY_CALLBACK.
+int checkCancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
+}
+
+size_t countGreeting(char* data, size_t size, size_t n, void* user) {
+  if (size * n >= 4 && std::memcmp(data, "220 ", 4) == 0) ++*static_cast<long*>(user);
+  return size * n;
+}
+
+Kind kindOf(CURLcode code) {
+  switch (code) {
+    case CURLE_LOGIN_DENIED:
+      return Kind::kLogin;
+    case CURLE_REMOTE_FILE_NOT_FOUND:
+    case CURLE_FTP_COULDNT_RETR_FILE:
+      return Kind::kNotFound;
+    case CURLE_FILESIZE_EXCEEDED:
+      return Kind::kTooLarge;
+    case CURLE_PARTIAL_FILE:
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_GOT_NOTHING:
+    case CURLE_FTP_ACCEPT_TIMEOUT:
+    case CURLE_FTP_CANT_GET_HOST:
+    case CURLE_FTP_WEIRD_PASV_REPLY:
+    case CURLE_FTP_WEIRD_227_FORMAT:
+      return Kind::kTransfer;
+    case CURLE_QUOTE_ERROR:
+    case CURLE_REMOTE_ACCESS_DENIED:
+    case CURLE_UPLOAD_FAILED:
+      return Kind::kRefused;
+    default:
+      return Kind::kConnect;
+  }
+}
+
+}  // namespace
+
+FtpsDropFolder::FtpsDropFolder(DropFolderSettings settings, const Clock& clock)
+    : settings_(std::move(settings)), clock_(clock) {
+  globalInit();
+  std::string url = scrubUrl(settings_.url);
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    throw DropFolderError(Kind::kRefused, "not an FTP URL: " + url);
+  }
+  // Normalise: the folder URL always ends with '/'.
+  auto path_start = url.find('/', scheme_end + 3);
+  if (path_start == std::string::npos) url += '/';
+  if (url.back() != '/') url += '/';
+  if (url.find_first_of("?#") != std::string::npos) {
+    throw DropFolderError(Kind::kRefused, "an FTP folder URL has no query or fragment: " + url);
+  }
+  base_url_ = url;
+  display_url_ = url;
+  curl_ = curl_easy_init();
+  if (curl_ == nullptr) throw DropFolderError(Kind::kLocal, "curl_easy_init failed");
+}
+
+FtpsDropFolder::~FtpsDropFolder() {
+  if (curl_ != nullptr) curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
+
+std::string FtpsDropFolder::urlOf(const std::string& relative) const {
+  // Each segment percent-escaped; '/' kept between segments.
+  std::string out = base_url_;
+  std::size_t start = 0;
+  auto* curl = static_cast<CURL*>(curl_);
+  while (start <= relative.size()) {
+    auto slash = relative.find('/', start);
+    std::string segment =
+        relative.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (!segment.empty()) {
+      char* escaped = curl_easy_escape(curl, segment.data(), static_cast<int>(segment.size()));
+      out += escaped;
+      curl_free(escaped);
+    }
+    if (slash == std::string::npos) break;
+    out += '/';
+    start = slash + 1;
+  }
+  return out;
+}
+
+std::string FtpsDropFolder::scrub(std::string text) const {
+  if (!settings_.password.empty()) {
+    for (auto at = text.find(settings_.password); at != std::string::npos;
+         at = text.find(settings_.password, at)) {
+      text.replace(at, settings_.password.size(), "***");
+      at += 3;
+    }
+  }
+  return text;
+}
+
+void FtpsDropFolder::perform(Op& op) {
+  auto* curl = static_cast<CURL*>(curl_);
+  // Resets the options only: the live connection and the TLS session cache
+  // stay in the handle.
+  curl_easy_reset(curl);
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(curl, CURLOPT_URL, op.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Protocol trace on stderr, for debugging against a server.
+  if (std::getenv("PASSERELLE_CURL_VERBOSE") != nullptr)
+    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  if (!settings_.user.empty()) curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.user.c_str());
+  if (!settings_.password.empty()) {
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings_.connect_timeout.count()));
+  curl_easy_setopt(
+      curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+      std::max(1L, static_cast<long>(duration_cast<seconds>(settings_.response_timeout).count())));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, settings_.stall_floor_bytes_per_second);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings_.stall_period.count()));
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_FTP_USE_EPSV, 1L);
+  curl_easy_setopt(curl, CURLOPT_FTP_SKIP_PASV_IP, 1L);
+  if (settings_.tls == DropTls::kNone) {
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
+  } else {
+    // Control and data (PROT P) encrypted, or the operation fails.
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, settings_.tls_verify ? 1L : 0L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, settings_.tls_verify ? 2L : 0L);
+    if (!settings_.ca_file.empty())
+      curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
+    if (!settings_.pinned_pubkey.empty()) {
+      curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, settings_.pinned_pubkey.c_str());
+    }
+    curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, settings_.fresh_tls_session ? 0L : 1L);
+    // TLS 1.2 at least. TLS 1.3 only when allowed: with it, libcurl up to
+    // 8.x loses the control connection's session after a few data
+    // connections and vsftpd (require_ssl_reuse=YES) answers 522
+    // (curl issues #4654, #22225).
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION,
+                     settings_.allow_tls13 ? static_cast<long>(CURL_SSLVERSION_TLSv1_2)
+                                           : static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
+                                                 static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+  }
+  if (op.nobody) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (op.custom_request != nullptr)
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, op.custom_request);
+  curl_slist* post = nullptr;
+  for (const auto& command : op.postquote) post = curl_slist_append(post, command.c_str());
+  if (post != nullptr) curl_easy_setopt(curl, CURLOPT_POSTQUOTE, post);
+  if (op.text != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeText);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, op.text);
+  }
+  if (op.spool != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeSpool);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, op.spool);
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(op.max_bytes));
+  }
+  if (op.cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, checkCancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(op.cancel));
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
+  UploadState upload{op.upload, 0};
+  if (op.create_dirs || !op.upload.empty()) {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, readUpload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(op.upload.size()));
+    curl_easy_setopt(curl, CURLOPT_FTP_CREATE_MISSING_DIRS,
+                     static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
+  }
+  // Counts the servers' greetings (220): one per control connection.
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, countGreeting);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &connections_);
+  op.code = curl_easy_perform(curl);
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &op.response);
+  if (op.code != CURLE_OK) {
+    op.error = curl_easy_strerror(op.code);
+    if (errbuf[0] != '\0' && op.error != errbuf) op.error += std::string(" (") + errbuf + ")";
+    if (op.response != 0) op.error += ", server reply " + std::to_string(op.response);
+    op.error = scrub(op.error);
+  }
+  curl_easy_setopt(curl, CURLOPT_POSTQUOTE, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_slist_free_all(post);
+}
+
+std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_url, bool* missing) {
+  if (missing != nullptr) *missing = false;
+  std::string text;
+  if (mlsd_ != Mlsd::kNo) {
+    Op op;
+    op.what = "list";
+    op.url = dir_url;
+    op.custom_request = "MLSD";
+    op.text = &text;
+    perform(op);
+    if (op.code == CURLE_OK) {
+      mlsd_ = Mlsd::kYes;
+      std::vector<RemoteEntry> out;
+      std::size_t start = 0;
+      while (start < text.size()) {
+        auto end = text.find('\n', start);
+        std::string_view line(text.data() + start,
+                              (end == std::string::npos ? text.size() : end) - start);
+        RemoteEntry e;
+        if (parseMlsdLine(line, e)) out.push_back(std::move(e));
+        if (end == std::string::npos) break;
+        start = end + 1;
+      }
+      return out;
+    }
+    // 500/501/502/504: the server does not know MLSD; anything else is a real
+    // failure, and LIST will tell the same.
+    if (op.response >= 500 && op.response <= 504 && op.response != 503) {
+      mlsd_ = Mlsd::kNo;
+    } else if (op.code == CURLE_REMOTE_ACCESS_DENIED && missing != nullptr) {
+      *missing = true;
+      return {};
+    } else if (op.code != CURLE_FTP_COULDNT_RETR_FILE) {
+      throw DropFolderError(kindOf(op.code), describe() + ": listing failed: " + op.error);
+    } else {
+      mlsd_ = Mlsd::kNo;
+    }
+    text.clear();
+  }
+  Op op;
+  op.what = "list";
+  op.url = dir_url;
+  op.text = &text;
+  perform(op);
+  if (op.code != CURLE_OK) {
+    if (op.code == CURLE_REMOTE_ACCESS_DENIED && missing != nullptr) {
+      *missing = true;
+      return {};
+    }
+    throw DropFolderError(kindOf(op.code), describe() + ": listing failed: " + op.error);
+  }
+  std::vector<RemoteEntry> out;
+  auto now = clock_.now();
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    std::string_view line(text.data() + start,
+                          (end == std::string::npos ? text.size() : end) - start);
+    RemoteEntry e;
+    if (parseUnixListLine(line, now, e) || parseDosListLine(line, e)) out.push_back(std::move(e));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::vector<RemoteEntry> FtpsDropFolder::list() {
+  return listDirectory(base_url_, nullptr);
+}
+
+DownloadResult FtpsDropFolder::download(const std::string& name, const std::string& spool_path,
+                                        std::uint64_t max_bytes, const std::atomic<bool>* cancel) {
+  if (!isSafeRemoteName(name)) {
+    throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
+  }
+  SpoolFile spool(spool_path, max_bytes);
+  Op op;
+  op.what = "download";
+  op.url = urlOf(name);
+  op.spool = &spool;
+  op.max_bytes = max_bytes;
+  op.cancel = cancel;
+  perform(op);
+  if (op.code != CURLE_OK) {
+    spool.abort();
+    if (op.code == CURLE_ABORTED_BY_CALLBACK && cancel != nullptr && cancel->load()) {
+      throw DropFolderError(Kind::kCancelled,
+                            describe() + ": download of " + name + " abandoned (stopping)");
+    }
+    if (spool.tooLarge() || op.code == CURLE_FILESIZE_EXCEEDED) {
+      throw DropFolderError(Kind::kTooLarge, describe() + ": download of " + name +
+                                                 " stopped: larger than " +
+                                                 std::to_string(max_bytes) + " bytes");
+    }
+    if (op.code == CURLE_WRITE_ERROR && !spool.error().empty()) {
+      throw DropFolderError(Kind::kLocal,
+                            describe() + ": download of " + name + ": " + spool.error());
+    }
+    throw DropFolderError(kindOf(op.code),
+                          describe() + ": download of " + name + " failed: " + op.error);
+  }
+  return spool.commit();
+}
+
+std::string FtpsDropFolder::moveTo(const std::string& name, const std::string& subfolder) {
+  if (!isSafeRemoteName(name) || !isSafeRemoteName(subfolder)) {
+    throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
+  }
+  auto known = subfolder_names_.find(subfolder);
+  std::vector<std::string> mkd;
+  if (known == subfolder_names_.end()) {
+    bool missing = false;
+    std::set<std::string> names;
+    for (auto& e : listDirectory(urlOf(subfolder) + "/", &missing)) names.insert(e.name);
+    if (missing) mkd.push_back("MKD " + subfolder);
+    known = subfolder_names_.emplace(subfolder, std::move(names)).first;
+  }
+  std::string target = name;
+  for (int n = 1; known->second.count(target) != 0; ++n) target = collisionName(name, n);
+  Op op;
+  op.what = "move";
+  op.url = base_url_;
+  op.nobody = true;
+  op.postquote = mkd;
+  op.postquote.push_back("RNFR " + name);
+  op.postquote.push_back("RNTO " + subfolder + "/" + target);
+  perform(op);
+  if (op.code != CURLE_OK) {
+    // Forget what we believed of the subfolder: the next attempt lists again.
+    subfolder_names_.erase(subfolder);
+    Kind kind = kindOf(op.code);
+    if (op.code == CURLE_QUOTE_ERROR && op.response == 550) kind = Kind::kNotFound;
+    throw DropFolderError(
+        kind, describe() + ": cannot move " + name + " to " + subfolder + "/: " + op.error);
+  }
+  known->second.insert(target);
+  return target;
+}
+
+void FtpsDropFolder::remove(const std::string& name) {
+  if (!isSafeRemoteName(name)) {
+    throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
+  }
+  Op op;
+  op.what = "delete";
+  op.url = base_url_;
+  op.nobody = true;
+  op.postquote.push_back("DELE " + name);
+  perform(op);
+  if (op.code != CURLE_OK) {
+    Kind kind = kindOf(op.code);
+    if (op.code == CURLE_QUOTE_ERROR && op.response == 550) kind = Kind::kNotFound;
+    throw DropFolderError(kind, describe() + ": cannot delete " + name + ": " + op.error);
+  }
+}
+
+void FtpsDropFolder::writeReport(const std::string& file_name, std::string_view bytes) {
+  if (!isSafeRemoteName(file_name)) {
+    throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
+  }
+  std::string temp = "." + file_name + ".tmp";
+  Op op;
+  op.what = "report";
+  op.url = urlOf("reports/" + temp);
+  op.upload = bytes;
+  op.create_dirs = true;
+  // Run in reports/, once the upload is complete.
+  op.postquote.push_back("RNFR " + temp);
+  op.postquote.push_back("RNTO " + file_name);
+  perform(op);
+  if (op.code != CURLE_OK) {
+    throw DropFolderError(kindOf(op.code),
+                          describe() + ": cannot write reports/" + file_name + ": " + op.error);
+  }
+}
+
+}  // namespace passerelle::connectors

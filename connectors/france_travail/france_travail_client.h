@@ -1,0 +1,82 @@
+// FranceTravailClient: hands a feed file to France Travail
+// (shared/specs/destinations/france-travail.md, "Transport"), by a
+// multipart/form-data POST (libcurl's mime API) or, in spool mode, by writing
+// it into a folder; and keeps an archive of every file sent with its answer.
+//
+// Success is decided exactly as the spec says: HTTP 200 and a body that,
+// trimmed, is "Votre fichier a bien ete envoye". Everything else is a failure
+// whose answer is kept for operators; the caller keeps the movements pending
+// and retries the batch (this class never retries by itself).
+//
+// The password only goes into its form field; no result, error or archive
+// holds it.
+//
+// Thread safety: send() and cleanupArchive() may be called from several
+// threads (each send uses its own curl handle; archive names are unique),
+// but a batch should be sent by one worker at a time (the outbox's lease).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+
+#include "connectors/host/clock.h"
+
+namespace passerelle::connectors {
+
+struct FtClientSettings {
+  std::string url = "https://portail-partenaire.francetravail.fr/partenaire/depotcurl";
+  std::string login;
+  std::string password;   // read from the secret file by the daemon; never logged
+  std::string feed_name;  // nomFlux
+  std::chrono::milliseconds timeout = std::chrono::minutes(5);
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(15);
+  std::string ca_file;      // empty = system store
+  std::string spool_dir;    // non-empty: spool mode, no upload
+  std::string archive_dir;  // empty: no archive
+  int archive_retention_days = 30;
+};
+
+inline constexpr const char* kFtSuccessAnswer = "Votre fichier a bien ete envoye";
+
+struct FtPayload {
+  std::string file_name;  // "<feed>_<YYYYMMDD>_<HHMMSS>.csv" or ".zip"
+  std::string bytes;
+};
+// The file as sent: the CSV as is, or a zip holding it (entry "<…>.csv").
+// Names use the Europe/Paris time of the clock. Returns an empty file_name if
+// zipping failed.
+FtPayload ftPayload(const std::string& csv, const std::string& feed_name, bool zip,
+                    const Clock& clock);
+
+struct FtUploadResult {
+  bool accepted = false;
+  long http_status = 0;       // 0 when nothing was received (or spool mode)
+  std::string answer;         // the service's answer body (or "spool: <path>")
+  std::string error;          // transport or local error, empty if none
+  std::string archived_path;  // where the file was archived, if it was
+};
+
+class FranceTravailClient {
+ public:
+  FranceTravailClient(FtClientSettings settings, Clock& clock);
+
+  // Uploads (or spools) one file, then archives it with its answer.
+  FtUploadResult send(const FtPayload& payload);
+  // Removes archived files older than archive_retention_days (by the date in
+  // their names). Returns how many files were removed.
+  std::size_t cleanupArchive();
+
+ private:
+  FtUploadResult upload(const FtPayload& payload);
+  FtUploadResult spool(const FtPayload& payload);
+  std::string archive(const FtPayload& payload, const FtUploadResult& result);
+
+  FtClientSettings settings_;
+  Clock& clock_;
+};
+
+// True iff (status, body) is France Travail's success answer.
+bool ftIsSuccessAnswer(long http_status, const std::string& body);
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,11 @@
+#include "connectors/host/clock.h"
+
+#include <thread>
+
+namespace passerelle::connectors {
+
+void SystemClock::sleepFor(std::chrono::nanoseconds d) {
+  std::this_thread::sleep_for(d);
+}
+
+}  // namespace passerelle::connectors

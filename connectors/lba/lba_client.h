@@ -1,0 +1,87 @@
+// LbaClient: the lba API over HTTPS (libcurl), one call per method, each
+// outcome classified so that the outbox knows what to do next
+// (shared/specs/destinations/lba.md, "Behaviour required of the connector").
+//
+// Every call first takes a slot from the RateLimiter (writes for POST/PUT,
+// reads for GET), blocking through Clock::sleepFor if the quota is used up.
+// A 429 pauses that limiter for Retry-After (else 60 s) and is returned as
+// kRateLimited: the caller re-queues the movement, and the next call waits.
+// Retries with backoff are the caller's business (the outbox owns attempts);
+// this class never retries by itself, so a movement is never sent twice
+// behind the outbox's back.
+//
+// The API key only ever goes into the Authorization header; no message,
+// error or answer produced here contains it.
+//
+// Thread safety: calls may run concurrently from several threads (each uses
+// its own curl handle; the RateLimiter is thread-safe). The settings are
+// fixed at construction.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "connectors/host/clock.h"
+#include "connectors/http/rate_limiter.h"
+
+namespace passerelle::connectors {
+
+struct LbaClientSettings {
+  std::string base_url = "https://api.apprentissage.beta.gouv.fr/api";  // no trailing '/'
+  std::string api_key;                                                  // never logged
+  // The gateway gives the service 10 s, then answers 504; wait a little more.
+  std::chrono::milliseconds timeout = std::chrono::seconds(15);
+  std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);
+  std::chrono::seconds default_retry_after = std::chrono::seconds(60);
+  std::string ca_file;  // empty = system store
+};
+
+enum class LbaOutcome {
+  kOk,               // POST 200 with an id, PUT 204, GET 200
+  kBadRequest,       // 400 (not "must be active"): stop until the offer changes; `message` kept
+  kUnauthorized,     // 401: pause the whole destination, retrying cannot help
+  kRateLimited,      // 429: limiter paused; `retry_after` if the service gave one
+  kTransient,        // 5xx, 504, timeout, connection error, unexpected answer: retry with backoff
+  kNotProcessedYet,  // PUT/GET 404: the service has not processed the offer yet; try later
+  kAlreadyClosed,    // PUT 400 "Job must be active…": the offer is already closed; done
+};
+const char* lbaOutcomeName(LbaOutcome outcome);
+
+struct LbaResponse {
+  LbaOutcome outcome = LbaOutcome::kTransient;
+  long http_status = 0;  // 0 when no answer was received
+  std::string id;        // upsert: the service's 24-hex id
+  std::string message;   // the service's message (400/429), or the transport error
+  std::optional<std::chrono::seconds> retry_after;  // 429 with a Retry-After header
+  std::string body;                                 // raw answer, for operators
+};
+
+struct LbaPublishingStatus {
+  LbaResponse response;
+  std::string status;  // WILL_BE_PUBLISHED | PUBLISHED | WILL_NOT_BE_PUBLISHED (when kOk)
+  std::string error_code, error_label;  // for WILL_NOT_BE_PUBLISHED
+};
+
+class LbaClient {
+ public:
+  LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter);
+
+  // POST /job/v1/offer: idempotent upsert by identifier.partner_job_id.
+  LbaResponse upsert(const std::string& body);
+  // PUT /job/v1/offer/{id} with the full body whose offer.status is "Cancelled".
+  LbaResponse close(const std::string& id, const std::string& cancelled_body);
+  // GET /job/v1/offer/{id}/publishing-informations.
+  LbaPublishingStatus publishingStatus(const std::string& id);
+
+ private:
+  struct Raw;
+  Raw perform(const char* method, const std::string& path, const std::string* body);
+  LbaResponse classify(const Raw& raw, SlidingWindowLimiter& limiter);
+
+  LbaClientSettings settings_;
+  Clock& clock_;
+  RateLimiter& limiter_;
+};
+
+}  // namespace passerelle::connectors

@@ -1,0 +1,76 @@
+// `passerelle config check` (config_command.h).
+#include "daemon/cli/config_command.h"
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/config/config.h"
+#include "formats/dialect_registry.h"
+
+namespace passerelle::daemon {
+namespace {
+
+struct ConfigCheckOptions {
+  std::string config_path;
+};
+
+int runConfigCheck(const ConfigCheckOptions& options) {
+  std::optional<std::string> cli;
+  if (!options.config_path.empty()) cli = options.config_path;
+  const ConfigPath where = resolveConfigPath(cli);
+  Config config;
+  try {
+    config = loadConfig(where, formats::DialectRegistry::instance().names());
+  } catch (const ConfigError& e) {
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
+    std::fprintf(stderr, "configuration refused: %zu problem%s\n", e.problems().size(),
+                 e.problems().size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  const std::string source = config.source_path.empty()
+                                 ? "no file at " + where.path + ", defaults apply"
+                                 : config.source_path;
+  // Messages start with the file they are about, as a compiler's do.
+  const std::string prefix = config.source_path.empty() ? "passerelle" : config.source_path;
+  for (const auto& warning : configWarnings(config)) {
+    std::fprintf(stderr, "%s: warning: %s\n", prefix.c_str(), warning.c_str());
+  }
+  const std::vector<std::string> problems = checkConfig(config);
+  if (!problems.empty()) {
+    for (const auto& problem : problems) {
+      std::fprintf(stderr, "%s: %s\n", prefix.c_str(), problem.c_str());
+    }
+    std::fprintf(stderr, "configuration refused: %zu problem%s\n", problems.size(),
+                 problems.size() == 1 ? "" : "s");
+    return kExitFailure;
+  }
+  std::string destinations;
+  if (config.lba.enabled) destinations += "lba";
+  if (config.france_travail.enabled) {
+    if (!destinations.empty()) destinations += ", ";
+    destinations += std::string("france_travail (") + toString(config.france_travail.mode) + ")";
+  }
+  if (destinations.empty()) destinations = "none";
+  std::printf("configuration OK: %zu partner%s, destinations: %s (%s)\n", config.partners.size(),
+              config.partners.size() == 1 ? "" : "s", destinations.c_str(), source.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+void addConfigCommand(CLI::App& app, ExitStatus& status) {
+  CLI::App* config = app.add_subcommand("config", "Inspect the configuration");
+  config->require_subcommand(1);
+  auto options = std::make_shared<ConfigCheckOptions>();
+  CLI::App* check =
+      config->add_subcommand("check", "Validate the configuration and the secrets' permissions");
+  check->add_option("--config", options->config_path,
+                    "Configuration file (default: $PASSERELLE_CONFIG, else " +
+                        std::string(kDefaultConfigPath) + ")");
+  check->callback([options, &status] { status.code = runConfigCheck(*options); });
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,137 @@
+#include "daemon/cli/daemon_command.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "connectors/host/clock.h"
+#include "daemon/config/config.h"
+#include "daemon/log/event_log.h"
+#include "daemon/service/destination_jobs.h"
+#include "daemon/service/drop_folder_poller.h"
+#include "daemon/service/http_endpoints.h"
+#include "daemon/service/metrics_report.h"
+#include "daemon/service/service.h"
+#include "daemon/store/embedded_postgres.h"
+#include "daemon/store/store_connection.h"
+#include "daemon/store/store_migrations.h"
+#include "formats/dialect_registry.h"
+
+namespace passerelle::daemon {
+
+namespace {
+
+struct DaemonOptions {
+  std::optional<std::string> config_path;
+  bool once = false;
+};
+
+Config loadDaemonConfig(const std::optional<std::string>& path) {
+  return loadConfig(resolveConfigPath(path), formats::DialectRegistry::instance().names());
+}
+
+// /healthz and /metrics on daemon.http. A port that cannot be bound is
+// logged and the daemon goes on: the offers matter more than the scrape.
+std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::string& store_url,
+                                              const Service& service) {
+  auto handler = [&service, store_url](std::string_view path) -> HttpReply {
+    if (path == "/healthz") {
+      HealthVerdict v = judgeHealth(service.health(), std::chrono::hours(1));
+      return {v.healthy ? 200 : 503, "text/plain; charset=utf-8", v.text};
+    }
+    if (path == "/metrics") {
+      auto store = openStore(store_url);
+      return {200, "text/plain; version=0.0.4; charset=utf-8",
+              renderMetrics(*store, service.health())};
+    }
+    return {404, "text/plain; charset=utf-8", "not found\n"};
+  };
+  try {
+    auto endpoints = std::make_unique<HttpEndpoints>(config.daemon.http, handler);
+    logInfo("http endpoints listening", {{"address", config.daemon.http}});
+    return endpoints;
+  } catch (const std::exception& e) {
+    logError("http endpoints not started", {{"address", config.daemon.http}, {"error", e.what()}});
+    return nullptr;
+  }
+}
+
+int runDaemon(const DaemonOptions& o) {
+  Config config;
+  try {
+    config = loadDaemonConfig(o.config_path);
+  } catch (const ConfigError& e) {
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
+    return kExitFailure;
+  }
+  EventLog::configure(EventLog::detectOutput(config.daemon.log_format == LogFormat::kJson));
+  for (const auto& w : configWarnings(config)) logWarning(w);
+
+  // READY=1 only once the store is reachable and migrated (Service::run).
+  const std::string store_url = resolveStoreUrl(config);
+  {
+    auto store = openStore(store_url);
+    migrate(*store);
+  }
+  logInfo("store ready", {{"partners", static_cast<long>(config.partners.size())},
+                          {"mode", o.once ? "once" : "service"}});
+
+  connectors::SystemClock clock;
+  // Every partner's poll and every destination's push is a job of the loop.
+  auto allJobs = [&store_url, &clock](const Config& c) {
+    Pollers jobs = buildPollers(c, store_url, clock);
+    for (auto& j : buildDestinationJobs(c, store_url, clock)) jobs.push_back(std::move(j));
+    return jobs;
+  };
+  ServiceOptions options;
+  options.once = o.once;
+  options.reload = [&o, &allJobs]() -> std::optional<Pollers> {
+    try {
+      return allJobs(loadDaemonConfig(o.config_path));
+    } catch (const ConfigError& e) {
+      for (const auto& problem : e.problems())
+        logError("configuration refused on reload", {{"problem", problem}});
+      return std::nullopt;
+    }
+  };
+  int failed_polls = 0;
+  if (o.once) {
+    // Imports first, then the pushes of what they changed.
+    ServiceOptions polls = options;
+    polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
+    failed_polls += Service(buildPollers(config, store_url, clock), polls).run();
+    Pollers pushes = buildDestinationJobs(config, store_url, clock);
+    if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
+  } else {
+    Pollers jobs = allJobs(config);
+    // One worker per job: a long push never holds a partner's poll back.
+    options.workers = std::clamp<int>(static_cast<int>(jobs.size()), 2, 32);
+    Service service(std::move(jobs), std::move(options));
+    std::unique_ptr<HttpEndpoints> endpoints;
+    if (!config.daemon.http.empty()) endpoints = startEndpoints(config, store_url, service);
+    failed_polls = service.run();
+  }
+  logInfo("stopped", {{"failed_polls", failed_polls}});
+  // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.
+  return o.once && failed_polls > 0 ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void addDaemonCommand(CLI::App& app, ExitStatus& status) {
+  auto o = std::make_shared<DaemonOptions>();
+  CLI::App* cmd = app.add_subcommand("daemon", "Run the service: poll, import, push");
+  cmd->add_option("--config", o->config_path, "Configuration file");
+  cmd->add_flag("--once", o->once, "One poll of every partner, its imports, then exit");
+  cmd->callback([o, &status] {
+    try {
+      status.code = runDaemon(*o);
+    } catch (const std::exception& e) {
+      logError("daemon failed", {{"error", e.what()}});
+      status.code = kExitFailure;
+    }
+  });
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,43 @@
+// passerelle: partners' apprenticeship offers, from their drop folders to the
+// national services. One program, one subcommand per job (operations.md).
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "daemon/cli/check_command.h"
+#include "daemon/cli/command.h"
+#include "daemon/cli/config_command.h"
+#include "daemon/cli/daemon_command.h"
+#include "daemon/cli/import_command.h"
+#include "daemon/cli/push_command.h"
+#include "daemon/cli/reconcile_command.h"
+#include "daemon/cli/status_command.h"
+#include "daemon/cli/store_commands.h"
+
+int main(int argc, char** argv) {
+  using namespace passerelle::daemon;
+  CLI::App app{
+      "passerelle: apprenticeship offers from partners' drop folders to the national services"};
+  app.set_version_flag("--version", "passerelle " PASSERELLE_VERSION);
+  app.require_subcommand(1);
+  ExitStatus status;
+  addCheckCommand(app, status);
+  addDaemonCommand(app, status);
+  addConfigCommand(app, status);
+  addImportCommand(app, status);
+  addStoreCommands(app, status);
+  addPushCommand(app, status);
+  addRetryCommand(app, status);
+  addReconcileCommand(app, status);
+  addStatusCommand(app, status);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "passerelle: %s\n", e.what());
+    return kExitFailure;
+  }
+  return status.code;
+}

@@ -1,0 +1,205 @@
+#include "daemon/cli/status_command.h"
+
+#include "daemon/cli/text_table.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "daemon/cli/store_commands.h"
+#include "daemon/destinations/france_travail/france_travail_push.h"
+#include "daemon/destinations/lba/lba_push.h"
+#include "daemon/store/outbox.h"
+
+namespace passerelle::daemon {
+namespace {
+
+constexpr const char* kTime = "'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'";
+
+std::optional<std::string> opt(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return std::string(f.c_str());
+}
+
+nlohmann::ordered_json orNull(const std::optional<std::string>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json();
+}
+
+std::string orDash(const std::optional<std::string>& v) {
+  return v ? *v : "-";
+}
+
+std::string counts(const std::map<std::string, long>& m) {
+  std::string out;
+  for (const auto& [key, n] : m) out += (out.empty() ? "" : " ") + key + "=" + std::to_string(n);
+  return out.empty() ? "-" : out;
+}
+
+struct StatusOptions {
+  std::optional<std::string> config_path;
+  bool json = false;
+};
+
+int runStatus(const StatusOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  std::vector<std::string> configured;
+  for (const PartnerConfig& p : session.config.partners) configured.push_back(p.id);
+  pqxx::read_transaction tx(*session.connection);
+  const StatusReport report = collectStatus(tx, configured);
+  if (o.json) {
+    std::printf("%s\n", statusJson(report).dump().c_str());
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const PartnerStatus& p : report.partners) {
+    std::string poll = orDash(p.poll_outcome);
+    if (p.consecutive_failures > 1) poll += " (" + std::to_string(p.consecutive_failures) + "x)";
+    rows.push_back({p.partner + (p.configured ? "" : " (not configured)"), orDash(p.last_poll_at),
+                    poll, orDash(p.poll_message), orDash(p.last_file), orDash(p.last_file_outcome),
+                    orDash(p.last_file_at), counts(p.offers)});
+  }
+  printTable({"PARTNER", "LAST_POLL", "POLL", "POLL_MESSAGE", "LAST_FILE", "FILE_OUTCOME",
+              "FILE_AT", "OFFERS"},
+             rows);
+  std::printf("\n");
+  rows.clear();
+  for (const DestinationStatusReport& d : report.destinations) {
+    rows.push_back({d.destination, std::to_string(d.pending), std::to_string(d.in_flight),
+                    std::to_string(d.failed), counts(d.not_eligible_by_reason),
+                    orDash(d.last_success_at),
+                    d.paused_reason ? "PAUSED: " + *d.paused_reason : "no"});
+  }
+  printTable(
+      {"DESTINATION", "PENDING", "IN_FLIGHT", "FAILED", "NOT_ELIGIBLE", "LAST_SUCCESS", "PAUSED"},
+      rows);
+  return kExitOk;
+}
+
+}  // namespace
+
+StatusReport collectStatus(pqxx::transaction_base& tx,
+                           const std::vector<std::string>& configured_partners) {
+  StatusReport report;
+  const std::set<std::string> configured(configured_partners.begin(), configured_partners.end());
+  std::set<std::string> names = configured;
+  for (const pqxx::row& row :
+       tx.exec("SELECT id FROM partners UNION SELECT partner FROM partner_polls"
+               " UNION SELECT DISTINCT partner FROM import_runs UNION SELECT DISTINCT partner FROM "
+               "offers"))
+    names.insert(row[0].as<std::string>());
+  for (const std::string& name : names) {
+    PartnerStatus p;
+    p.partner = name;
+    p.configured = configured.count(name) > 0;
+    const pqxx::result poll = tx.exec_params(
+        std::string("SELECT to_char(last_poll_at, ") + kTime +
+            "), outcome, message, consecutive_failures FROM partner_polls WHERE partner = $1",
+        name);
+    if (!poll.empty()) {
+      p.last_poll_at = opt(poll[0][0]);
+      p.poll_outcome = opt(poll[0][1]);
+      p.poll_message = opt(poll[0][2]);
+      p.consecutive_failures = poll[0][3].as<long>();
+    }
+    const pqxx::result run =
+        tx.exec_params(std::string("SELECT id, file_name, outcome, to_char(started_at, ") + kTime +
+                           ") FROM import_runs WHERE partner = $1 ORDER BY id DESC LIMIT 1",
+                       name);
+    if (!run.empty()) {
+      p.last_run = run[0][0].as<long>();
+      p.last_file = opt(run[0][1]);
+      p.last_file_outcome = opt(run[0][2]);
+      p.last_file_at = opt(run[0][3]);
+    }
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT status, count(*) FROM offers WHERE partner = $1 GROUP BY status", name))
+      p.offers[row[0].as<std::string>()] = row[1].as<long>();
+    report.partners.push_back(std::move(p));
+  }
+  for (const std::string& name :
+       {std::string(kLbaDestination), std::string(kFranceTravailDestination)}) {
+    DestinationStatusReport d;
+    d.destination = name;
+    const OutboxCounts c = outboxCounts(tx, name);
+    d.pending = c.pending;
+    d.in_flight = c.in_flight;
+    d.failed = c.failed;
+    d.not_eligible = tx.exec_params1(
+                           "SELECT count(*) FROM destination_offers WHERE"
+                           " destination = $1 AND cardinality(not_eligible_reasons) > 0",
+                           name)[0]
+                         .as<long>();
+    for (const pqxx::row& row : tx.exec_params(
+             "SELECT reason, count(*) FROM destination_offers, unnest(not_eligible_reasons) reason"
+             " WHERE destination = $1 GROUP BY reason",
+             name))
+      d.not_eligible_by_reason[row[0].as<std::string>()] = row[1].as<long>();
+    const pqxx::result s = tx.exec_params(std::string("SELECT to_char(last_success_at, ") + kTime +
+                                              "), paused_reason, to_char(paused_at, " + kTime +
+                                              ") FROM destination_status WHERE destination = $1",
+                                          name);
+    if (!s.empty()) {
+      d.last_success_at = opt(s[0][0]);
+      d.paused_reason = opt(s[0][1]);
+      d.paused_at = opt(s[0][2]);
+    }
+    report.destinations.push_back(std::move(d));
+  }
+  return report;
+}
+
+nlohmann::ordered_json statusJson(const StatusReport& report) {
+  nlohmann::ordered_json j;
+  j["partners"] = nlohmann::ordered_json::array();
+  for (const PartnerStatus& p : report.partners) {
+    nlohmann::ordered_json e;
+    e["partner"] = p.partner;
+    e["configured"] = p.configured;
+    e["last_poll"] = {{"at", orNull(p.last_poll_at)},
+                      {"outcome", orNull(p.poll_outcome)},
+                      {"message", orNull(p.poll_message)},
+                      {"consecutive_failures", p.consecutive_failures}};
+    e["last_file"] = {{"run", p.last_run ? nlohmann::ordered_json(*p.last_run) : nullptr},
+                      {"file", orNull(p.last_file)},
+                      {"outcome", orNull(p.last_file_outcome)},
+                      {"at", orNull(p.last_file_at)}};
+    e["offers"] = nlohmann::ordered_json::object();
+    for (const char* status : {"active", "withdrawn", "expired"}) {
+      auto it = p.offers.find(status);
+      e["offers"][status] = it == p.offers.end() ? 0 : it->second;
+    }
+    j["partners"].push_back(std::move(e));
+  }
+  j["destinations"] = nlohmann::ordered_json::array();
+  for (const DestinationStatusReport& d : report.destinations) {
+    nlohmann::ordered_json e;
+    e["destination"] = d.destination;
+    e["pending"] = d.pending;
+    e["in_flight"] = d.in_flight;
+    e["failed"] = d.failed;
+    e["not_eligible"] = d.not_eligible;
+    e["not_eligible_by_reason"] = nlohmann::ordered_json::object();
+    for (const auto& [reason, n] : d.not_eligible_by_reason)
+      e["not_eligible_by_reason"][reason] = n;
+    e["last_success_at"] = orNull(d.last_success_at);
+    e["paused"] = d.paused_reason.has_value();
+    e["paused_reason"] = orNull(d.paused_reason);
+    e["paused_at"] = orNull(d.paused_at);
+    j["destinations"].push_back(std::move(e));
+  }
+  return j;
+}
+
+void addStatusCommand(CLI::App& app, ExitStatus& status) {
+  auto options = std::make_shared<StatusOptions>();
+  CLI::App* command = app.add_subcommand(
+      "status", "Per partner: last poll, last file, offers; per destination: queues and state");
+  command->add_option("--config", options->config_path, "Configuration file");
+  command->add_flag("--json", options->json, "One JSON object");
+  command->callback([options, &status] {
+    status.code = runGuarded("status", {}, [&] { return runStatus(*options); });
+  });
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,345 @@
+#include "daemon/cli/store_commands.h"
+
+#include "daemon/cli/text_table.h"
+
+#include "daemon/log/event_log.h"
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "daemon/store/embedded_postgres.h"
+#include "daemon/store/offer_import.h"
+#include "daemon/store/store_connection.h"
+#include "daemon/store/store_migrations.h"
+#include "formats/dialect_registry.h"
+#include "formats/offer_json.h"
+
+namespace passerelle::daemon {
+namespace {
+
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+std::string text(const pqxx::field& f) {
+  return f.is_null() ? std::string() : f.c_str();
+}
+
+// The readable tables: columns padded to their widest cell.
+
+void addConfigOption(CLI::App* command, std::optional<std::string>& path) {
+  command->add_option("--config", path,
+                      "Configuration file (default: $PASSERELLE_CONFIG, else " +
+                          std::string(kDefaultConfigPath) + ")");
+}
+
+// `passerelle migrate`
+int runMigrate(const std::optional<std::string>& config_path) {
+  const Config config =
+      loadConfig(resolveConfigPath(config_path), formats::DialectRegistry::instance().names());
+  std::unique_ptr<pqxx::connection> connection = openStore(resolveStoreUrl(config));
+  const MigrationReport report = migrate(*connection);
+  if (report.applied.empty()) {
+    std::printf("schema up to date (version %d)\n", report.to_version);
+  }
+  for (const std::string& name : report.applied) std::printf("applied %s\n", name.c_str());
+  if (!report.applied.empty()) {
+    std::printf("schema at version %d (was %d)\n", report.to_version, report.from_version);
+  }
+  return kExitOk;
+}
+
+struct RunsOptions {
+  std::optional<std::string> config_path, partner;
+  int limit = 20;
+  bool json = false;
+};
+
+int runRuns(const RunsOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pqxx::read_transaction tx(*session.connection);
+  pqxx::result r = tx.exec_params(
+      "SELECT id, partner, format, file_name, outcome, records, offers, deletes, rejects,"
+      " warnings, created, updated, unchanged, withdrawn, reactivated, expired, duration_ms,"
+      " to_char(started_at, 'YYYY-MM-DD\"T\"HH24:MI:SS'), file_error_code, message,"
+      " approved_by_run, approves_run FROM import_runs"
+      " WHERE $1::text IS NULL OR partner = $1 ORDER BY id DESC LIMIT $2",
+      o.partner, o.limit);
+  static const std::vector<std::string> kNames = {
+      "run",        "partner",   "format",          "file",        "outcome",     "records",
+      "offers",     "deletes",   "rejects",         "warnings",    "created",     "updated",
+      "unchanged",  "withdrawn", "reactivated",     "expired",     "duration_ms", "started_at",
+      "file_error", "message",   "approved_by_run", "approves_run"};
+  if (o.json) {
+    for (const pqxx::row& row : r) {
+      nlohmann::ordered_json j;
+      for (std::size_t i = 0; i < kNames.size(); ++i) {
+        if (row[static_cast<int>(i)].is_null()) {
+          j[kNames[i]] = nullptr;
+        } else if ((i >= 5 && i <= 16) || i == 0 || i >= 20) {
+          j[kNames[i]] = row[static_cast<int>(i)].as<long>();
+        } else {
+          j[kNames[i]] = row[static_cast<int>(i)].c_str();
+        }
+      }
+      std::printf("%s\n", j.dump().c_str());
+    }
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const pqxx::row& row : r) {
+    std::string note = text(row[18]).empty() ? text(row[19]) : text(row[18]);
+    rows.push_back({text(row[0]), text(row[17]), text(row[1]), text(row[2]), text(row[3]),
+                    text(row[4]), text(row[5]), text(row[8]),
+                    text(row[10]) + "/" + text(row[11]) + "/" + text(row[12]) + "/" +
+                        text(row[13]) + "/" + text(row[14]) + "/" + text(row[15]),
+                    text(row[16]), note});
+  }
+  printTable({"RUN", "STARTED", "PARTNER", "FORMAT", "FILE", "OUTCOME", "RECORDS", "REJECTS",
+              "NEW/UPD/SAME/GONE/BACK/EXP", "MS", "NOTE"},
+             rows);
+  return kExitOk;
+}
+
+struct RejectsOptions {
+  std::optional<std::string> config_path;
+  std::int64_t run = 0;
+  bool json = false;
+};
+
+int runRejects(const RejectsOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pqxx::read_transaction tx(*session.connection);
+  if (tx.exec_params("SELECT 1 FROM import_runs WHERE id = $1", o.run).empty()) {
+    std::fprintf(stderr, "passerelle: no run %lld\n", static_cast<long long>(o.run));
+    return kExitFailure;
+  }
+  pqxx::result rejects = tx.exec_params(
+      "SELECT line, source_ref, errors::text, warnings::text FROM run_rejects"
+      " WHERE run_id = $1 ORDER BY seq",
+      o.run);
+  pqxx::result warnings = tx.exec_params(
+      "SELECT origin, line, source_ref, field, code, message, value FROM run_warnings"
+      " WHERE run_id = $1 ORDER BY seq",
+      o.run);
+  if (o.json) {
+    for (const pqxx::row& row : rejects) {
+      // Stored as written by offer_json.h: printed back byte for byte.
+      std::string line = "{\"kind\":\"reject\",\"line\":" + text(row[0]) + ",\"source_ref\":";
+      if (row[1].is_null()) {
+        line += "null";
+      } else {
+        formats::appendJsonString(text(row[1]), line);
+      }
+      line += ",\"errors\":" + text(row[2]) + ",\"warnings\":" + text(row[3]) + "}";
+      std::printf("%s\n", line.c_str());
+    }
+    for (const pqxx::row& row : warnings) {
+      nlohmann::ordered_json j;
+      j["kind"] = "warning";
+      j["origin"] = text(row[0]);
+      j["line"] =
+          row[1].is_null() ? nlohmann::ordered_json() : nlohmann::ordered_json(row[1].as<long>());
+      const char* keys[] = {"source_ref", "field", "code", "message", "value"};
+      for (int i = 0; i < 5; ++i) {
+        j[keys[i]] = row[i + 2].is_null() ? nlohmann::ordered_json()
+                                          : nlohmann::ordered_json(row[i + 2].c_str());
+      }
+      std::printf("%s\n", j.dump().c_str());
+    }
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const pqxx::row& row : rejects) {
+    for (const auto& e : nlohmann::json::parse(text(row[2]))) {
+      rows.push_back({text(row[0]), text(row[1]), "error", e["field"].is_null() ? "" : e["field"],
+                      e["code"], e["message"]});
+    }
+  }
+  for (const pqxx::row& row : warnings) {
+    rows.push_back({text(row[1]), text(row[2]), "warning (" + text(row[0]) + ")", text(row[3]),
+                    text(row[4]), text(row[5])});
+  }
+  printTable({"LINE", "REF", "SEVERITY", "FIELD", "CODE", "MESSAGE"}, rows);
+  return kExitOk;
+}
+
+struct OffersOptions {
+  std::optional<std::string> config_path, partner, status, ref;
+  bool json = false;
+};
+
+// The canonical JSON plus the store's own keys, appended before its closing
+// brace so that the offer.md part stays byte for byte as stored.
+std::string offerLine(const pqxx::row& row) {
+  std::string json = text(row[0]);
+  json.pop_back();
+  json += ",\"status\":";
+  formats::appendJsonString(text(row[1]), json);
+  json += ",\"first_seen\":";
+  formats::appendJsonString(text(row[2]), json);
+  json += ",\"last_changed\":";
+  formats::appendJsonString(text(row[3]), json);
+  json += ",\"destinations\":{";
+  const std::string destinations = text(row[4]);
+  std::size_t start = 0;
+  bool first = true;
+  while (start < destinations.size()) {
+    std::size_t end = destinations.find(',', start);
+    if (end == std::string::npos) end = destinations.size();
+    const std::string item = destinations.substr(start, end - start);
+    const std::size_t eq = item.find('=');
+    if (!first) json += ',';
+    first = false;
+    formats::appendJsonString(item.substr(0, eq), json);
+    json += ':';
+    formats::appendJsonString(item.substr(eq + 1), json);
+    start = end + 1;
+  }
+  json += "}}";
+  return json;
+}
+
+int runOffers(const OffersOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pqxx::read_transaction tx(*session.connection);
+  pqxx::result r = tx.exec_params(
+      "SELECT o.json, o.status,"
+      " to_char(o.first_seen, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),"
+      " to_char(o.last_changed, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),"
+      " (SELECT string_agg(destination || '=' || state, ',' ORDER BY destination) FROM ("
+      "   SELECT DISTINCT ON (destination) destination, state FROM outbox_movements m"
+      "   WHERE m.partner = o.partner AND m.source_ref = o.source_ref"
+      "   ORDER BY destination, id DESC) d),"
+      " o.partner, o.source_ref, o.department, o.siret, o.contract_type,"
+      " (o.json::json)->>'title'"
+      " FROM offers o WHERE ($1::text IS NULL OR o.partner = $1)"
+      " AND ($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL OR o.source_ref = $3)"
+      " ORDER BY o.partner, o.source_ref",
+      o.partner, o.status, o.ref);
+  if (o.json) {
+    for (const pqxx::row& row : r) std::printf("%s\n", offerLine(row).c_str());
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const pqxx::row& row : r) {
+    rows.push_back({text(row[5]), text(row[6]), text(row[1]), text(row[7]), text(row[8]),
+                    text(row[9]), text(row[3]), text(row[10])});
+  }
+  printTable({"PARTNER", "REF", "STATUS", "DEPT", "SIRET", "CONTRACT", "LAST_CHANGED", "TITLE"},
+             rows);
+  return kExitOk;
+}
+
+struct ApproveCommandOptions {
+  std::optional<std::string> config_path;
+  std::int64_t run = 0;
+};
+
+int runApprove(const ApproveCommandOptions& o) {
+  StoreSession session = openStoreSession(o.config_path);
+  pqxx::read_transaction lookup(*session.connection);
+  pqxx::result r = lookup.exec_params("SELECT partner FROM import_runs WHERE id = $1", o.run);
+  lookup.commit();
+  ApproveOptions options;
+  if (!r.empty()) {
+    if (const PartnerConfig* p = session.config.findPartner(r[0][0].as<std::string>())) {
+      options.expected_partner_code = p->sigma_code;
+    }
+  }
+  OfferImport import(*session.connection);
+  try {
+    const ImportResult result = import.approve(o.run, options);
+    const MergeCounts& c = result.counts;
+    std::printf(
+        "run %lld approved run %lld: created=%ld updated=%ld unchanged=%ld withdrawn=%ld"
+        " reactivated=%ld expired=%ld rejects=%ld\n",
+        static_cast<long long>(result.run_id), static_cast<long long>(o.run), c.created, c.updated,
+        c.unchanged, c.withdrawn, c.reactivated, c.expired, result.summary.rejects);
+    return result.summary.rejects > 0 ? kExitRejects : kExitOk;
+  } catch (const ApproveRefused& e) {
+    logEvent("approve refused", {{"run", std::to_string(o.run)}, {"reason", e.what()}});
+    return kExitFailure;
+  }
+}
+
+}  // namespace
+
+StoreSession openStoreSession(const std::optional<std::string>& config_path) {
+  StoreSession session;
+  session.config =
+      loadConfig(resolveConfigPath(config_path), formats::DialectRegistry::instance().names());
+  session.connection = openStore(resolveStoreUrl(session.config));
+  migrate(*session.connection);
+  return session;
+}
+
+void logEvent(const std::string& message, const Fields& fields) {
+  std::vector<LogField> f;
+  for (const auto& [key, value] : fields) f.emplace_back(key, value);
+  EventLog::write(LogLevel::kInfo, message, f);
+}
+
+int runGuarded(const std::string& what, const Fields& context, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const ConfigError& e) {
+    for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
+    logEvent(what + " failed: configuration refused", context);
+  } catch (const std::exception& e) {
+    Fields fields = context;
+    fields.emplace_back("error", e.what());
+    logEvent(what + " failed", fields);
+  }
+  return kExitFailure;
+}
+
+void addStoreCommands(CLI::App& app, ExitStatus& status) {
+  auto migrate_config = std::make_shared<std::optional<std::string>>();
+  CLI::App* m = app.add_subcommand("migrate", "Bring the store's schema up to date");
+  addConfigOption(m, *migrate_config);
+  m->callback([migrate_config, &status] {
+    status.code = runGuarded("migrate", {}, [&] { return runMigrate(*migrate_config); });
+  });
+
+  auto runs = std::make_shared<RunsOptions>();
+  CLI::App* r = app.add_subcommand("runs", "Import history: file, format, counts, outcome");
+  addConfigOption(r, runs->config_path);
+  r->add_option("--partner", runs->partner, "Only this partner's runs");
+  r->add_option("--limit", runs->limit, "At most N runs, newest first (default 20)")
+      ->check(CLI::PositiveNumber);
+  r->add_flag("--json", runs->json, "One JSON object per run");
+  r->callback(
+      [runs, &status] { status.code = runGuarded("runs", {}, [&] { return runRuns(*runs); }); });
+
+  auto rejects = std::make_shared<RejectsOptions>();
+  CLI::App* j = app.add_subcommand("rejects", "Rejected rows and warnings of a run");
+  addConfigOption(j, rejects->config_path);
+  j->add_option("--run", rejects->run, "Run id")->required();
+  j->add_flag("--json", rejects->json, "One JSON object per reject or warning");
+  j->callback([rejects, &status] {
+    status.code = runGuarded("rejects", {{"run", std::to_string(rejects->run)}},
+                             [&] { return runRejects(*rejects); });
+  });
+
+  auto offers = std::make_shared<OffersOptions>();
+  CLI::App* o = app.add_subcommand("offers", "Offers in the store");
+  addConfigOption(o, offers->config_path);
+  o->add_option("--partner", offers->partner, "Only this partner's offers");
+  o->add_option("--status", offers->status, "active, withdrawn or expired")
+      ->check(CLI::IsMember({"active", "withdrawn", "expired"}));
+  o->add_option("--ref", offers->ref, "Only the offer with this source_ref");
+  o->add_flag("--json", offers->json, "Canonical JSON lines plus status and dates");
+  o->callback([offers, &status] {
+    status.code = runGuarded("offers", {}, [&] { return runOffers(*offers); });
+  });
+
+  auto approve = std::make_shared<ApproveCommandOptions>();
+  CLI::App* a = app.add_subcommand("approve", "Apply a quarantined snapshot");
+  addConfigOption(a, approve->config_path);
+  a->add_option("--run", approve->run, "The quarantined run")->required();
+  a->callback([approve, &status] {
+    status.code = runGuarded("approve", {{"run", std::to_string(approve->run)}},
+                             [&] { return runApprove(*approve); });
+  });
+}
+
+}  // namespace passerelle::daemon

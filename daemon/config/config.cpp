@@ -1,0 +1,940 @@
+// Config: reading and validating the TOML configuration (config.h).
+#include "daemon/config/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <toml++/toml.h>
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <sstream>
+
+namespace passerelle::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string joinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) {
+    if (!out.empty()) out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
+  }
+  return out;
+}
+
+std::string quote(std::string_view text) {
+  // Values are quoted in messages so that blanks and empty strings show; the
+  // control characters are escaped so that a message stays one line.
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+const char* typeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    default:
+      return "nothing";
+  }
+}
+
+std::string absoluteFrom(const fs::path& base_dir, const std::string& path) {
+  if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
+  return (base_dir / path).lexically_normal().string();
+}
+
+// Walks the parsed document, collecting every problem with its place, so that
+// an operator fixes all of them in one go rather than one per restart.
+class Reader {
+ public:
+  Reader(std::string file, std::vector<std::string> known_formats)
+      : file_(std::move(file)), known_formats_(std::move(known_formats)) {
+    base_dir_ = fs::path(file_).parent_path();
+    if (!base_dir_.empty()) base_dir_ = fs::absolute(base_dir_);
+  }
+
+  Config read(const toml::table& root);
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  using Allowed = std::initializer_list<std::string_view>;
+
+  void error(const toml::node* node, const std::string& key, const std::string& message) {
+    unsigned line = node ? node->source().begin.line : 0;
+    errorAt(line, key, message);
+  }
+  void errorAt(unsigned line, const std::string& key, const std::string& message) {
+    std::string out = file_;
+    if (line > 0) out += ":" + std::to_string(line);
+    out += ": ";
+    if (!key.empty()) out += key + ": ";
+    errors_.push_back(out + message);
+  }
+
+  static std::string path(const std::string& prefix, std::string_view key) {
+    return prefix.empty() ? std::string(key) : prefix + "." + std::string(key);
+  }
+
+  void checkKeys(const toml::table& table, const std::string& prefix, Allowed allowed) {
+    for (auto&& [key, node] : table) {
+      if (std::find(allowed.begin(), allowed.end(), key.str()) != allowed.end()) continue;
+      std::vector<std::string> names(allowed.begin(), allowed.end());
+      unsigned line = key.source().begin.line ? key.source().begin.line : node.source().begin.line;
+      errorAt(line, path(prefix, key.str()),
+              "unknown key (expected one of " + join(names, ", ") + ")");
+    }
+  }
+
+  const toml::table* subTable(const toml::table& parent, const std::string& prefix,
+                              std::string_view key) {
+    const toml::node* node = parent.get(key);
+    if (!node) return nullptr;
+    if (!node->is_table()) {
+      error(node, path(prefix, key), std::string("expected a table, got ") + typeName(*node));
+      return nullptr;
+    }
+    return node->as_table();
+  }
+
+  void missing(const toml::table& table, const std::string& key) {
+    error(&table, key, "missing required value");
+  }
+
+  bool getString(const toml::table& t, const std::string& prefix, std::string_view key,
+                 std::string& out, bool required = false) {
+    const toml::node* node = t.get(key);
+    if (!node) {
+      if (required) missing(t, path(prefix, key));
+      return false;
+    }
+    if (!node->is_string()) {
+      error(node, path(prefix, key), std::string("expected a string, got ") + typeName(*node));
+      return false;
+    }
+    out = node->as_string()->get();
+    if (required && out.empty()) {
+      error(node, path(prefix, key), "must not be empty");
+      return false;
+    }
+    return true;
+  }
+
+  void getOptString(const toml::table& t, const std::string& prefix, std::string_view key,
+                    std::optional<std::string>& out) {
+    std::string value;
+    if (getString(t, prefix, key, value)) out = value;
+  }
+
+  void getPath(const toml::table& t, const std::string& prefix, std::string_view key,
+               std::string& out, bool required = false) {
+    if (getString(t, prefix, key, out, required)) out = absoluteFrom(base_dir_, out);
+  }
+
+  void getBool(const toml::table& t, const std::string& prefix, std::string_view key, bool& out) {
+    const toml::node* node = t.get(key);
+    if (!node) return;
+    if (!node->is_boolean()) {
+      error(node, path(prefix, key), std::string("expected a boolean, got ") + typeName(*node));
+      return;
+    }
+    out = node->as_boolean()->get();
+  }
+
+  template <typename Int>
+  bool getInt(const toml::table& t, const std::string& prefix, std::string_view key, Int& out,
+              std::int64_t min, std::int64_t max) {
+    const toml::node* node = t.get(key);
+    if (!node) return false;
+    if (!node->is_integer()) {
+      error(node, path(prefix, key), std::string("expected an integer, got ") + typeName(*node));
+      return false;
+    }
+    std::int64_t value = node->as_integer()->get();
+    if (value < min || value > max) {
+      error(node, path(prefix, key),
+            "out of range: " + std::to_string(value) + " (expected " + std::to_string(min) +
+                " to " + std::to_string(max) + ")");
+      return false;
+    }
+    out = static_cast<Int>(value);
+    return true;
+  }
+
+  bool getRatio(const toml::table& t, const std::string& prefix, std::string_view key,
+                double& out) {
+    const toml::node* node = t.get(key);
+    if (!node) return false;
+    double value;
+    if (node->is_floating_point()) {
+      value = node->as_floating_point()->get();
+    } else if (node->is_integer()) {
+      value = static_cast<double>(node->as_integer()->get());
+    } else {
+      error(node, path(prefix, key), std::string("expected a number, got ") + typeName(*node));
+      return false;
+    }
+    if (!(value >= 0.0 && value <= 1.0)) {
+      error(node, path(prefix, key), "out of range (expected a ratio from 0 to 1)");
+      return false;
+    }
+    out = value;
+    return true;
+  }
+
+  bool getDuration(const toml::table& t, const std::string& prefix, std::string_view key,
+                   Duration& out) {
+    const toml::node* node = t.get(key);
+    if (!node) return false;
+    // An integer is refused rather than guessed: "60" could mean seconds or
+    // milliseconds, and the mistake would go unnoticed.
+    if (!node->is_string()) {
+      error(node, path(prefix, key),
+            std::string("expected a duration string such as \"60s\", got ") + typeName(*node));
+      return false;
+    }
+    auto value = parseDuration(node->as_string()->get());
+    if (!value || value->count() <= 0) {
+      error(node, path(prefix, key),
+            "invalid duration " + quote(node->as_string()->get()) +
+                " (expected e.g. \"500ms\", \"60s\", \"5m\", \"1h\")");
+      return false;
+    }
+    out = *value;
+    return true;
+  }
+
+  void getSize(const toml::table& t, const std::string& prefix, std::string_view key,
+               std::uint64_t& out) {
+    const toml::node* node = t.get(key);
+    if (!node) return;
+    std::optional<std::uint64_t> value;
+    if (node->is_integer()) {
+      if (node->as_integer()->get() > 0) value = node->as_integer()->get();
+    } else if (node->is_string()) {
+      value = parseSize(node->as_string()->get());
+    } else {
+      error(node, path(prefix, key),
+            std::string("expected a size such as \"200MiB\", got ") + typeName(*node));
+      return;
+    }
+    if (!value || *value == 0) {
+      error(node, path(prefix, key), "invalid size (expected e.g. \"200MiB\", \"10MB\" or bytes)");
+      return;
+    }
+    out = *value;
+  }
+
+  template <typename Enum>
+  void getEnum(const toml::table& t, const std::string& prefix, std::string_view key, Enum& out,
+               std::initializer_list<std::pair<const char*, Enum>> choices) {
+    std::string text;
+    if (!getString(t, prefix, key, text)) return;
+    std::vector<std::string> names;
+    for (const auto& [name, value] : choices) {
+      if (text == name) {
+        out = value;
+        return;
+      }
+      names.emplace_back(name);
+    }
+    error(t.get(key), path(prefix, key),
+          "unknown value " + quote(text) + " (expected " + join(names, ", ") + ")");
+  }
+
+  void readStore(const toml::table& root, Config& config);
+  void readDaemon(const toml::table& root, Config& config);
+  void readImport(const toml::table& root, Config& config);
+  void readPartners(const toml::table& root, Config& config);
+  void readPartner(const toml::table& t, const std::string& prefix, PartnerConfig& p);
+  void readDestinations(const toml::table& root, Config& config);
+  void readLba(const toml::table& t, LbaConfig& lba);
+  void readFranceTravail(const toml::table& t, FranceTravailConfig& ft);
+
+  std::string file_;
+  fs::path base_dir_;
+  std::vector<std::string> known_formats_;
+  std::vector<std::string> errors_;
+};
+
+Config Reader::read(const toml::table& root) {
+  Config config = defaultConfig();
+  config.daemon.spool_dir.clear();
+  config.france_travail.spool_dir.clear();
+  config.source_path = file_;
+  checkKeys(root, "", {"store", "daemon", "import", "partner", "destination"});
+  readStore(root, config);
+  readDaemon(root, config);
+  readImport(root, config);
+  readPartners(root, config);
+  readDestinations(root, config);
+  if (config.daemon.spool_dir.empty()) config.daemon.spool_dir = config.daemon.state_dir + "/spool";
+  if (config.france_travail.spool_dir.empty()) {
+    config.france_travail.spool_dir = config.daemon.spool_dir + "/france-travail";
+  }
+  return config;
+}
+
+void Reader::readStore(const toml::table& root, Config& config) {
+  const toml::table* t = subTable(root, "", "store");
+  if (!t) return;
+  checkKeys(*t, "store", {"url"});
+  if (!getString(*t, "store", "url", config.store.url)) return;
+  const std::string& url = config.store.url;
+  if (url != "embedded" && url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+    error(t->get("url"), "store.url",
+          "expected \"embedded\" or a postgresql:// URI (passwords belong in ~/.pgpass or "
+          "PGPASSFILE, not here)");
+  }
+}
+
+void Reader::readDaemon(const toml::table& root, Config& config) {
+  const toml::table* t = subTable(root, "", "daemon");
+  if (!t) return;
+  const std::string p = "daemon";
+  checkKeys(*t, p, {"state_dir", "spool_dir", "poll_interval", "http", "log_format"});
+  DaemonConfig& d = config.daemon;
+  getPath(*t, p, "state_dir", d.state_dir);
+  getPath(*t, p, "spool_dir", d.spool_dir);
+  getDuration(*t, p, "poll_interval", d.poll_interval);
+  if (getString(*t, p, "http", d.http)) {
+    // host:port, [v6]:port; "" disables the endpoint.
+    auto colon = d.http.rfind(':');
+    bool ok = d.http.empty();
+    if (colon != std::string::npos && colon > 0 && colon + 1 < d.http.size()) {
+      const std::string port = d.http.substr(colon + 1);
+      ok = port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5 &&
+           std::stoi(port) > 0 && std::stoi(port) < 65536;
+    }
+    if (!ok) {
+      error(t->get("http"), "daemon.http",
+            "invalid address " + quote(d.http) + " (expected host:port, e.g. \"127.0.0.1:9464\")");
+    }
+  }
+  getEnum(*t, p, "log_format", d.log_format,
+          {{"text", LogFormat::kText}, {"json", LogFormat::kJson}});
+}
+
+void Reader::readImport(const toml::table& root, Config& config) {
+  const toml::table* t = subTable(root, "", "import");
+  if (!t) return;
+  checkKeys(*t, "import", {"max_withdraw_ratio", "max_withdraw_count"});
+  getRatio(*t, "import", "max_withdraw_ratio", config.import.max_withdraw_ratio);
+  getInt(*t, "import", "max_withdraw_count", config.import.max_withdraw_count, 0,
+         std::numeric_limits<std::int32_t>::max());
+}
+
+void Reader::readPartners(const toml::table& root, Config& config) {
+  const toml::node* node = root.get("partner");
+  if (!node) return;
+  if (!node->is_array_of_tables()) {
+    error(node, "partner", std::string("expected [[partner]] tables, got ") + typeName(*node));
+    return;
+  }
+  const toml::array& array = *node->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string prefix = "partner[" + std::to_string(i) + "]";
+    PartnerConfig partner;
+    readPartner(*array[i].as_table(), prefix, partner);
+    for (std::size_t j = 0; j < config.partners.size(); ++j) {
+      if (!partner.id.empty() && config.partners[j].id == partner.id) {
+        error(array[i].as_table()->get("id"), prefix + ".id",
+              "duplicate partner id " + quote(partner.id) + " (already used by partner[" +
+                  std::to_string(j) + "], line " + std::to_string(config.partners[j].line) + ")");
+      }
+    }
+    config.partners.push_back(std::move(partner));
+  }
+}
+
+void Reader::readPartner(const toml::table& t, const std::string& p, PartnerConfig& partner) {
+  checkKeys(t, p,
+            {"id",
+             "name",
+             "format",
+             "url",
+             "tls",
+             "user",
+             "password_file",
+             "ca_file",
+             "pinned_pubkey",
+             "tls_verify",
+             "fresh_tls_session",
+             "pattern",
+             "completion",
+             "stable_for",
+             "max_file_size",
+             "max_files_per_poll",
+             "after",
+             "sigma_code",
+             "max_withdraw_ratio",
+             "max_withdraw_count",
+             "poll_interval",
+             "apply_defaults"});
+  partner.line = static_cast<int>(t.source().begin.line);
+
+  if (getString(t, p, "id", partner.id, true)) {
+    bool ok =
+        partner.id.size() <= 64 &&
+        partner.id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos;
+    if (!ok) {
+      error(t.get("id"), p + ".id",
+            "invalid partner id " + quote(partner.id) +
+                " (expected 1 to 64 of a-z, 0-9, '-' and '_': it names files and metrics)");
+    }
+  }
+  partner.name = partner.id;
+  getString(t, p, "name", partner.name);
+
+  if (getString(t, p, "format", partner.format, true)) {
+    if (std::find(known_formats_.begin(), known_formats_.end(), partner.format) ==
+        known_formats_.end()) {
+      error(t.get("format"), p + ".format",
+            "unknown format " + quote(partner.format) + " (expected " + join(known_formats_, ", ") +
+                ")");
+    }
+  }
+  partner.completion = partner.format == "gil" ? Completion::kMarker : Completion::kStable;
+
+  // The URL decides the default TLS mode; an explicit tls must agree with it.
+  enum class Scheme { kUnknown, kFtps, kFtp, kFile } scheme = Scheme::kUnknown;
+  if (getString(t, p, "url", partner.url, true)) {
+    const std::string& url = partner.url;
+    auto rest_after = [&](std::string_view prefix) { return url.substr(prefix.size()); };
+    if (url.rfind("ftps://", 0) == 0 && rest_after("ftps://").find_first_not_of('/') == 0) {
+      scheme = Scheme::kFtps;
+    } else if (url.rfind("ftp://", 0) == 0 && rest_after("ftp://").find_first_not_of('/') == 0) {
+      scheme = Scheme::kFtp;
+    } else if (url.rfind("file:///", 0) == 0) {
+      scheme = Scheme::kFile;
+    }
+    if (scheme == Scheme::kUnknown) {
+      error(t.get("url"), p + ".url",
+            "invalid drop folder URL " + quote(url) +
+                " (expected ftps://host/path/, ftp://host/path/ or file:///path/)");
+    } else if (url.find('@') != std::string::npos && scheme != Scheme::kFile) {
+      // Credentials in the URL would end up in logs; they have their keys.
+      error(t.get("url"), p + ".url",
+            "must not contain user or password (use user and password_file)");
+    }
+  }
+  partner.tls = scheme == Scheme::kFtps  ? TlsMode::kImplicit
+                : scheme == Scheme::kFtp ? TlsMode::kExplicit
+                                         : TlsMode::kNone;
+  if (t.get("tls")) {
+    TlsMode tls = partner.tls;
+    getEnum(t, p, "tls", tls,
+            {{"implicit", TlsMode::kImplicit},
+             {"explicit", TlsMode::kExplicit},
+             {"none", TlsMode::kNone}});
+    bool consistent = scheme == Scheme::kUnknown ||
+                      (scheme == Scheme::kFtps && tls == TlsMode::kImplicit) ||
+                      (scheme == Scheme::kFtp && tls != TlsMode::kImplicit) ||
+                      (scheme == Scheme::kFile && tls == TlsMode::kNone);
+    if (!consistent) {
+      error(t.get("tls"), p + ".tls",
+            std::string("tls = \"") + toString(tls) + "\" does not fit the URL (ftps:// is " +
+                "implicit TLS, ftp:// explicit or none, file:// none)");
+    }
+    partner.tls = tls;
+  }
+  getString(t, p, "user", partner.user);
+  getPath(t, p, "password_file", partner.password_file);
+  getPath(t, p, "ca_file", partner.ca_file);
+  if (getString(t, p, "pinned_pubkey", partner.pinned_pubkey) &&
+      partner.pinned_pubkey.rfind("sha256//", 0) != 0) {
+    error(t.get("pinned_pubkey"), p + ".pinned_pubkey",
+          "expected \"sha256//\" followed by the base64 SHA-256 of the public key");
+  }
+  getBool(t, p, "tls_verify", partner.tls_verify);
+  getBool(t, p, "fresh_tls_session", partner.fresh_tls_session);
+  if (getString(t, p, "pattern", partner.pattern) &&
+      (partner.pattern.empty() || partner.pattern.find('/') != std::string::npos)) {
+    error(t.get("pattern"), p + ".pattern", "must be a non-empty file name pattern, without '/'");
+  }
+  getEnum(t, p, "completion", partner.completion,
+          {{"stable", Completion::kStable}, {"marker", Completion::kMarker}});
+  getDuration(t, p, "stable_for", partner.stable_for);
+  getSize(t, p, "max_file_size", partner.max_file_size);
+  getInt(t, p, "max_files_per_poll", partner.max_files_per_poll, 1, 100000);
+  getEnum(t, p, "after", partner.after,
+          {{"move", AfterImport::kMove},
+           {"delete", AfterImport::kDelete},
+           {"keep", AfterImport::kKeep}});
+  getOptString(t, p, "sigma_code", partner.sigma_code);
+  double ratio;
+  if (getRatio(t, p, "max_withdraw_ratio", ratio)) partner.max_withdraw_ratio = ratio;
+  std::int64_t count;
+  if (getInt(t, p, "max_withdraw_count", count, 0, std::numeric_limits<std::int32_t>::max())) {
+    partner.max_withdraw_count = count;
+  }
+  Duration interval;
+  if (getDuration(t, p, "poll_interval", interval)) partner.poll_interval = interval;
+
+  if (const toml::table* d = subTable(t, p, "apply_defaults")) {
+    const std::string dp = p + ".apply_defaults";
+    checkKeys(*d, dp, {"email", "phone", "url"});
+    getOptString(*d, dp, "email", partner.apply_defaults.email);
+    getOptString(*d, dp, "phone", partner.apply_defaults.phone);
+    getOptString(*d, dp, "url", partner.apply_defaults.url);
+  }
+}
+
+void Reader::readDestinations(const toml::table& root, Config& config) {
+  const toml::table* t = subTable(root, "", "destination");
+  if (!t) return;
+  checkKeys(*t, "destination", {"lba", "france_travail"});
+  if (const toml::table* lba = subTable(*t, "destination", "lba")) readLba(*lba, config.lba);
+  if (const toml::table* ft = subTable(*t, "destination", "france_travail")) {
+    readFranceTravail(*ft, config.france_travail);
+  }
+}
+
+void Reader::readLba(const toml::table& t, LbaConfig& lba) {
+  const std::string p = "destination.lba";
+  checkKeys(t, p,
+            {"enabled", "url", "api_key_file", "write_per_minute", "read_per_minute",
+             "rolling_expiration_days", "max_attempts"});
+  // A [destination.lba] table means the operator wants it, unless disabled.
+  lba.enabled = true;
+  getBool(t, p, "enabled", lba.enabled);
+  if (getString(t, p, "url", lba.url) && lba.url.rfind("https://", 0) != 0 &&
+      lba.url.rfind("http://", 0) != 0) {
+    error(t.get("url"), p + ".url", "expected an https:// URL");
+  }
+  getPath(t, p, "api_key_file", lba.api_key_file, lba.enabled);
+  getInt(t, p, "write_per_minute", lba.write_per_minute, 1, 100000);
+  getInt(t, p, "read_per_minute", lba.read_per_minute, 1, 100000);
+  getInt(t, p, "rolling_expiration_days", lba.rolling_expiration_days, 1, 3650);
+  getInt(t, p, "max_attempts", lba.max_attempts, 1, 1000);
+}
+
+void Reader::readFranceTravail(const toml::table& t, FranceTravailConfig& ft) {
+  const std::string p = "destination.france_travail";
+  checkKeys(
+      t, p,
+      {"enabled", "mode", "url", "login", "password_file", "feed", "partner_key", "partner_name",
+       "url_template", "siret", "zip", "schedule", "spool_dir", "archive_days"});
+  ft.enabled = true;
+  getBool(t, p, "enabled", ft.enabled);
+  getEnum(t, p, "mode", ft.mode,
+          {{"upload", FranceTravailMode::kUpload}, {"spool", FranceTravailMode::kSpool}});
+  const bool upload = ft.enabled && ft.mode == FranceTravailMode::kUpload;
+  if (getString(t, p, "url", ft.url, upload) && !ft.url.empty() &&
+      ft.url.rfind("https://", 0) != 0 && ft.url.rfind("http://", 0) != 0) {
+    error(t.get("url"), p + ".url", "expected an https:// URL");
+  }
+  getString(t, p, "login", ft.login, upload);
+  getPath(t, p, "password_file", ft.password_file, upload);
+  getString(t, p, "feed", ft.feed);
+  getString(t, p, "partner_key", ft.partner_key, ft.enabled);
+  getString(t, p, "partner_name", ft.partner_name);
+  getString(t, p, "url_template", ft.url_template);
+  if (getString(t, p, "siret", ft.siret) && !ft.siret.empty() &&
+      (ft.siret.size() != 14 || ft.siret.find_first_not_of("0123456789") != std::string::npos)) {
+    error(t.get("siret"), p + ".siret", "expected 14 digits");
+  }
+  getBool(t, p, "zip", ft.zip);
+  getPath(t, p, "spool_dir", ft.spool_dir);
+  getInt(t, p, "archive_days", ft.archive_days, 0, 3650);
+
+  if (const toml::node* node = t.get("schedule")) {
+    if (!node->is_array()) {
+      error(node, p + ".schedule",
+            std::string("expected an array of \"HH:MM\" strings, got ") + typeName(*node));
+      return;
+    }
+    ft.schedule.clear();
+    const toml::array& array = *node->as_array();
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      const toml::node& item = array[i];
+      const std::string key = p + ".schedule[" + std::to_string(i) + "]";
+      TimeOfDay time;
+      bool ok = false;
+      if (item.is_time()) {
+        time = {item.as_time()->get().hour, item.as_time()->get().minute};
+        ok = true;
+      } else if (item.is_string()) {
+        const std::string& s = item.as_string()->get();
+        ok = s.size() == 5 && s[2] == ':' && std::isdigit(static_cast<unsigned char>(s[0])) &&
+             std::isdigit(static_cast<unsigned char>(s[1])) &&
+             std::isdigit(static_cast<unsigned char>(s[3])) &&
+             std::isdigit(static_cast<unsigned char>(s[4]));
+        if (ok) {
+          time = {(s[0] - '0') * 10 + (s[1] - '0'), (s[3] - '0') * 10 + (s[4] - '0')};
+          ok = time.hour < 24 && time.minute < 60;
+        }
+      }
+      if (!ok) {
+        error(&item, key, "expected a time of day \"HH:MM\"");
+        continue;
+      }
+      ft.schedule.push_back(time);
+    }
+    if (ft.enabled && ft.schedule.empty() && array.empty()) {
+      error(node, p + ".schedule", "must list at least one time");
+    }
+  }
+}
+
+std::string readFileOrThrow(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw ConfigError({path + ": cannot read the configuration: " + std::strerror(errno)});
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+std::string modeString(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+bool writableOrCreatable(const fs::path& dir) {
+  std::error_code ec;
+  for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
+    if (fs::exists(p, ec)) return ::access(p.c_str(), W_OK | X_OK) == 0;
+    if (p == p.parent_path()) break;
+  }
+  return false;
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<std::string> problems)
+    : std::runtime_error(joinLines(problems)), problems_(std::move(problems)) {}
+
+const PartnerConfig* Config::findPartner(const std::string& id) const {
+  for (const auto& p : partners) {
+    if (p.id == id) return &p;
+  }
+  return nullptr;
+}
+
+double Config::maxWithdrawRatio(const PartnerConfig& p) const {
+  return p.max_withdraw_ratio.value_or(import.max_withdraw_ratio);
+}
+std::int64_t Config::maxWithdrawCount(const PartnerConfig& p) const {
+  return p.max_withdraw_count.value_or(import.max_withdraw_count);
+}
+Duration Config::pollInterval(const PartnerConfig& p) const {
+  return p.poll_interval.value_or(daemon.poll_interval);
+}
+
+std::optional<Duration> parseDuration(const std::string& text) {
+  // A sum of <integer><unit> terms; no sign, no blanks, no fractions, so that
+  // what is written is exactly what is meant.
+  if (text.empty()) return std::nullopt;
+  std::int64_t total_ms = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t start = i;
+    std::int64_t n = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      if (n > std::numeric_limits<std::int64_t>::max() / 10 - 10) return std::nullopt;
+      n = n * 10 + (text[i++] - '0');
+    }
+    if (i == start) return std::nullopt;
+    std::size_t unit_start = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    const std::string unit = text.substr(unit_start, i - unit_start);
+    std::int64_t factor;
+    if (unit == "ms") {
+      factor = 1;
+    } else if (unit == "s") {
+      factor = 1000;
+    } else if (unit == "m" || unit == "min") {
+      factor = 60'000;
+    } else if (unit == "h") {
+      factor = 3'600'000;
+    } else if (unit == "d") {
+      factor = 86'400'000;
+    } else {
+      return std::nullopt;
+    }
+    if (n > (std::numeric_limits<std::int64_t>::max() - total_ms) / factor) return std::nullopt;
+    total_ms += n * factor;
+  }
+  return Duration(total_ms);
+}
+
+std::optional<std::uint64_t> parseSize(const std::string& text) {
+  std::size_t i = 0;
+  std::uint64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (n > std::numeric_limits<std::uint64_t>::max() / 10 - 10) return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(text[i++] - '0');
+  }
+  if (i == 0) return std::nullopt;
+  while (i < text.size() && text[i] == ' ') ++i;
+  const std::string unit = text.substr(i);
+  std::uint64_t factor;
+  if (unit.empty() || unit == "B") {
+    factor = 1;
+  } else if (unit == "kB" || unit == "KB") {
+    factor = 1000;
+  } else if (unit == "MB") {
+    factor = 1000 * 1000;
+  } else if (unit == "GB") {
+    factor = 1000ull * 1000 * 1000;
+  } else if (unit == "KiB") {
+    factor = 1024;
+  } else if (unit == "MiB") {
+    factor = 1024 * 1024;
+  } else if (unit == "GiB") {
+    factor = 1024ull * 1024 * 1024;
+  } else {
+    return std::nullopt;
+  }
+  if (n > std::numeric_limits<std::uint64_t>::max() / factor) return std::nullopt;
+  return n * factor;
+}
+
+Config defaultConfig() {
+  Config config;
+  std::string state_dir;
+  if (::geteuid() == 0 && writableOrCreatable("/var/lib/passerelle")) {
+    state_dir = "/var/lib/passerelle";
+  } else if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && xdg[0] == '/') {
+    // The XDG specification says relative values are to be ignored.
+    state_dir = std::string(xdg) + "/passerelle";
+  } else if (const char* home = std::getenv("HOME"); home && home[0] != '\0') {
+    state_dir = std::string(home) + "/.local/state/passerelle";
+  } else {
+    state_dir = "/var/lib/passerelle";
+  }
+  config.daemon.state_dir = state_dir;
+  config.daemon.spool_dir = state_dir + "/spool";
+  config.france_travail.spool_dir = config.daemon.spool_dir + "/france-travail";
+  return config;
+}
+
+ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path) {
+  if (cli_path && !cli_path->empty()) return {*cli_path, false};
+  if (const char* env = std::getenv("PASSERELLE_CONFIG"); env && env[0] != '\0') {
+    return {env, false};
+  }
+  return {kDefaultConfigPath, true};
+}
+
+Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats) {
+  const std::string content = readFileOrThrow(path);
+  toml::table root;
+  try {
+    root = toml::parse(content, path);
+  } catch (const toml::parse_error& e) {
+    std::string message = path;
+    if (e.source().begin.line > 0) message += ":" + std::to_string(e.source().begin.line);
+    throw ConfigError({message + ": " + std::string(e.description())});
+  }
+  Reader reader(path, known_formats);
+  Config config = reader.read(root);
+  if (!reader.errors().empty()) throw ConfigError(reader.errors());
+  return config;
+}
+
+Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats) {
+  std::error_code ec;
+  if (where.is_default && !fs::exists(where.path, ec)) return defaultConfig();
+  return loadConfig(where.path, known_formats);
+}
+
+std::string readSecret(const std::string& file_or_name) {
+  // systemd's LoadCredential= puts the secret in a private directory under the
+  // credential's name; the configured file's name is that name.
+  std::string path = file_or_name;
+  bool from_credentials = false;
+  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && dir[0] != '\0') {
+    const std::string name = fs::path(file_or_name).filename().string();
+    std::error_code ec;
+    if (!name.empty() && fs::is_regular_file(fs::path(dir) / name, ec)) {
+      path = (fs::path(dir) / name).string();
+      from_credentials = true;
+    }
+  }
+  if (path.empty()) throw std::runtime_error("secret file: no file named");
+
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    throw std::runtime_error("secret file " + path + ": cannot open: " + std::strerror(errno));
+  }
+  // fstat on the open file, so that the checked file is the one read.
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    throw std::runtime_error("secret file " + path + ": cannot stat: " + std::strerror(err));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::runtime_error("secret file " + path + ": not a regular file");
+  }
+  if (!from_credentials && (st.st_mode & 077) != 0) {
+    ::close(fd);
+    throw std::runtime_error("secret file " + path + ": mode " + modeString(st.st_mode) +
+                             " gives access to group or others; refused (chmod 600 " + path + ")");
+  }
+  std::string content;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      throw std::runtime_error("secret file " + path + ": cannot read: " + std::strerror(err));
+    }
+    if (n == 0) break;
+    content.append(buf, static_cast<std::size_t>(n));
+    if (content.size() > 64 * 1024) {
+      ::close(fd);
+      throw std::runtime_error("secret file " + path + ": larger than 64 KiB, refused");
+    }
+  }
+  ::close(fd);
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
+  if (content.empty()) throw std::runtime_error("secret file " + path + ": empty");
+  return content;
+}
+
+std::vector<std::string> checkConfig(const Config& config) {
+  std::vector<std::string> problems;
+  auto secret = [&](const std::string& key, const std::string& file) {
+    if (file.empty()) return;
+    try {
+      std::string value = readSecret(file);
+      // Overwrite before release: the content is not needed, only readable.
+      std::fill(value.begin(), value.end(), '\0');
+    } catch (const std::exception& e) {
+      problems.push_back(key + ": " + e.what());
+    }
+  };
+  auto readable = [&](const std::string& key, const std::string& file) {
+    if (file.empty()) return;
+    if (::access(file.c_str(), R_OK) != 0) {
+      problems.push_back(key + ": " + file + ": " + std::strerror(errno));
+    }
+  };
+  for (std::size_t i = 0; i < config.partners.size(); ++i) {
+    const PartnerConfig& p = config.partners[i];
+    const std::string prefix = "partner[" + std::to_string(i) + "] (" + p.id + ")";
+    secret(prefix + ".password_file", p.password_file);
+    readable(prefix + ".ca_file", p.ca_file);
+    if (p.url.rfind("file://", 0) == 0) {
+      const std::string dir = p.url.substr(std::strlen("file://"));
+      std::error_code ec;
+      if (!fs::is_directory(dir, ec)) {
+        problems.push_back(prefix + ".url: " + dir + ": not a directory");
+      }
+    }
+  }
+  if (config.lba.enabled) secret("destination.lba.api_key_file", config.lba.api_key_file);
+  if (config.france_travail.enabled && config.france_travail.mode == FranceTravailMode::kUpload) {
+    secret("destination.france_travail.password_file", config.france_travail.password_file);
+  }
+  return problems;
+}
+
+std::vector<std::string> configWarnings(const Config& config) {
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < config.partners.size(); ++i) {
+    const PartnerConfig& p = config.partners[i];
+    const std::string prefix = "partner[" + std::to_string(i) + "] (" + p.id + ")";
+    if (p.tls == TlsMode::kNone && p.url.rfind("ftp://", 0) == 0) {
+      warnings.push_back(prefix + ".tls: plain FTP: the password and the files travel in clear");
+    }
+    if (!p.tls_verify && p.tls != TlsMode::kNone) {
+      warnings.push_back(prefix + ".tls_verify: certificate verification is off (tests only)");
+    }
+  }
+  if (config.partners.empty()) warnings.push_back("partner: no partner configured");
+  return warnings;
+}
+
+const char* toString(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::kImplicit:
+      return "implicit";
+    case TlsMode::kExplicit:
+      return "explicit";
+    case TlsMode::kNone:
+      return "none";
+  }
+  return "?";
+}
+
+const char* toString(Completion completion) {
+  return completion == Completion::kMarker ? "marker" : "stable";
+}
+
+const char* toString(AfterImport after) {
+  switch (after) {
+    case AfterImport::kMove:
+      return "move";
+    case AfterImport::kDelete:
+      return "delete";
+    case AfterImport::kKeep:
+      return "keep";
+  }
+  return "?";
+}
+
+const char* toString(FranceTravailMode mode) {
+  return mode == FranceTravailMode::kSpool ? "spool" : "upload";
+}
+
+const char* toString(LogFormat format) {
+  return format == LogFormat::kJson ? "json" : "text";
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,84 @@
+// LbaPush: the worker of the `lba` destination (shared/specs/destinations/
+// lba.md): drains the outbox's lba movements through an LbaClient, keeps the
+// per-offer state of the service (destination_offers: service id, hash of
+// the last accepted body, eligibility reasons, publishing status) and the
+// destination's status (paused on 401).
+//
+// For each claimed movement the offer's CURRENT state is read (a movement
+// says "this offer changed", not what to send), then planLba decides:
+//  - not eligible: reasons recorded, movement `not_eligible`, no request;
+//  - upsert: body built; if its hash equals the last accepted one, settled
+//    `sent` without a request; else POST (idempotent by partner_job_id);
+//  - close: PUT Cancelled with the stored id; no id: nothing to close.
+// Answers: ok -> id and hash stored; 400 -> `failed` at once with the
+// service's message (a new import's movement brings it back); 401 -> the
+// destination is paused and every claimed movement released untouched;
+// 429 -> retried after Retry-After (else 60 s), the attempt not counted;
+// 5xx/timeouts/404-not-processed-yet -> retried with backoff.
+// No transaction is open during an HTTP request.
+//
+// refreshPublishingStatus() reads the publishing status of offers written
+// at least 10 minutes ago (Clock time), and again every 10 minutes while
+// WILL_BE_PUBLISHED. queueRollingRefresh() queues an upsert for active
+// offers whose rolling expiration is about to run out.
+//
+// Thread safety: one LbaPush per thread (it owns the use of its connection);
+// several LbaPush on several connections/daemons may run at once: the
+// outbox's claims keep them apart. The LbaClient and Outbox may be shared.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "connectors/host/clock.h"
+#include "connectors/lba/lba_client.h"
+#include "connectors/lba/lba_offer.h"
+#include "daemon/store/destination_state.h"
+#include "daemon/store/outbox.h"
+
+namespace passerelle::daemon {
+
+inline constexpr const char* kLbaDestination = "lba";
+
+struct LbaPushSettings {
+  // Partners' configured ways to apply, by partner id.
+  std::map<std::string, connectors::ApplyDefaults> apply_defaults;
+  int rolling_expiration_days = 60;
+  int rolling_refresh_before_days = 10;
+  int claim_batch = 30;  // movements claimed at a time (one quota minute)
+  std::chrono::seconds publishing_delay = std::chrono::minutes(10);
+};
+
+class LbaPush {
+ public:
+  LbaPush(pqxx::connection& connection, connectors::LbaClient& client, Outbox& outbox,
+          LbaPushSettings settings);
+
+  // Claims and processes one batch (at most `limit`, default claim_batch).
+  PushCounts runBatch(int limit = 0);
+  // Batches until nothing is due (or the destination is paused); records a
+  // push_runs row.
+  PushCounts drain();
+  // Publishing statuses due (see above), at most `limit` reads. Returns how
+  // many were read.
+  long refreshPublishingStatus(int limit = 100);
+  // Queues upserts for offers whose rolling expiration is near. Returns how many.
+  long queueRollingRefresh();
+
+ private:
+  void process(const Movement& m, PushCounts& counts, bool& paused);
+  void afterAnswer(const Movement& m, const connectors::LbaResponse& response, bool closing,
+                   const std::string& body_hash, const std::string& rolling, PushCounts& counts,
+                   bool& paused);
+  void pause(const std::string& reason);
+
+  pqxx::connection& db_;
+  connectors::LbaClient& client_;
+  Outbox& outbox_;
+  LbaPushSettings settings_;
+};
+
+}  // namespace passerelle::daemon

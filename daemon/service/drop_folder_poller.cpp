@@ -1,0 +1,312 @@
+#include "daemon/service/drop_folder_poller.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <system_error>
+
+#include "connectors/drop/partner_report.h"
+#include "daemon/log/event_log.h"
+#include "daemon/store/offer_import.h"
+#include "daemon/store/poll_record.h"
+#include "daemon/store/store_connection.h"
+
+namespace passerelle::daemon {
+
+namespace fs = std::filesystem;
+using connectors::DropFolder;
+using connectors::ReadyFile;
+using connectors::RemoteEntry;
+
+namespace {
+
+connectors::DropTls dropTls(TlsMode mode) {
+  switch (mode) {
+    case TlsMode::kImplicit:
+      return connectors::DropTls::kImplicit;
+    case TlsMode::kExplicit:
+      return connectors::DropTls::kExplicit;
+    case TlsMode::kNone:
+      return connectors::DropTls::kNone;
+  }
+  return connectors::DropTls::kExplicit;
+}
+
+connectors::DropFolderSettings folderSettings(const PartnerConfig& p) {
+  connectors::DropFolderSettings s;
+  s.url = p.url;
+  s.tls = dropTls(p.tls);
+  s.user = p.user;
+  if (!p.password_file.empty()) s.password = readSecret(p.password_file);
+  s.ca_file = p.ca_file;
+  s.pinned_pubkey = p.pinned_pubkey;
+  s.tls_verify = p.tls_verify;
+  s.fresh_tls_session = p.fresh_tls_session;
+  return s;
+}
+
+connectors::SelectionSettings selectionSettings(const PartnerConfig& p) {
+  connectors::SelectionSettings s;
+  s.format = p.format;
+  s.pattern = p.pattern;
+  s.completion = p.completion == Completion::kMarker ? formats::Completion::kMarker
+                                                     : formats::Completion::kStable;
+  s.stable_for = std::chrono::duration_cast<std::chrono::milliseconds>(p.stable_for);
+  s.max_file_size = p.max_file_size;
+  s.max_files_per_poll = p.max_files_per_poll;
+  return s;
+}
+
+std::optional<std::int64_t> unixSeconds(const std::optional<connectors::Clock::WallTime>& t) {
+  if (!t) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count();
+}
+
+std::string ledgerKey(const std::string& name, std::int64_t size,
+                      std::optional<std::int64_t> mtime) {
+  return name + '\n' + std::to_string(size) + '\n' + (mtime ? std::to_string(*mtime) : "-");
+}
+
+// Files the ledger already holds for this partner, by (name, size, mtime):
+// with `after = "keep"` they stay in the folder and must not be downloaded
+// again at every poll.
+std::set<std::string> takenFiles(pqxx::connection& store, const std::string& partner) {
+  pqxx::read_transaction tx(store);
+  std::set<std::string> keys;
+  for (const auto& row : tx.exec_params(
+           "SELECT remote_name, size, extract(epoch FROM mtime)::bigint FROM file_ledger "
+           "WHERE partner = $1",
+           partner)) {
+    std::optional<std::int64_t> mtime;
+    if (!row[2].is_null()) mtime = row[2].as<std::int64_t>();
+    keys.insert(ledgerKey(row[0].as<std::string>(), row[1].as<std::int64_t>(), mtime));
+  }
+  return keys;
+}
+
+std::vector<formats::FieldError> fieldErrors(const std::string& json_text) {
+  std::vector<formats::FieldError> out;
+  auto parsed = nlohmann::json::parse(json_text, nullptr, false);
+  if (!parsed.is_array()) return out;
+  for (const auto& e : parsed) {
+    formats::FieldError fe;
+    if (e.contains("field") && e["field"].is_string()) fe.field = e["field"].get<std::string>();
+    fe.code = e.value("code", "");
+    fe.message = e.value("message", "");
+    if (e.contains("value") && e["value"].is_string()) fe.value = e["value"].get<std::string>();
+    out.push_back(std::move(fe));
+  }
+  return out;
+}
+
+// The report's rows come from what the run recorded in the store.
+connectors::PartnerReportInput reportInput(pqxx::connection& store, const ImportResult& r) {
+  connectors::PartnerReportInput in;
+  in.records = r.summary.records;
+  in.accepted = r.summary.offers;
+  in.rejected = r.summary.rejects;
+  in.withdrawn = r.counts.withdrawn;
+  in.file_error = r.summary.file_error;
+  if (r.outcome == RunOutcome::kQuarantined || r.outcome == RunOutcome::kDuplicate)
+    in.note = r.message;
+  pqxx::read_transaction tx(store);
+  for (const auto& row :
+       tx.exec_params("SELECT line, source_ref, errors::text, warnings::text FROM run_rejects "
+                      "WHERE run_id = $1 ORDER BY seq",
+                      r.run_id)) {
+    connectors::ReportRecord rec;
+    rec.line = row[0].as<long>();
+    if (!row[1].is_null()) rec.reference = row[1].as<std::string>();
+    rec.errors = fieldErrors(row[2].as<std::string>());
+    rec.warnings = fieldErrors(row[3].as<std::string>());
+    in.records_with_problems.push_back(std::move(rec));
+  }
+  for (const auto& row : tx.exec_params(
+           "SELECT origin, line, source_ref, field, code, message, value FROM run_warnings "
+           "WHERE run_id = $1 ORDER BY seq",
+           r.run_id)) {
+    auto opt = [&](int i) {
+      return row[i].is_null() ? std::nullopt : std::optional(row[i].as<std::string>());
+    };
+    if (row[0].as<std::string>() == "file") {
+      in.file_warnings.push_back(
+          formats::FileIssue{row[4].as<std::string>(), row[5].as<std::string>(), opt(6),
+                             row[1].is_null() ? std::nullopt : std::optional(row[1].as<long>())});
+      continue;
+    }
+    connectors::ReportRecord rec;
+    rec.line = row[1].is_null() ? 0 : row[1].as<long>();
+    rec.reference = opt(2);
+    rec.warnings.push_back(
+        formats::FieldError{opt(3), row[4].as<std::string>(), row[5].as<std::string>(), opt(6)});
+    in.records_with_problems.push_back(std::move(rec));
+  }
+  return in;
+}
+
+// Removes the spool copy whatever happens.
+struct SpoolGuard {
+  std::string path;
+  ~SpoolGuard() {
+    std::error_code ec;
+    if (!path.empty()) fs::remove(path, ec);
+  }
+};
+
+}  // namespace
+
+struct DropFolderPoller::FileOutcome {
+  RunOutcome outcome;
+  long rejects = 0;
+};
+
+DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
+                                   std::string store_url, connectors::Clock& clock)
+    : config_(config),
+      partner_(std::move(partner)),
+      store_url_(std::move(store_url)),
+      clock_(clock),
+      selector_(selectionSettings(partner_), clock) {}
+
+PollTiming DropFolderPoller::timing() const {
+  PollTiming t;
+  t.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+      partner_.poll_interval.value_or(config_.daemon.poll_interval));
+  t.first_retry = std::min(t.interval, std::chrono::milliseconds(30'000));
+  return t;
+}
+
+PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
+  // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
+  // a failure is recorded (best effort, on a connection of its own) and rethrown.
+  try {
+    if (partner_.tls == TlsMode::kNone && partner_.url.rfind("ftp://", 0) == 0)
+      logWarning("plain FTP: credentials and offers travel unencrypted",
+                 {{"partner", partner_.id}});
+    if (!partner_.tls_verify)
+      logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
+    auto store = openStore(store_url_);
+    auto folder = connectors::openDropFolder(folderSettings(partner_), clock_);
+    std::set<std::string> taken;
+    if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
+    auto skip = [&](const RemoteEntry& e) {
+      return !taken.empty() && taken.count(ledgerKey(e.name, static_cast<std::int64_t>(e.size),
+                                                     unixSeconds(e.mtime)));
+    };
+
+    connectors::DropSelection pick = selector_.observe(folder->list(), skip);
+    // --once: a second listing within the run, waiting only when a candidate
+    // needs time to prove it is complete.
+    if (once && pick.next_check && !stop) {
+      while (!stop && clock_.steady() < *pick.next_check)
+        clock_.sleepFor(std::min<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(),
+                                                           std::chrono::milliseconds(200)));
+      if (!stop) pick = selector_.observe(folder->list(), skip);
+    }
+    for (const auto& w : pick.warnings)
+      logWarning(w.message, {{"partner", partner_.id}, {"file", w.name}});
+
+    for (const ReadyFile& f : pick.oversize) {
+      connectors::PartnerReportInput in;
+      in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
+                                         "Le fichier dépasse la taille maximale acceptée (" +
+                                             std::to_string(partner_.max_file_size) +
+                                             " octets) : il n'a pas été lu",
+                                         std::to_string(f.entry.size), std::nullopt};
+      folder->writeReport(connectors::reportFileName(f.entry.name),
+                          connectors::renderPartnerReport(in));
+      folder->moveTo(f.entry.name, "failed");
+      logWarning("file too large, moved to failed/",
+                 {{"partner", partner_.id},
+                  {"file", f.entry.name},
+                  {"size", static_cast<long long>(f.entry.size)}});
+    }
+
+    int imported = 0;
+    bool abandoned = false;
+    for (const ReadyFile& f : pick.ready) {
+      if (stop) break;  // SIGTERM: no new file is started
+      std::optional<FileOutcome> o;
+      try {
+        o = takeFile(*store, *folder, f, stop);
+      } catch (const connectors::DropFolderError& e) {
+        if (e.kind() != connectors::DropFolderError::Kind::kCancelled) throw;
+        logInfo("download abandoned, the file is left for the next run",
+                {{"partner", partner_.id}, {"file", f.entry.name}});
+        abandoned = true;
+        break;
+      }
+      if (o->outcome == RunOutcome::kImported || o->outcome == RunOutcome::kApproved) ++imported;
+    }
+    std::string summary = std::to_string(imported) + " file(s) imported";
+    if (abandoned) summary += ", stopped during a download";
+    if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
+    recordPoll(*store, partner_.id, true, summary);
+    return PollOutcome{true, summary};
+  } catch (const std::exception& e) {
+    try {
+      auto record_store = openStore(store_url_);
+      recordPoll(*record_store, partner_.id, false, e.what());
+    } catch (const std::exception&) {
+      // The store itself may be what failed: the exception below says it.
+    }
+    throw;
+  }
+}
+
+DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store,
+                                                         DropFolder& folder, const ReadyFile& f,
+                                                         const std::atomic<bool>& stop) {
+  const std::string& name = f.entry.name;
+  fs::path spool_dir = fs::path(config_.daemon.spool_dir) / partner_.id;
+  fs::create_directories(spool_dir);
+  SpoolGuard guard{(spool_dir / name).string()};
+  connectors::DownloadResult dl = folder.download(name, guard.path, partner_.max_file_size, &stop);
+
+  ImportRequest request;
+  request.partner = partner_.id;
+  request.format = partner_.format;
+  request.path = dl.path;
+  request.remote_name = name;
+  request.remote_mtime = unixSeconds(f.entry.mtime);
+  request.expected_partner_code = partner_.sigma_code;
+  request.limits = {config_.maxWithdrawRatio(partner_), config_.maxWithdrawCount(partner_)};
+  request.quarantine_dir =
+      (fs::path(config_.daemon.state_dir) / "quarantine" / partner_.id).string();
+  ImportResult result = OfferImport(store).importFile(request);
+
+  // The transaction has committed: now, and only now, the partner's folder.
+  folder.writeReport(connectors::reportFileName(name),
+                     connectors::renderPartnerReport(reportInput(store, result)));
+  const bool refused = result.outcome == RunOutcome::kRejectedFile;
+  auto tidy = [&](const std::string& file) {
+    if (refused || partner_.after == AfterImport::kMove) {
+      folder.moveTo(file, refused ? "failed" : "done");
+    } else if (partner_.after == AfterImport::kDelete) {
+      folder.remove(file);
+    }
+  };
+  tidy(name);
+  if (f.marker) tidy(*f.marker);
+  logInfo("file taken", {{"partner", partner_.id},
+                         {"file", name},
+                         {"run", static_cast<long long>(result.run_id)},
+                         {"outcome", toString(result.outcome)},
+                         {"records", result.summary.records},
+                         {"rejects", result.summary.rejects},
+                         {"withdrawn", result.counts.withdrawn},
+                         {"sha256", dl.sha256}});
+  return FileOutcome{result.outcome, result.summary.rejects};
+}
+
+Pollers buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock) {
+  Pollers pollers;
+  for (const auto& p : config.partners)
+    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, clock));
+  return pollers;
+}
+
+}  // namespace passerelle::daemon

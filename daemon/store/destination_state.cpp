@@ -1,0 +1,160 @@
+#include "daemon/store/destination_state.h"
+
+#include "daemon/store/outbox.h"
+#include "formats/offer_json_parse.h"
+
+namespace passerelle::daemon {
+
+namespace pc = passerelle::connectors;
+
+PushCounts& PushCounts::operator+=(const PushCounts& o) {
+  claimed += o.claimed;
+  sent += o.sent;
+  unchanged += o.unchanged;
+  not_eligible += o.not_eligible;
+  retried += o.retried;
+  failed += o.failed;
+  released += o.released;
+  lost_leases += o.lost_leases;
+  paused = paused || o.paused;
+  return *this;
+}
+
+std::optional<StoredOffer> loadStoredOffer(pqxx::transaction_base& tx, const std::string& partner,
+                                           const std::string& source_ref) {
+  const pqxx::result r = tx.exec_params(
+      "SELECT json, status, to_char(first_seen AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD'),"
+      " to_char(last_changed AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD')"
+      " FROM offers WHERE partner = $1 AND source_ref = $2",
+      partner, source_ref);
+  if (r.empty()) return std::nullopt;
+  auto offer = formats::parseOfferJson(r[0][0].as<std::string>());
+  if (!offer) return std::nullopt;
+  StoredOffer s;
+  s.offer = std::move(*offer);
+  const std::string status = r[0][1].as<std::string>();
+  s.status = status == "active"      ? pc::OfferStatus::kActive
+             : status == "withdrawn" ? pc::OfferStatus::kWithdrawn
+                                     : pc::OfferStatus::kExpired;
+  pc::parseIsoDate(r[0][2].as<std::string>(), s.first_seen);
+  pc::parseIsoDate(r[0][3].as<std::string>(), s.last_changed);
+  return s;
+}
+
+DestinationOffer loadDestinationOffer(pqxx::transaction_base& tx, const std::string& partner,
+                                      const std::string& source_ref,
+                                      const std::string& destination) {
+  DestinationOffer d;
+  const pqxx::result r = tx.exec_params(
+      "SELECT service_id, accepted_hash, closed_at IS NOT NULL, rolling_expiration::text"
+      " FROM destination_offers WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      partner, source_ref, destination);
+  if (r.empty()) return d;
+  if (!r[0][0].is_null()) d.service_id = r[0][0].as<std::string>();
+  if (!r[0][1].is_null()) d.accepted_hash = r[0][1].as<std::string>();
+  d.closed = r[0][2].as<bool>();
+  if (!r[0][3].is_null()) {
+    formats::CivilDate date;
+    if (pc::parseIsoDate(r[0][3].as<std::string>(), date)) d.rolling_expiration = date;
+  }
+  return d;
+}
+
+namespace {
+std::string textArray(pqxx::transaction_base& tx, const std::vector<std::string>& items) {
+  std::string out = "ARRAY[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += tx.quote(items[i]);
+  }
+  return out + "]::text[]";
+}
+}  // namespace
+
+void recordEligibility(pqxx::transaction_base& tx, const std::string& partner,
+                       const std::string& source_ref, const std::string& destination,
+                       const std::vector<std::string>& reasons) {
+  tx.exec_params(
+      "INSERT INTO destination_offers (partner, source_ref, destination,"
+      " not_eligible_reasons) VALUES ($1, $2, $3, " +
+          textArray(tx, reasons) +
+          ") ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+          " not_eligible_reasons = excluded.not_eligible_reasons, updated_at = now()",
+      partner, source_ref, destination);
+}
+
+void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
+                      const std::string& source_ref, const std::string& destination,
+                      const std::string& error, const pc::Clock& clock) {
+  tx.exec_params(
+      "INSERT INTO destination_offers (partner, source_ref, destination, last_error,"
+      " last_error_at) VALUES ($1, $2, $3, $4, $5::timestamptz)"
+      " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+      " last_error = excluded.last_error, last_error_at = excluded.last_error_at,"
+      " updated_at = now()",
+      partner, source_ref, destination, error, sqlTimestamp(clock.now()));
+}
+
+std::optional<std::string> pausedReason(pqxx::transaction_base& tx,
+                                        const std::string& destination) {
+  const pqxx::result r = tx.exec_params(
+      "SELECT paused_reason FROM destination_status WHERE destination = $1", destination);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
+void pauseDestination(pqxx::transaction_base& tx, const std::string& destination,
+                      const std::string& reason, const pc::Clock& clock) {
+  tx.exec_params(
+      "INSERT INTO destination_status (destination, paused_reason, paused_at, last_error,"
+      " last_error_at) VALUES ($1, $2, $3::timestamptz, $2, $3::timestamptz)"
+      " ON CONFLICT (destination) DO UPDATE SET paused_reason = excluded.paused_reason,"
+      " paused_at = excluded.paused_at, last_error = excluded.last_error,"
+      " last_error_at = excluded.last_error_at",
+      destination, reason, sqlTimestamp(clock.now()));
+}
+
+void resumeDestination(pqxx::transaction_base& tx, const std::string& destination) {
+  tx.exec_params(
+      "UPDATE destination_status SET paused_reason = NULL, paused_at = NULL"
+      " WHERE $1 = '' OR destination = $1",
+      destination);
+}
+
+void recordSuccess(pqxx::transaction_base& tx, const std::string& destination,
+                   const pc::Clock& clock) {
+  tx.exec_params(
+      "INSERT INTO destination_status (destination, last_success_at) VALUES ($1, $2::timestamptz)"
+      " ON CONFLICT (destination) DO UPDATE SET last_success_at = excluded.last_success_at",
+      destination, sqlTimestamp(clock.now()));
+}
+
+std::int64_t startPushRun(pqxx::transaction_base& tx, const std::string& destination,
+                          const std::string& worker, const pc::Clock& clock) {
+  return tx
+      .exec_params(
+          "INSERT INTO push_runs (destination, worker, started_at) VALUES ($1, $2, $3::timestamptz)"
+          " RETURNING id",
+          destination, worker, sqlTimestamp(clock.now()))[0][0]
+      .as<std::int64_t>();
+}
+
+void finishPushRun(pqxx::transaction_base& tx, std::int64_t run, const PushCounts& c,
+                   const PushRunEnd& end, const pc::Clock& clock) {
+  tx.exec_params(
+      "UPDATE push_runs SET finished_at = $2::timestamptz, claimed = $3, sent = $4,"
+      " unchanged = $5, not_eligible = $6, retried = $7, failed = $8, released = $9,"
+      " outcome = $10, file_name = $11, http_status = $12, message = $13 WHERE id = $1",
+      run, sqlTimestamp(clock.now()), c.claimed, c.sent, c.unchanged, c.not_eligible, c.retried,
+      c.failed, c.released, end.outcome, end.file_name,
+      end.http_status ? std::optional<int>(static_cast<int>(*end.http_status)) : std::nullopt,
+      end.message);
+}
+
+std::string pushOutcome(const PushCounts& c) {
+  if (c.paused) return "paused";
+  if (c.failed > 0 || c.retried > 0 || c.lost_leases > 0) return "partial";
+  return "done";
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,86 @@
+// PushCommon: what the two destination workers (lba_push, france_travail_push)
+// share: the offer as stored (canonical JSON parsed back, status, dates), the
+// per-offer destination state (destination_offers), the destination's pause
+// (destination_status, set on 401) and the push_runs rows.
+//
+// Thread safety: stateless functions over the caller's transaction; a
+// transaction belongs to one thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "connectors/destination/destination_common.h"
+#include "connectors/host/clock.h"
+#include "formats/offer.h"
+#include "formats/paris_time.h"
+
+namespace passerelle::daemon {
+
+struct PushCounts {
+  long claimed = 0;
+  long sent = 0;       // requests the service accepted (rows of an accepted file)
+  long unchanged = 0;  // settled without a request
+  long not_eligible = 0;
+  long retried = 0;
+  long failed = 0;    // given up: 400, or max attempts
+  long released = 0;  // given back untouched: destination paused
+  long lost_leases = 0;
+  bool paused = false;  // the destination is paused (401 now or before)
+  PushCounts& operator+=(const PushCounts& o);
+};
+
+struct StoredOffer {
+  formats::Offer offer;
+  connectors::OfferStatus status = connectors::OfferStatus::kActive;
+  formats::CivilDate first_seen, last_changed;  // Europe/Paris dates
+};
+// The offer's current row; nullopt if there is none or its JSON is unreadable.
+std::optional<StoredOffer> loadStoredOffer(pqxx::transaction_base& tx, const std::string& partner,
+                                           const std::string& source_ref);
+
+struct DestinationOffer {
+  std::optional<std::string> service_id;
+  std::optional<std::string> accepted_hash;
+  bool closed = false;
+  std::optional<formats::CivilDate> rolling_expiration;
+};
+DestinationOffer loadDestinationOffer(pqxx::transaction_base& tx, const std::string& partner,
+                                      const std::string& source_ref,
+                                      const std::string& destination);
+
+// Upserts the destination_offers row with the reasons (empty = eligible).
+void recordEligibility(pqxx::transaction_base& tx, const std::string& partner,
+                       const std::string& source_ref, const std::string& destination,
+                       const std::vector<std::string>& reasons);
+void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
+                      const std::string& source_ref, const std::string& destination,
+                      const std::string& error, const connectors::Clock& clock);
+
+// destination_status.
+std::optional<std::string> pausedReason(pqxx::transaction_base& tx, const std::string& destination);
+void pauseDestination(pqxx::transaction_base& tx, const std::string& destination,
+                      const std::string& reason, const connectors::Clock& clock);
+void resumeDestination(pqxx::transaction_base& tx, const std::string& destination);
+void recordSuccess(pqxx::transaction_base& tx, const std::string& destination,
+                   const connectors::Clock& clock);
+
+// push_runs: one row per batch.
+std::int64_t startPushRun(pqxx::transaction_base& tx, const std::string& destination,
+                          const std::string& worker, const connectors::Clock& clock);
+struct PushRunEnd {
+  std::string outcome;  // done | partial | paused | failed
+  std::optional<std::string> file_name;
+  std::optional<long> http_status;
+  std::optional<std::string> message;
+};
+void finishPushRun(pqxx::transaction_base& tx, std::int64_t run, const PushCounts& counts,
+                   const PushRunEnd& end, const connectors::Clock& clock);
+// The outcome of a batch from its counts.
+std::string pushOutcome(const PushCounts& counts);
+
+}  // namespace passerelle::daemon

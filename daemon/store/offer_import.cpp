@@ -1,0 +1,460 @@
+#include "daemon/store/offer_import.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "daemon/store/file_ledger.h"
+#include "daemon/store/store_connection.h"
+#include "formats/dialect_registry.h"
+#include "formats/offer_json.h"
+
+namespace passerelle::daemon {
+
+namespace fmt = passerelle::formats;
+
+struct OfferImport::Job {
+  ImportRequest request;
+  FileFingerprint fingerprint;
+  std::unique_ptr<fmt::Dialect> dialect;
+  std::optional<std::int64_t> approving;  // the quarantined run being approved
+  double started_unix = 0;
+  std::chrono::steady_clock::time_point started;
+
+  bool isSnapshot() const { return dialect->spec().semantics == fmt::Semantics::kSnapshot; }
+  const char* semantics() const { return isSnapshot() ? "snapshot" : "delta"; }
+  long elapsedMs() const {
+    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - started)
+                                 .count());
+  }
+};
+
+namespace {
+
+std::string fieldErrorsJson(const std::vector<fmt::FieldError>& errors) {
+  std::string out = "[";
+  for (const fmt::FieldError& e : errors) {
+    if (out.size() > 1) out += ',';
+    fmt::appendFieldErrorJson(e, out);
+  }
+  out += ']';
+  return out;
+}
+
+// ROME codes are ^[A-N][0-9]{4}$: an array literal needs no quoting.
+std::string romeArrayLiteral(const std::vector<std::string>& codes) {
+  std::string out = "{";
+  for (const std::string& code : codes) {
+    if (out.size() > 1) out += ',';
+    out += code;
+  }
+  out += '}';
+  return out;
+}
+
+// The content hash ignores where the row was in the file and which movement
+// carried it: the same offer moved to another line, or sent as M instead of
+// C, is unchanged.
+std::string contentHash(const fmt::Offer& offer) {
+  fmt::Offer neutral = offer;
+  neutral.line = 0;
+  neutral.movement.reset();
+  return sha256Hex(fmt::offerJson(neutral));
+}
+
+// One staging row (libpqxx 6 streams tuples only), in stagingColumns() order.
+using Text = std::optional<std::string>;
+using StagingRow = std::tuple<Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text,
+                              Text, Text, Text, Text>;
+
+// Streams every data row of the file into the staging table (COPY).
+class StagingSink final : public fmt::OfferSink {
+ public:
+  StagingSink(pqxx::stream_to& stream, bool applies) : stream_(stream), applies_(applies) {}
+
+  void onFileWarning(const fmt::FileIssue& issue) override { file_warnings.push_back(issue); }
+
+  void onOffer(const fmt::Offer& offer) override {
+    const bool upsert = offer.action == fmt::OfferAction::kUpsert;
+    row_ = StagingRow();
+    std::get<0>(row_) = std::to_string(++seq_);
+    std::get<1>(row_) = std::to_string(offer.line);
+    std::get<2>(row_) = upsert ? "upsert" : "delete";
+    if (offer.movement) std::get<3>(row_) = std::string(1, *offer.movement);
+    std::get<4>(row_) = offer.source_ref;
+    if (upsert) {
+      std::get<5>(row_) = fmt::offerJson(offer);
+      std::get<7>(row_) = contentHash(offer);
+    }
+    std::get<6>(row_) = fieldErrorsJson(offer.warnings);
+    std::get<8>(row_) = offer.workplace.department;
+    std::get<9>(row_) = offer.employer.siret;
+    std::get<10>(row_) = romeArrayLiteral(offer.rome_codes);
+    std::get<11>(row_) = offer.contract.type;
+    std::get<12>(row_) = offer.publication.expires;
+    std::get<13>(row_) = offer.source_updated_at;
+    std::get<14>(row_) = applies_ ? "t" : "f";
+    stream_ << row_;
+  }
+
+  void onReject(const fmt::Reject& reject) override {
+    row_ = StagingRow();
+    std::get<0>(row_) = std::to_string(++seq_);
+    std::get<1>(row_) = std::to_string(reject.line);
+    std::get<2>(row_) = "reject";
+    std::get<4>(row_) = reject.source_ref;  // present but rejected: withdraws nothing
+    std::get<5>(row_) = fieldErrorsJson(reject.errors);
+    std::get<6>(row_) = fieldErrorsJson(reject.warnings);
+    std::get<14>(row_) = "f";
+    stream_ << row_;
+  }
+
+  std::vector<fmt::FileIssue> file_warnings;
+
+ private:
+  pqxx::stream_to& stream_;
+  bool applies_;
+  int seq_ = 0;
+  StagingRow row_;
+};
+
+void lockPartner(pqxx::transaction_base& tx, const std::string& partner) {
+  tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kImportLockClass, partner);
+}
+
+void ensurePartner(pqxx::transaction_base& tx, const std::string& partner,
+                   const std::string& format) {
+  tx.exec_params(
+      "INSERT INTO partners (id, format) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE"
+      " SET format = excluded.format WHERE partners.format <> excluded.format",
+      partner, format);
+}
+
+std::int64_t insertRun(pqxx::transaction_base& tx, const OfferImport::Job& job,
+                       RunOutcome outcome) {
+  return tx
+      .exec_params1(
+          "INSERT INTO import_runs (partner, format, semantics, file_name, file_size,"
+          " file_sha256, started_at, outcome, approves_run)"
+          " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision), $8, $9)"
+          " RETURNING id",
+          job.request.partner, job.request.format, job.semantics(), job.request.remote_name,
+          job.fingerprint.size, job.fingerprint.sha256, job.started_unix, toString(outcome),
+          job.approving)[0]
+      .as<std::int64_t>();
+}
+
+void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const ImportResult& result,
+               const std::optional<std::string>& quarantine_path) {
+  const fmt::ReadSummary& s = result.summary;
+  const MergeCounts& c = result.counts;
+  const std::optional<fmt::FileIssue>& fe = s.file_error;
+  tx.exec_params(
+      "UPDATE import_runs SET outcome = $2, finished_at = clock_timestamp(), duration_ms = $3,"
+      " records = $4, offers = $5, deletes = $6, rejects = $7, warnings = $8, created = $9,"
+      " updated = $10, unchanged = $11, withdrawn = $12, reactivated = $13, expired = $14,"
+      " file_error_code = $15, file_error_message = $16, file_error_line = $17,"
+      " quarantine_reason = $18, quarantine_path = $19, duplicate_of_run = $20, message = $21"
+      " WHERE id = $1",
+      result.run_id, toString(result.outcome), job.elapsedMs(), s.records, s.offers, s.deletes,
+      s.rejects, s.warnings + result.store_warnings, c.created, c.updated, c.unchanged, c.withdrawn,
+      c.reactivated, c.expired, fe ? std::optional<std::string>(fe->code) : std::nullopt,
+      fe ? std::optional<std::string>(fe->message) : std::nullopt, fe ? fe->line : std::nullopt,
+      result.outcome == RunOutcome::kQuarantined ? std::optional<std::string>(result.message)
+                                                 : std::nullopt,
+      quarantine_path, result.duplicate_of_run,
+      result.message.empty() ? std::nullopt : std::optional<std::string>(result.message));
+}
+
+void recordLedger(pqxx::transaction_base& tx, const OfferImport::Job& job, std::int64_t run_id,
+                  const std::string& outcome) {
+  FileLedger::record(tx, {job.request.partner, job.request.remote_name, job.fingerprint.size,
+                          job.request.remote_mtime, job.fingerprint.sha256, run_id, outcome});
+}
+
+// Rejected rows, then warnings in file order: the file's, the rows', and
+// the store's own.
+void writeRejectsAndWarnings(pqxx::transaction_base& tx, std::int64_t run_id,
+                             const std::vector<fmt::FileIssue>& file_warnings,
+                             const std::vector<StoreWarning>& store_warnings) {
+  const std::string run = std::to_string(run_id);
+  tx.exec("INSERT INTO run_rejects (run_id, seq, line, source_ref, errors, warnings) SELECT " +
+          run +
+          ", row_number() OVER (ORDER BY seq), line, source_ref, json::json, warnings::json"
+          " FROM passerelle_staging WHERE kind = 'reject'");
+  const std::vector<std::string> columns = {"run_id", "seq",  "origin",  "line", "source_ref",
+                                            "field",  "code", "message", "value"};
+  int seq = 0;
+  if (!file_warnings.empty()) {
+    pqxx::stream_to stream(tx, "run_warnings", columns);
+    for (const fmt::FileIssue& w : file_warnings) {
+      stream << std::make_tuple(run_id, ++seq, "file", w.line, std::optional<std::string>(),
+                                std::optional<std::string>(), w.code, w.message, w.value);
+    }
+    stream.complete();
+  }
+  pqxx::result rows = tx.exec(
+      "INSERT INTO run_warnings (run_id, seq, origin, line, source_ref, field, code, message,"
+      " value) SELECT " +
+      run + ", " + std::to_string(seq) +
+      " + row_number() OVER (ORDER BY s.seq, w.ord), 'row', s.line, s.source_ref,"
+      " w.e->>'field', w.e->>'code', w.e->>'message', w.e->>'value' FROM passerelle_staging s"
+      " CROSS JOIN LATERAL json_array_elements(s.warnings::json) WITH ORDINALITY AS w(e, ord)"
+      " WHERE s.kind <> 'reject' AND s.warnings <> '[]'");
+  seq += static_cast<int>(rows.affected_rows());
+  if (store_warnings.empty()) return;
+  pqxx::stream_to stream(tx, "run_warnings", columns);
+  for (const StoreWarning& w : store_warnings) {
+    stream << std::make_tuple(run_id, ++seq, "store", w.line, w.source_ref,
+                              std::optional<std::string>(), w.code, w.message, w.value);
+  }
+  stream.complete();
+}
+
+// Snapshot safety (operations.md): the reason to quarantine, if any.
+std::optional<std::string> quarantineReason(const WithdrawForecast& f, long records,
+                                            const SnapshotLimits& limits) {
+  if (records == 0 && f.active > 0) {
+    return "empty snapshot while the partner has " + std::to_string(f.active) + " active offers";
+  }
+  const bool over_ratio = static_cast<double>(f.to_withdraw) >
+                          limits.max_withdraw_ratio * static_cast<double>(f.active);
+  if (over_ratio && f.to_withdraw > limits.max_withdraw_count) {
+    return "would withdraw " + std::to_string(f.to_withdraw) + " of " + std::to_string(f.active) +
+           " active offers (more than max_withdraw_ratio " +
+           std::to_string(limits.max_withdraw_ratio) + " and max_withdraw_count " +
+           std::to_string(limits.max_withdraw_count) + ")";
+  }
+  return std::nullopt;
+}
+
+// Keeps the file for approve; written before the commit that records it.
+std::string keepInQuarantine(const OfferImport::Job& job, std::int64_t run_id) {
+  namespace fs = std::filesystem;
+  if (job.request.quarantine_dir.empty()) {
+    throw StoreError("snapshot must be quarantined but no quarantine directory is configured");
+  }
+  fs::create_directories(job.request.quarantine_dir);
+  const fs::path target = fs::path(job.request.quarantine_dir) /
+                          ("run-" + std::to_string(run_id) + "-" +
+                           fs::path(job.request.remote_name).filename().string());
+  const fs::path partial = target.string() + ".part";
+  fs::copy_file(job.request.path, partial, fs::copy_options::overwrite_existing);
+  fs::rename(partial, target);
+  return target.string();
+}
+
+void checkStillApprovable(pqxx::transaction_base& tx, std::int64_t run_id,
+                          const std::string& partner) {
+  pqxx::result r = tx.exec_params(
+      "SELECT outcome, approved_by_run FROM import_runs WHERE id = $1 FOR UPDATE", run_id);
+  if (r.empty() || r[0][0].as<std::string>() != "quarantined" || !r[0][1].is_null()) {
+    throw ApproveRefused("run " + std::to_string(run_id) + " is no longer waiting for approval");
+  }
+  pqxx::result later = tx.exec_params(
+      "SELECT id FROM import_runs WHERE partner = $1 AND id > $2 AND semantics = 'snapshot'"
+      " AND outcome IN ('imported', 'approved') ORDER BY id LIMIT 1",
+      partner, run_id);
+  if (!later.empty()) {
+    throw ApproveRefused("run " + std::to_string(run_id) + " is older than snapshot run " +
+                         later[0][0].as<std::string>() + " already applied for partner " + partner +
+                         ": approving it would bring back an older state");
+  }
+}
+
+}  // namespace
+
+const char* toString(RunOutcome outcome) {
+  switch (outcome) {
+    case RunOutcome::kImported:
+      return "imported";
+    case RunOutcome::kRejectedFile:
+      return "rejected_file";
+    case RunOutcome::kDuplicate:
+      return "duplicate";
+    case RunOutcome::kQuarantined:
+      return "quarantined";
+    case RunOutcome::kApproved:
+      return "approved";
+    case RunOutcome::kFailed:
+      return "failed";
+  }
+  return "failed";
+}
+
+ImportResult OfferImport::importFile(const ImportRequest& request) {
+  Job job;
+  job.request = request;
+  if (job.request.remote_name.empty()) {
+    job.request.remote_name = std::filesystem::path(request.path).filename().string();
+  }
+  job.dialect = fmt::DialectRegistry::instance().create(request.format);
+  if (!job.dialect) throw std::invalid_argument("unknown format: " + request.format);
+  job.started = std::chrono::steady_clock::now();
+  job.started_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  job.fingerprint = fingerprintFile(request.path);
+  return runJob(job);
+}
+
+ImportResult OfferImport::approve(std::int64_t quarantined_run, const ApproveOptions& options) {
+  pqxx::result r;
+  {
+    pqxx::read_transaction tx(connection_);
+    r = tx.exec_params(
+        "SELECT partner, format, outcome, approved_by_run, quarantine_path, file_sha256,"
+        " file_name FROM import_runs WHERE id = $1",
+        quarantined_run);
+  }
+  const std::string id = std::to_string(quarantined_run);
+  if (r.empty()) throw ApproveRefused("no run " + id);
+  if (r[0][2].as<std::string>() != "quarantined" || !r[0][3].is_null()) {
+    throw ApproveRefused("run " + id + " is not waiting for approval (outcome " +
+                         r[0][2].as<std::string>() + ")");
+  }
+  Job job;
+  job.approving = quarantined_run;
+  job.request.partner = r[0][0].as<std::string>();
+  job.request.format = r[0][1].as<std::string>();
+  job.request.path = r[0][4].is_null() ? std::string() : r[0][4].as<std::string>();
+  job.request.remote_name = r[0][6].as<std::string>();
+  job.request.expected_partner_code = options.expected_partner_code;
+  job.request.today = options.today;
+  job.dialect = fmt::DialectRegistry::instance().create(job.request.format);
+  if (!job.dialect) throw ApproveRefused("unknown format " + job.request.format);
+  if (job.request.path.empty() || !std::filesystem::exists(job.request.path)) {
+    throw ApproveRefused("the quarantined file of run " + id + " is missing: " + job.request.path);
+  }
+  job.started = std::chrono::steady_clock::now();
+  job.started_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  job.fingerprint = fingerprintFile(job.request.path);
+  if (job.fingerprint.sha256 != r[0][5].as<std::string>()) {
+    throw ApproveRefused("the quarantined file of run " + id + " was altered: " + job.request.path);
+  }
+  ImportResult result = runJob(job);
+  if (result.outcome == RunOutcome::kApproved) {
+    std::error_code ignored;  // the file is applied; a leftover copy is harmless
+    std::filesystem::remove(job.request.path, ignored);
+  }
+  return result;
+}
+
+ImportResult OfferImport::runJob(const Job& job) {
+  ImportResult result;
+  try {
+    pqxx::work tx(connection_);
+    result = importInTransaction(tx, job);
+    if (result.outcome != RunOutcome::kRejectedFile) {
+      tx.commit();
+      return result;
+    }
+    tx.abort();  // nothing of a refused file is kept
+  } catch (const ApproveRefused&) {
+    throw;
+  } catch (const std::exception& e) {
+    ImportResult failed;
+    failed.outcome = RunOutcome::kFailed;
+    failed.message = e.what();
+    try {
+      if (connection_.is_open()) recordUnappliedRun(job, failed, "failed");
+    } catch (const std::exception&) {
+      // The store is unreachable: the original error is what matters.
+    }
+    throw;
+  }
+  result.run_id = recordUnappliedRun(job, result, "rejected_file");
+  return result;
+}
+
+std::int64_t OfferImport::recordUnappliedRun(const Job& job, const ImportResult& result,
+                                             const std::string& ledger_outcome) {
+  pqxx::work tx(connection_);
+  lockPartner(tx, job.request.partner);
+  ensurePartner(tx, job.request.partner, job.request.format);
+  ImportResult recorded = result;
+  recorded.summary = {};
+  recorded.summary.file_error = result.summary.file_error;
+  recorded.counts = {};
+  recorded.run_id = insertRun(tx, job, result.outcome);
+  finishRun(tx, job, recorded, std::nullopt);
+  // A failed approval leaves the file quarantined: no new ledger entry.
+  if (!job.approving) recordLedger(tx, job, recorded.run_id, ledger_outcome);
+  tx.commit();
+  return recorded.run_id;
+}
+
+ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
+  const ImportRequest& req = job.request;
+  ImportResult result;
+  lockPartner(tx, req.partner);
+  if (job.approving) checkStillApprovable(tx, *job.approving, req.partner);
+  ensurePartner(tx, req.partner, req.format);
+  if (!job.approving) {
+    if (auto previous = FileLedger::findTaken(tx, req.partner, job.fingerprint.sha256)) {
+      result.outcome = RunOutcome::kDuplicate;
+      result.duplicate_of_run = previous;
+      result.message = "same content as run " + std::to_string(*previous);
+      result.run_id = insertRun(tx, job, result.outcome);
+      finishRun(tx, job, result, std::nullopt);
+      recordLedger(tx, job, result.run_id, "duplicate");
+      return result;
+    }
+  }
+  result.run_id = insertRun(tx, job, RunOutcome::kFailed);  // provisional, same transaction
+
+  // Read the file once, streaming every row into the staging table.
+  createStagingTable(tx);
+  std::vector<fmt::FileIssue> file_warnings;
+  {
+    pqxx::stream_to stream(tx, kStagingTable, stagingColumns());
+    StagingSink sink(stream, job.isSnapshot());
+    fmt::ReadOptions options;
+    options.partner = req.partner;
+    options.expected_partner_code = req.expected_partner_code;
+    fmt::OfferFileReader reader(*job.dialect, options);
+    fmt::FileByteSource source(req.path);
+    result.summary = reader.readOnePass(source, sink);
+    stream.complete();
+    file_warnings = std::move(sink.file_warnings);
+  }
+  if (result.summary.file_error) {
+    result.outcome = RunOutcome::kRejectedFile;
+    result.message = result.summary.file_error->code + ": " + result.summary.file_error->message;
+    return result;  // the caller rolls back
+  }
+  tx.exec("ANALYZE passerelle_staging");  // temp tables are never auto-analysed
+
+  const MergeContext ctx{req.partner, result.run_id, req.today};
+  std::vector<StoreWarning> store_warnings;
+  if (!job.isSnapshot()) store_warnings = planDelta(tx, ctx);
+  result.store_warnings = static_cast<long>(store_warnings.size());
+  writeRejectsAndWarnings(tx, result.run_id, file_warnings, store_warnings);
+
+  if (job.isSnapshot() && !job.approving) {
+    const WithdrawForecast forecast = forecastSnapshotWithdrawals(tx, ctx);
+    if (auto reason = quarantineReason(forecast, result.summary.records, req.limits)) {
+      result.outcome = RunOutcome::kQuarantined;
+      result.message = *reason;
+      finishRun(tx, job, result, keepInQuarantine(job, result.run_id));
+      recordLedger(tx, job, result.run_id, "quarantined");
+      return result;
+    }
+  }
+
+  result.counts = applyMerge(tx, ctx, job.isSnapshot());
+  result.outcome = job.approving ? RunOutcome::kApproved : RunOutcome::kImported;
+  finishRun(tx, job, result, std::nullopt);
+  if (job.approving) {
+    tx.exec_params("UPDATE import_runs SET approved_by_run = $2 WHERE id = $1", *job.approving,
+                   result.run_id);
+    FileLedger::markApproved(tx, *job.approving, result.run_id);
+  } else {
+    recordLedger(tx, job, result.run_id, "imported");
+  }
+  return result;
+}
+
+}  // namespace passerelle::daemon

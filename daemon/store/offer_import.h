@@ -1,0 +1,106 @@
+// OfferImport: one partner file into the offer store, all or nothing.
+//
+// importFile() is the whole of issue 3's import path for one file:
+//   1. SHA-256 of the file; one transaction; the partner's advisory lock
+//      (imports of one partner are serialised, different partners run
+//      concurrently);
+//   2. the ledger: a content already imported (or quarantined) for this
+//      partner is recorded as a `duplicate` run and changes nothing;
+//   3. the file is read once (OfferFileReader::readOnePass) and every row is
+//      COPYed into a temporary staging table; a file error found at the end
+//      rolls everything back and records a `rejected_file` run;
+//   4. snapshot safety: a snapshot that would withdraw too many active offers,
+//      or an empty one, is `quarantined` (nothing applied; the file is copied
+//      to the quarantine directory and waits for approve());
+//   5. the merge (offer_merge.h): set-based SQL writing only changed offers,
+//      their history and the outbox; then the run and the ledger entry.
+// A store or machine failure is an exception: the transaction is rolled back
+// (the store is exactly as before the file), a `failed` run is recorded when
+// the store is still reachable, and the exception propagates.
+//
+// Thread safety: an OfferImport uses its connection from the calling thread
+// only; use one OfferImport (and connection) per thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <pqxx/pqxx>
+
+#include "daemon/store/offer_merge.h"
+#include "formats/offer_file_reader.h"
+
+namespace passerelle::daemon {
+
+// Advisory lock (two-int form) serialising the imports of one partner: the
+// second key is hashtext(partner).
+inline constexpr int kImportLockClass = 0x706f6666;  // "poff"
+
+struct SnapshotLimits {
+  double max_withdraw_ratio = 0.5;
+  std::int64_t max_withdraw_count = 10;
+};
+
+struct ImportRequest {
+  std::string partner;
+  std::string format;                                // dialect name: ymag, gil, sigma...
+  std::string path;                                  // the local copy to read
+  std::string remote_name;                           // as dropped; default: the path's file name
+  std::optional<std::int64_t> remote_mtime;          // Unix seconds
+  std::optional<std::string> expected_partner_code;  // Sigma's sigma_code
+  SnapshotLimits limits;
+  std::string quarantine_dir;        // where quarantined files wait for approve
+  std::optional<std::string> today;  // YYYY-MM-DD, Europe/Paris (tests)
+};
+
+enum class RunOutcome { kImported, kRejectedFile, kDuplicate, kQuarantined, kApproved, kFailed };
+const char* toString(RunOutcome outcome);
+
+struct ImportResult {
+  std::int64_t run_id = 0;
+  RunOutcome outcome = RunOutcome::kFailed;
+  formats::ReadSummary summary;
+  MergeCounts counts;
+  long store_warnings = 0;
+  std::optional<std::int64_t> duplicate_of_run;
+  std::string message;  // why: file error, quarantine reason, duplicate...
+};
+
+// Thrown by approve() when the run cannot be approved (unknown, not
+// quarantined, already approved, superseded, file missing or altered).
+class ApproveRefused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ApproveOptions {
+  std::optional<std::string> expected_partner_code;
+  std::optional<std::string> today;
+};
+
+class OfferImport {
+ public:
+  explicit OfferImport(pqxx::connection& connection) : connection_(connection) {}
+
+  ImportResult importFile(const ImportRequest& request);
+
+  // Applies a quarantined snapshot as it is, in a new run (outcome
+  // `approved`). Refused when a later snapshot of the partner was applied
+  // since: approving would bring back an older state.
+  ImportResult approve(std::int64_t quarantined_run, const ApproveOptions& options);
+
+  struct Job;  // one file being imported (offer_import.cpp)
+
+ private:
+  ImportResult runJob(const Job& job);
+  ImportResult importInTransaction(pqxx::work& tx, const Job& job);
+  // Records a run that changed nothing (refused file, failure) in its own
+  // transaction; returns its id.
+  std::int64_t recordUnappliedRun(const Job& job, const ImportResult& result,
+                                  const std::string& ledger_outcome);
+
+  pqxx::connection& connection_;
+};
+
+}  // namespace passerelle::daemon

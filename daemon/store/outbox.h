@@ -1,0 +1,136 @@
+// Outbox: delivery of the movements queued by imports (outbox_movements,
+// schema 001/002) to one destination, safely shared by several daemons.
+//
+// A worker claim()s due movements (pending and due, or in flight with an
+// expired lease) with `FOR UPDATE SKIP LOCKED` and takes a lease on them; the
+// claim is committed at once, so the lease is visible to every other worker.
+// It then does the work outside any transaction (HTTP) and settles each
+// movement in a transaction of its own, together with the destination's
+// state, with a check that the lease is still its own: a settle that finds
+// another owner (lease expired and taken over) changes nothing and reports
+// it, and the caller rolls its transaction back.
+//
+// Invariants:
+//  - a movement is claimed by one worker at a time (row locks + lease);
+//  - at most one movement per (offer, destination) is in flight: a pending
+//    movement whose offer has another movement in flight under a live lease
+//    is not claimed (it waits for the older one to settle);
+//  - an expired lease is taken back; when a newer change of the offer is
+//    pending, the old movement is `superseded` instead (the newer one
+//    carries the offer's current state).
+// Time (leases, backoff) comes from the Clock, never from the server's now().
+//
+// Retries: retryLater() puts the movement back to pending with an
+// exponential backoff with jitter (base * 2^(attempt-1), capped, then a
+// random factor in [0.5, 1]) and an optional floor (Retry-After). After
+// `max_attempts` claims it goes to `failed` with its whole error history.
+// requeueFailed() (`passerelle retry`) gives failed movements a new life.
+//
+// Thread safety: an Outbox is thread-safe (its settings are fixed, its random
+// generator is guarded by a mutex); each thread uses its own connection and
+// transactions, as pqxx requires.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "connectors/host/clock.h"
+
+namespace passerelle::daemon {
+
+struct OutboxSettings {
+  std::chrono::seconds lease = std::chrono::minutes(5);
+  int max_attempts = 10;
+  std::chrono::seconds backoff_base = std::chrono::seconds(30);
+  std::chrono::seconds backoff_max = std::chrono::hours(2);
+};
+
+// One claimed movement.
+struct Movement {
+  std::int64_t id = 0;
+  std::string partner;
+  std::string source_ref;
+  std::string destination;
+  std::string kind;  // "upsert" | "close"
+  std::optional<std::string> content_hash;
+  int attempts = 0;  // including this claim
+};
+
+enum class SettleResult {
+  kDone,       // written
+  kRetrying,   // retryLater: pending again, due later
+  kGaveUp,     // retryLater: max attempts reached, now `failed`
+  kLostLease,  // the movement is no longer ours: nothing written
+};
+const char* toString(SettleResult result);
+
+// "2026-05-28T10:00:00.000000Z": a Clock time as an SQL timestamptz literal.
+std::string sqlTimestamp(connectors::Clock::WallTime t);
+
+class Outbox {
+ public:
+  Outbox(connectors::Clock& clock, OutboxSettings settings, std::string worker_id,
+         std::uint64_t seed = std::random_device{}());
+
+  const std::string& workerId() const { return worker_id_; }
+  const OutboxSettings& settings() const { return settings_; }
+  connectors::Clock& clock() const { return clock_; }
+
+  // Claims at most `limit` due movements of `destination`, oldest first, in
+  // the caller's transaction (commit it before working on them).
+  std::vector<Movement> claim(pqxx::transaction_base& tx, const std::string& destination,
+                              int limit);
+
+  // Final states, only if the lease is still ours. `state` is "sent",
+  // "not_eligible" or "failed" (failed: `error` appended to the history).
+  SettleResult settle(pqxx::transaction_base& tx, const Movement& m, const std::string& state,
+                      const std::optional<std::string>& error = std::nullopt,
+                      std::optional<long> http_status = std::nullopt);
+  // Back to pending after a failed attempt, due after the backoff (and not
+  // before `not_before` from now); `failed` after max_attempts. When
+  // `counts` is false (a 429: the offer is fine, the quota is not) the
+  // attempt is not counted.
+  SettleResult retryLater(pqxx::transaction_base& tx, const Movement& m, const std::string& error,
+                          std::optional<long> http_status = std::nullopt,
+                          std::optional<std::chrono::seconds> not_before = std::nullopt,
+                          bool counts = true);
+  // Gives the movement back untouched (pending, due now, attempt not
+  // counted): the destination is paused, the movement did nothing wrong.
+  SettleResult release(pqxx::transaction_base& tx, const Movement& m);
+
+  // `passerelle retry`: failed movements pending again (attempts and due
+  // time reset, history kept), unless a newer movement of the offer is
+  // pending or in flight (then the failed one is superseded). Empty
+  // `destination`: all. Returns how many were re-queued.
+  long requeueFailed(pqxx::transaction_base& tx, const std::string& destination);
+
+  // The delay before the next attempt after `attempt` failed ones (with jitter).
+  std::chrono::milliseconds backoff(int attempt);
+
+ private:
+  std::string now() const { return sqlTimestamp(clock_.now()); }
+
+  connectors::Clock& clock_;
+  OutboxSettings settings_;
+  std::string worker_id_;
+  std::mutex random_mutex_;
+  std::mt19937_64 random_;
+};
+
+// A worker id unique across daemons: host, pid and a per-process counter.
+std::string makeWorkerId(const std::string& role);
+
+// Per-destination counts, for status and tests.
+struct OutboxCounts {
+  long pending = 0, in_flight = 0, sent = 0, failed = 0, not_eligible = 0, superseded = 0;
+};
+OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destination);
+
+}  // namespace passerelle::daemon

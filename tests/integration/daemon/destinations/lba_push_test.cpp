@@ -1,0 +1,317 @@
+// The lba worker end to end: offers imported into a real store, pushed to
+// tests/servers/lba_server.py, every request the server received counted.
+#include "daemon/destinations/lba/lba_push.h"
+
+#include <doctest/doctest.h>
+
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "tests/integration/daemon/store_test_support.h"
+
+#include "tests/support/test_server_process.h"
+
+using namespace std::chrono_literals;
+using namespace passerelle;
+using Json = nlohmann::json;
+using passerelle::testing::LinkedClock;
+using passerelle::testing::TestServer;
+using store_test::TestStore;
+namespace pc = passerelle::connectors;
+
+namespace {
+
+// Client, limiter, outbox and worker around one connection.
+struct Worker {
+  Worker(TestStore& store, const TestServer& server, pc::Clock& clock,
+         pc::RateLimitSettings limits = {1000, 1000, 0s}, std::string key = "test-key",
+         std::unique_ptr<pqxx::connection> own = nullptr)
+      : connection(std::move(own)),
+        limiter(clock, limits),
+        client(settings(server, std::move(key)), clock, limiter),
+        outbox(clock, outboxSettings(), daemon::makeWorkerId("test")),
+        push(connection ? *connection : store.db(), client, outbox, {}) {}
+  static pc::LbaClientSettings settings(const TestServer& server, std::string key) {
+    pc::LbaClientSettings s;
+    s.base_url = server.url();
+    s.api_key = std::move(key);
+    s.timeout = 2s;
+    return s;
+  }
+  static daemon::OutboxSettings outboxSettings() {
+    daemon::OutboxSettings s;
+    s.backoff_base = 10s;
+    s.backoff_max = 60s;
+    s.max_attempts = 5;
+    return s;
+  }
+  std::unique_ptr<pqxx::connection> connection;
+  pc::RateLimiter limiter;
+  pc::LbaClient client;
+  daemon::Outbox outbox;
+  daemon::LbaPush push;
+};
+
+Json stats(const TestServer& s) {
+  return Json::parse(s.get("/__test__/stats"));
+}
+Json requests(const TestServer& s) {
+  return Json::parse(s.get("/__test__/requests"));
+}
+
+void importRows(TestStore& store, int first, int count, const std::string& name = "f.csv") {
+  store.import("cfa-test", "ymag",
+               store.writeFile(name, store_test::ymagFile(store_test::ymagRows(first, count))));
+}
+
+long lbaState(TestStore& store, const std::string& state) {
+  return store.count(
+      "SELECT count(*) FROM outbox_movements WHERE destination = 'lba' AND state = '" + state +
+      "'");
+}
+
+void queueUpsert(TestStore& store, const std::string& ref) {
+  store.scalar(
+      "INSERT INTO outbox_movements (partner, source_ref, destination, kind) VALUES"
+      " ('cfa-test', '" +
+      ref + "', 'lba', 'upsert') RETURNING id");
+}
+
+}  // namespace
+
+TEST_CASE("lba push: created once, unchanged never re-sent, withdrawn closed once processed") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 3, "day1.csv");
+  auto c = w.push.drain();
+  CHECK(c.sent == 3);
+  CHECK(stats(server)["created"] == 3);
+  CHECK(stats(server)["offers"] == 3);
+  CHECK(lbaState(store, "sent") == 3);
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE destination = 'lba'"
+                    " AND length(service_id) = 24 AND accepted_hash IS NOT NULL") == 3);
+  // Body exactly as built, partner_job_id = partner:ref.
+  CHECK(requests(server)[0]["body"].get<std::string>().find(
+            "\"partner_job_id\":\"cfa-test:Y-1\"") != std::string::npos);
+
+  // A movement whose body would be the same: settled without a request.
+  queueUpsert(store, "Y-1");
+  c = w.push.drain();
+  CHECK(c.unchanged == 1);
+  CHECK(stats(server)["requests"] == 3);
+
+  // Day 2: Y-3 withdrawn (snapshot without it), Y-2 changed.
+  auto rows = store_test::ymagRows(1, 2);
+  rows[1].title = "Vendeur 2 confirmé";
+  store.import("cfa-test", "ymag", store.writeFile("day2.csv", store_test::ymagFile(rows)));
+  c = w.push.drain();
+  CHECK(c.sent == 1);     // Y-2 updated
+  CHECK(c.retried == 1);  // Y-3: PUT answers 404 until the service processed it
+  CHECK(stats(server)["updated"] == 1);
+  CHECK(stats(server)["created"] == 3);
+  CHECK(lbaState(store, "pending") == 1);
+  server.post("/__test__/process", "{}");
+  clock.advance(2min);
+  c = w.push.drain();
+  CHECK(c.sent == 1);
+  CHECK(stats(server)["closed"] == 1);
+  const Json last = requests(server).back();
+  CHECK(last["method"] == "PUT");
+  CHECK(last["status"] == 204);
+  CHECK(last["body"].get<std::string>().find("\"status\":\"Cancelled\"") != std::string::npos);
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE source_ref = 'Y-3'"
+                    " AND closed_at IS NOT NULL") == 1);
+  // Closed offers are not closed again; a second snapshot changes nothing.
+  store.import("cfa-test", "ymag", store.writeFile("day3.csv", store_test::ymagFile(rows) + ""));
+  w.push.drain();
+  CHECK(stats(server)["requests"] == 6);  // 3 POST + POST Y-2 + PUT 404 + PUT 204
+  CHECK(store.count("SELECT count(*) FROM push_runs WHERE destination = 'lba'"
+                    " AND finished_at IS NOT NULL") >= 4);
+}
+
+TEST_CASE("lba push: not eligible recorded locally; 400 kept and not retried") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  // The fixture's descriptions are too short for the service.
+  store.import("cfa-test", "ymag", store_test::fixture("YMAG_cfa-test_20260302060000.csv"));
+  auto c = w.push.drain();
+  CHECK(c.not_eligible == 3);
+  CHECK(stats(server)["requests"] == 0);
+  CHECK(store.scalar("SELECT not_eligible_reasons::text FROM destination_offers"
+                     " WHERE source_ref = 'Y-1' AND destination = 'lba'") ==
+        "{DESCRIPTION_TOO_SHORT}");
+
+  importRows(store, 10, 2);
+  // A value only the service refuses: a ROME code of no known shape.
+  store.scalar(
+      "UPDATE offers SET json = replace(json, '\"D1106\"', '\"Z9999\"')"
+      " WHERE source_ref = 'Y-10' RETURNING 1");
+  c = w.push.drain();
+  CHECK(c.failed == 1);
+  CHECK(c.sent == 1);
+  CHECK(store.scalar("SELECT state FROM outbox_movements WHERE source_ref = 'Y-10'"
+                     " AND destination = 'lba'") == "failed");
+  CHECK(store
+            .scalar("SELECT last_error FROM destination_offers WHERE source_ref = 'Y-10'"
+                    " AND destination = 'lba'")
+            .find("rome_codes") != std::string::npos);
+  clock.advance(2h);
+  w.push.drain();
+  CHECK(stats(server)["bad_request"] == 1);  // never retried by itself
+}
+
+TEST_CASE("lba push: 401 pauses the destination and releases the movements untouched") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  importRows(store, 1, 3);
+  {
+    Worker bad(store, server, clock, {1000, 1000, 0s}, "revoked-key");
+    auto c = bad.push.drain();
+    CHECK(c.paused);
+    CHECK(c.released == 3);
+    CHECK(stats(server)["unauthorized"] == 1);  // stopped at the first 401
+  }
+  CHECK(lbaState(store, "pending") == 3);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE destination = 'lba'"
+                    " AND attempts = 0") == 3);
+  CHECK(store.scalar("SELECT paused_reason FROM destination_status WHERE destination = 'lba'")
+            .find("401") != std::string::npos);
+  Worker good(store, server, clock);
+  CHECK(good.push.drain().paused);  // still paused until an operator acts
+  CHECK(stats(server)["requests"] == 1);
+  {
+    pqxx::work tx(store.db());
+    daemon::resumeDestination(tx, "lba");  // what `passerelle retry` does
+    tx.commit();
+  }
+  CHECK(good.push.drain().sent == 3);
+}
+
+TEST_CASE("lba push: 429 honours Retry-After, the attempt is not counted, nothing is lost") {
+  TestStore store;
+  TestServer server("lba_server.py",
+                    {"--write-quota", "2", "--manual-clock", "--retry-after", "61"});
+  LinkedClock clock(server);
+  Worker w(store, server, clock, {100, 1000, 0s});  // looser than the server, on purpose
+  importRows(store, 1, 5);
+  for (int i = 0; i < 20 && lbaState(store, "sent") < 5; ++i) {
+    w.push.drain();
+    clock.sleepFor(30s);
+  }
+  CHECK(lbaState(store, "sent") == 5);
+  CHECK(stats(server)["offers"] == 5);
+  CHECK(stats(server)["rate_limited"].get<int>() >= 1);
+  CHECK(lbaState(store, "failed") == 0);
+  // After a 429 no write came before Retry-After had passed.
+  const Json reqs = requests(server);
+  for (std::size_t i = 0; i + 1 < reqs.size(); ++i) {
+    if (reqs[i]["status"] == 429) {
+      CHECK(reqs[i + 1]["time"].get<double>() - reqs[i]["time"].get<double>() >= 61.0);
+    }
+  }
+}
+
+TEST_CASE("lba push: the quota is never exceeded under a backlog") {
+  TestStore store;
+  TestServer server("lba_server.py", {"--write-quota", "3", "--manual-clock"});
+  LinkedClock clock(server);
+  Worker w(store, server, clock, {3, 120, 1s});
+  importRows(store, 1, 10);
+  w.push.drain();
+  CHECK(lbaState(store, "sent") == 10);
+  CHECK(stats(server)["rate_limited"] == 0);
+  CHECK(stats(server)["created"] == 10);
+}
+
+TEST_CASE("lba push: a response lost after the server acted creates no second offer") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 2);
+  server.post("/__test__/faults", R"({"mode":"drop_after","count":1,"methods":["POST"]})");
+  auto c = w.push.drain();
+  CHECK(c.retried == 1);
+  CHECK(c.sent == 1);
+  clock.advance(1min);
+  c = w.push.drain();
+  CHECK(c.sent == 1);
+  CHECK(stats(server)["offers"] == 2);
+  CHECK(stats(server)["created"] == 2);
+  CHECK(lbaState(store, "sent") == 2);
+  // 5xx: retried with backoff, then given up to failed with the history.
+  importRows(store, 1, 3, "g.csv");
+  server.post("/__test__/faults", R"({"mode":"500","count":100})");
+  for (int i = 0; i < 8; ++i) {
+    w.push.drain();
+    clock.advance(2min);
+  }
+  CHECK(store.scalar("SELECT state || ':' || jsonb_array_length(errors) FROM outbox_movements"
+                     " WHERE source_ref = 'Y-3' AND destination = 'lba'") == "failed:5");
+  {
+    pqxx::work tx(store.db());
+    CHECK(w.outbox.requeueFailed(tx, "lba") == 1);
+    tx.commit();
+  }
+  server.post("/__test__/reset", "{}");
+  CHECK(w.push.drain().sent == 1);
+}
+
+TEST_CASE("lba push: two workers on two connections never send a movement twice") {
+  TestStore store;
+  TestServer server("lba_server.py", {"--write-quota", "10000"});
+  pc::ManualClock clock;
+  importRows(store, 1, 40);
+  Worker a(store, server, clock, {1000, 1000, 0s}, "test-key", store.connect());
+  Worker b(store, server, clock, {1000, 1000, 0s}, "test-key", store.connect());
+  daemon::PushCounts ca, cb;
+  std::string errors;
+  std::mutex m;
+  auto run = [&](Worker& w, daemon::PushCounts& out) {
+    try {
+      out = w.push.drain();
+    } catch (const std::exception& e) {
+      std::lock_guard lock(m);
+      errors += e.what();
+    }
+  };
+  std::thread ta(run, std::ref(a), std::ref(ca));
+  std::thread tb(run, std::ref(b), std::ref(cb));
+  ta.join();
+  tb.join();
+  CHECK(errors == "");
+  CHECK(ca.sent + cb.sent == 40);
+  CHECK(stats(server)["created"] == 40);
+  CHECK(stats(server)["updated"] == 0);
+  CHECK(stats(server)["writes"] == 40);
+}
+
+TEST_CASE("lba push: publishing status read 10 minutes after the write, rechecked later") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 2);
+  w.push.drain();
+  CHECK(w.push.refreshPublishingStatus() == 0);  // too early
+  clock.advance(10min);
+  CHECK(w.push.refreshPublishingStatus() == 2);
+  CHECK(store.count("SELECT count(*) FROM destination_offers"
+                    " WHERE publishing_status = 'WILL_BE_PUBLISHED'") == 2);
+  CHECK(w.push.refreshPublishingStatus() == 0);  // rechecked later, not at once
+  server.post("/__test__/naf", R"({"siret":"51024567800014","naf":"8559A"})");
+  server.post("/__test__/process", "{}");
+  clock.advance(11min);
+  CHECK(w.push.refreshPublishingStatus() == 2);
+  CHECK(store.scalar("SELECT publishing_status || ':' || publishing_error_code FROM"
+                     " destination_offers WHERE source_ref = 'Y-1'") ==
+        "WILL_NOT_BE_PUBLISHED:CFA");
+  clock.advance(1h);
+  CHECK(w.push.refreshPublishingStatus() == 0);  // final statuses are not re-read
+}

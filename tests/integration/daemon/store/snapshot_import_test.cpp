@@ -1,0 +1,186 @@
+// Snapshot imports (ymag): create, update only when changed, withdraw the
+// missing, reactivate the returning, keep the rejected, expire the ended;
+// duplicates and refused files change nothing.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "tests/integration/daemon/store_test_support.h"
+
+using namespace passerelle;
+using daemon::RunOutcome;
+using store_test::fixture;
+using store_test::TestStore;
+
+namespace {
+
+std::string statusOf(TestStore& store, const std::string& ref) {
+  return store.scalar("SELECT status FROM offers WHERE partner = 'cfa-test' AND source_ref = '" +
+                      ref + "'");
+}
+
+std::string historyOf(TestStore& store, const std::string& ref) {
+  return store.scalar(
+      "SELECT string_agg(change, ',' ORDER BY id) FROM offer_history WHERE source_ref = '" + ref +
+      "'");
+}
+
+}  // namespace
+
+TEST_CASE("snapshot: three days of a partner, with history and outbox") {
+  TestStore store;
+  auto day1 = store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_20260302060000.csv"));
+  CHECK(std::string(toString(day1.outcome)) == toString(RunOutcome::kImported));
+  CHECK(day1.summary.rejects == 1);
+  CHECK(day1.counts.created == 4);
+  CHECK(statusOf(store, "Y-1") == "active");
+  CHECK(statusOf(store, "Y-4") == "expired");  // publication ended in 2020
+  CHECK(statusOf(store, "Y-5") == "");         // rejected, never stored
+  CHECK(store.count("SELECT count(*) FROM run_rejects WHERE run_id = " +
+                    std::to_string(day1.run_id)) == 1);
+  // One pending upsert per active offer and destination; none for the expired one.
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE kind = 'upsert'") == 6);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE source_ref = 'Y-4'") == 0);
+  // Indexed columns.
+  CHECK(store.scalar("SELECT department FROM offers WHERE source_ref = 'Y-2'") == "29");
+  CHECK(store.scalar("SELECT rome_codes::text FROM offers WHERE source_ref = 'Y-2'") ==
+        "{D1102,D1106}");
+  CHECK(store.count("SELECT count(*) FROM offers WHERE rome_codes @> '{D1106}'") == 3);
+
+  const std::string y1_xmin =
+      store.scalar("SELECT xmin::text FROM offers WHERE source_ref = 'Y-1'");
+  auto day2 = store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_20260303060000.csv"));
+  CHECK(std::string(toString(day2.outcome)) == toString(RunOutcome::kImported));
+  CHECK(day2.counts.created == 1);    // Y-6
+  CHECK(day2.counts.updated == 1);    // Y-2
+  CHECK(day2.counts.unchanged == 2);  // Y-1, Y-4
+  CHECK(day2.counts.withdrawn == 1);  // Y-3
+  CHECK(statusOf(store, "Y-3") == "withdrawn");
+  CHECK(store.scalar("SELECT json::json->>'title' FROM offers WHERE source_ref = 'Y-2'") ==
+        "Apprenti boulanger (H/F)");
+  CHECK(store.scalar("SELECT xmin::text FROM offers WHERE source_ref = 'Y-1'") == y1_xmin);
+  // The pending upsert of Y-3 was replaced by a close; still one per destination.
+  CHECK(store.scalar("SELECT string_agg(DISTINCT kind, ',') FROM outbox_movements"
+                     " WHERE source_ref = 'Y-3' AND state = 'pending'") == "close");
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE source_ref = 'Y-3'") == 2);
+
+  auto day3 = store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_20260304060000.csv"));
+  CHECK(day3.counts.reactivated == 1);
+  CHECK(day3.counts.unchanged == 4);
+  CHECK(statusOf(store, "Y-3") == "active");
+  CHECK(historyOf(store, "Y-3") == "created,withdrawn,reactivated");
+  CHECK(historyOf(store, "Y-2") == "created,updated");
+  CHECK(historyOf(store, "Y-1") == "created");
+  CHECK(store.count("SELECT count(*) FROM offer_history WHERE run_id = " +
+                    std::to_string(day3.run_id)) == 1);
+  // first_seen is kept across withdrawal and return: same identity.
+  CHECK(store.count("SELECT count(*) FROM offers WHERE source_ref = 'Y-3'"
+                    " AND first_seen < last_changed") == 1);
+}
+
+TEST_CASE("snapshot: the same file twice writes nothing the second time") {
+  TestStore store;
+  const std::string path = fixture("YMAG_cfa-test_20260302060000.csv");
+  auto first = store.import("cfa-test", "ymag", path);
+  const std::string before = store.scalar(
+      "SELECT string_agg(source_ref || ':' || xmin::text, ',' ORDER BY source_ref) FROM offers");
+  const long history = store.count("SELECT count(*) FROM offer_history");
+  auto second = store.import("cfa-test", "ymag", path);
+  CHECK(std::string(toString(second.outcome)) == toString(RunOutcome::kDuplicate));
+  CHECK(second.duplicate_of_run == first.run_id);
+  CHECK(store.scalar("SELECT string_agg(source_ref || ':' || xmin::text, ',' ORDER BY"
+                     " source_ref) FROM offers") == before);
+  CHECK(store.count("SELECT count(*) FROM offer_history") == history);
+  CHECK(store.scalar("SELECT outcome FROM import_runs WHERE id = " +
+                     std::to_string(second.run_id)) == "duplicate");
+  CHECK(store.count("SELECT count(*) FROM file_ledger WHERE outcome = 'duplicate'") == 1);
+
+  // Another partner may import the same bytes: the ledger is per partner.
+  auto other = store.import("cfa-other", "ymag", path);
+  CHECK(std::string(toString(other.outcome)) == toString(RunOutcome::kImported));
+}
+
+TEST_CASE("snapshot: an unchanged export with other bytes rewrites no offer row") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 30);
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  const std::string before = store.scalar(
+      "SELECT string_agg(source_ref || ':' || xmin::text, ',' ORDER BY source_ref) FROM offers");
+  std::reverse(rows.begin(), rows.end());  // other lines, same offers
+  auto again = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(rows)));
+  CHECK(std::string(toString(again.outcome)) == toString(RunOutcome::kImported));
+  CHECK(again.counts.unchanged == 30);
+  CHECK(again.counts == daemon::MergeCounts{0, 0, 30, 0, 0, 0});
+  CHECK(store.scalar("SELECT string_agg(source_ref || ':' || xmin::text, ',' ORDER BY"
+                     " source_ref) FROM offers") == before);
+  CHECK(store.count("SELECT count(*) FROM offer_history") == 30);
+}
+
+TEST_CASE("snapshot: a rejected row withdraws nothing and keeps the stored version") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 5);
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  const std::string hash = store.scalar("SELECT content_hash FROM offers WHERE source_ref = 'Y-3'");
+  rows[2].siret = "510 245 678 00015";  // Luhn fails: Y-3 rejected
+  rows[2].title = "Nouveau titre";
+  auto second = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(rows)));
+  CHECK(second.summary.rejects == 1);
+  CHECK(second.counts.withdrawn == 0);
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-3'") == "active");
+  CHECK(store.scalar("SELECT content_hash FROM offers WHERE source_ref = 'Y-3'") == hash);
+  CHECK(store.scalar("SELECT errors::json->0->>'code' FROM run_rejects WHERE run_id = " +
+                     std::to_string(second.run_id)) == "SIRET_CHECKSUM");
+}
+
+TEST_CASE("snapshot: a refused file changes nothing and is recorded") {
+  TestStore store;
+  store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_20260302060000.csv"));
+  const std::string before = store.storeFingerprint();
+  const std::string offers_sql =
+      "SELECT md5(string_agg(source_ref || status || xmin::text, ',' ORDER BY source_ref))"
+      " FROM offers";
+  const std::string offers_before = store.scalar(offers_sql);
+  auto refused = store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_truncated.csv"));
+  CHECK(std::string(toString(refused.outcome)) == toString(RunOutcome::kRejectedFile));
+  CHECK(refused.summary.file_error->code == "CSV_UNTERMINATED_QUOTE");
+  CHECK(store.scalar("SELECT file_error_code FROM import_runs WHERE id = " +
+                     std::to_string(refused.run_id)) == "CSV_UNTERMINATED_QUOTE");
+  CHECK(store.scalar("SELECT outcome FROM file_ledger WHERE run_id = " +
+                     std::to_string(refused.run_id)) == "rejected_file");
+  // Offers, history, outbox, rejects untouched (one more run and ledger row).
+  CHECK(store.scalar(offers_sql) == offers_before);
+  CHECK(store.count("SELECT count(*) FROM offer_history") == 4);
+  CHECK(store.count("SELECT count(*) FROM run_rejects") == 1);
+  CHECK(before != store.storeFingerprint());  // the run was recorded
+  // Refused content is not "taken": once fixed by the partner, it goes through.
+  auto again = store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_truncated.csv"));
+  CHECK(std::string(toString(again.outcome)) == toString(RunOutcome::kRejectedFile));
+}
+
+TEST_CASE("snapshot: publication end in the past gives expired, a later date reactivates") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 3);
+  rows[0].expires = "09/03/2026";  // the day before the tests' today (2026-03-10)
+  rows[1].expires = "10/03/2026";  // today: still active
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-1'") == "expired");
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-2'") == "active");
+  rows[0].expires = "31/12/2026";
+  auto later = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(rows)));
+  CHECK(later.counts.reactivated == 1);
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-1'") == "active");
+
+  // Time passes: an unchanged offer expires at the next import (of a new file:
+  // the same bytes again would be a duplicate).
+  rows.push_back(store_test::ymagRows(9, 1).front());
+  daemon::OfferImport import(store.db());
+  auto request = store.request("p", "ymag", store.writeFile("c.csv", store_test::ymagFile(rows)));
+  request.today = "2026-03-11";
+  auto next_day = import.importFile(request);
+  CHECK(next_day.counts.expired == 1);
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-2'") == "expired");
+  CHECK(store.scalar("SELECT string_agg(change, ',' ORDER BY id) FROM offer_history"
+                     " WHERE source_ref = 'Y-2'") == "created,expired");
+  CHECK(store.scalar("SELECT string_agg(DISTINCT kind, ',') FROM outbox_movements"
+                     " WHERE source_ref = 'Y-2' AND state = 'pending'") == "close");
+}

@@ -1,0 +1,231 @@
+// DropSelector: completion, order, cap, hostile names (drop-folders.md).
+#include "connectors/drop/drop_selection.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace passerelle::connectors;
+using namespace std::chrono_literals;
+using passerelle::formats::Completion;
+
+namespace {
+
+RemoteEntry file(std::string name, std::uint64_t size, int mtime_offset_s = 0) {
+  return RemoteEntry{std::move(name), size,
+                     Clock::WallTime(std::chrono::seconds(1'700'000'000 + mtime_offset_s))};
+}
+
+std::vector<std::string> names(const std::vector<ReadyFile>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(f.entry.name);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("stable: a growing file is not taken until two listings stable_for apart agree") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.stable_for = 30s;
+  DropSelector sel(s, clock);
+
+  auto r = sel.observe({file("YMAG_X_20260101120000.csv", 100)});
+  CHECK(r.ready.empty());
+  REQUIRE(r.waiting.size() == 1);
+  REQUIRE(r.next_check.has_value());
+  CHECK(*r.next_check == clock.steady() + 30s);
+  CHECK(sel.nextStableCheckAt() == r.next_check);
+
+  clock.advance(20s);
+  r = sel.observe({file("YMAG_X_20260101120000.csv", 100)});
+  CHECK(r.ready.empty());  // same, but not 30 s apart yet
+
+  clock.advance(5s);  // 25 s: it grew
+  r = sel.observe({file("YMAG_X_20260101120000.csv", 250)});
+  CHECK(r.ready.empty());
+  CHECK(*r.next_check == clock.steady() + 30s);  // the window starts again
+
+  clock.advance(30s);
+  r = sel.observe({file("YMAG_X_20260101120000.csv", 250)});
+  REQUIRE(r.ready.size() == 1);
+  CHECK(r.ready[0].entry.size == 250);
+  CHECK_FALSE(r.ready[0].marker.has_value());
+  CHECK_FALSE(r.next_check.has_value());
+}
+
+TEST_CASE("stable: an old modification time alone proves nothing; a changed mtime restarts") {
+  ManualClock clock;
+  DropSelector sel(SelectionSettings{}, clock);
+  // Timestamp from 2023 (copied from the source), first listing: not taken.
+  auto r = sel.observe({file("a.csv", 10, -9'000'000)});
+  CHECK(r.ready.empty());
+  clock.advance(31s);
+  r = sel.observe({file("a.csv", 10, -8'000'000)});  // same size, new mtime
+  CHECK(r.ready.empty());
+  clock.advance(30s);
+  r = sel.observe({file("a.csv", 10, -8'000'000)});
+  CHECK(r.ready.size() == 1);
+}
+
+TEST_CASE("stable: a file that vanished is forgotten") {
+  ManualClock clock;
+  DropSelector sel(SelectionSettings{}, clock);
+  sel.observe({file("a.csv", 10)});
+  clock.advance(31s);
+  sel.observe({});
+  auto r = sel.observe({file("a.csv", 10)});
+  CHECK(r.ready.empty());  // seen again for the first time
+}
+
+TEST_CASE("marker: GIL data waits for its marker; an orphan marker is reported after an hour") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.format = "gil";
+  s.completion = Completion::kMarker;
+  DropSelector sel(s, clock);
+
+  auto r = sel.observe({file("GIL_A_20260102_001.csv", 10)});
+  CHECK(r.ready.empty());
+  CHECK(r.waiting.size() == 1);
+  CHECK_FALSE(r.next_check.has_value());  // time will not help: no --once wait
+
+  r = sel.observe({file("GIL_A_20260102_001.csv", 10), file("GIL_A_20260102_001.csv.ok", 0)});
+  REQUIRE(r.ready.size() == 1);
+  CHECK(r.ready[0].marker == std::optional<std::string>("GIL_A_20260102_001.csv.ok"));
+  CHECK(r.warnings.empty());  // the zero-byte marker is not a zero-byte data file
+
+  r = sel.observe({file("GIL_B_20260102_001.csv.ok", 0)});
+  CHECK(r.warnings.empty());
+  clock.advance(59min);
+  r = sel.observe({file("GIL_B_20260102_001.csv.ok", 0)});
+  CHECK(r.warnings.empty());
+  clock.advance(1min);
+  r = sel.observe({file("GIL_B_20260102_001.csv.ok", 0)});
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].reason == SelectionWarning::Reason::kOrphanMarker);
+  r = sel.observe({file("GIL_B_20260102_001.csv.ok", 0)});
+  CHECK(r.warnings.empty());  // once
+}
+
+TEST_CASE("order: date and time in the name, then mtime, then name; GIL by date then NNN") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.stable_for = 0s;
+  {
+    DropSelector sel(s, clock);
+    auto r = sel.observe({
+        file("YMAG_X_20260102080000.csv", 1, 0),
+        file("YMAG_X_20260101230000.csv", 1, 50),
+        file("YMAG_X_20260101090000.csv", 1, 100),
+        file("other.csv", 1, -100),  // no date: after the dated ones
+        file("another.csv", 1, -200),
+    });
+    CHECK(names(r.ready) ==
+          std::vector<std::string>{"YMAG_X_20260101090000.csv", "YMAG_X_20260101230000.csv",
+                                   "YMAG_X_20260102080000.csv", "another.csv", "other.csv"});
+  }
+  {
+    DropSelector sel(s, clock);
+    auto r = sel.observe({
+        file("SIGMA_C_20260103.csv", 1, 0), file("SIGMA_B_20260102.csv", 1, 10),
+        file("SIGMA_A_20260102.csv", 1, 20),  // same date: by mtime
+    });
+    CHECK(names(r.ready) == std::vector<std::string>{"SIGMA_B_20260102.csv", "SIGMA_A_20260102.csv",
+                                                     "SIGMA_C_20260103.csv"});
+  }
+  {
+    s.format = "gil";
+    s.completion = Completion::kMarker;
+    DropSelector sel(s, clock);
+    std::vector<RemoteEntry> listing = {
+        file("GIL_A_20260102_10.csv", 1, 0), file("GIL_A_20260102_9.csv", 1, 100),
+        file("GIL_A_20260101_100.csv", 1, 500), file("GIL_A_20260102_010.csv", 1, 50)};
+    std::vector<RemoteEntry> with_markers = listing;
+    for (const auto& e : listing) with_markers.push_back(file(e.name + ".ok", 0));
+    auto r = sel.observe(with_markers);
+    // 9 < 10 == 010 as integers; then the name, never the mtime.
+    CHECK(names(r.ready) ==
+          std::vector<std::string>{"GIL_A_20260101_100.csv", "GIL_A_20260102_9.csv",
+                                   "GIL_A_20260102_010.csv", "GIL_A_20260102_10.csv"});
+  }
+}
+
+TEST_CASE("nameOrderOf") {
+  CHECK(nameOrderOf("YMAG_CFA35_20260315143000.csv").datetime == "20260315143000");
+  CHECK(nameOrderOf("SIGMA_0350001A_20260315.csv").datetime == "20260315000000");
+  auto gil = nameOrderOf("GIL_12345678_20260315_007.csv");
+  CHECK(gil.datetime == "20260315000000");
+  CHECK(gil.sequence == std::optional<std::string>("7"));
+  CHECK(nameOrderOf("export.csv").datetime.empty());
+  CHECK(nameOrderOf("export_20261399.csv").datetime.empty());  // not a date
+}
+
+TEST_CASE("cap: at most max_files_per_poll, oldest first; the rest waits for the next poll") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.stable_for = 0s;
+  s.max_files_per_poll = 3;
+  DropSelector sel(s, clock);
+  std::vector<RemoteEntry> listing;
+  for (int day = 9; day >= 1; --day) {
+    listing.push_back(file("SIGMA_A_2026010" + std::to_string(day) + ".csv", 5));
+  }
+  auto r = sel.observe(listing);
+  CHECK(names(r.ready) == std::vector<std::string>{"SIGMA_A_20260101.csv", "SIGMA_A_20260102.csv",
+                                                   "SIGMA_A_20260103.csv"});
+  CHECK(r.deferred == 6);
+}
+
+TEST_CASE("hostile names, pattern, zero-byte files, oversize") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.stable_for = 0s;
+  s.max_file_size = 1000;
+  DropSelector sel(s, clock);
+  std::vector<RemoteEntry> listing = {
+      file("../etc.csv", 5), file("a/b.csv", 5),    file("a\\b.csv", 5),     file(".hidden.csv", 5),
+      file("x\r.csv", 5),    file("x..csv", 5),     file("bell\x07.csv", 5), file("empty.csv", 0),
+      file("notes.txt", 5),  file("big.csv", 1001), file("ok.CSV", 1000),
+  };
+  auto r = sel.observe(listing);
+  CHECK(names(r.ready) == std::vector<std::string>{"ok.CSV"});
+  CHECK(names(r.oversize) == std::vector<std::string>{"big.csv"});
+  int hostile = 0, zero = 0;
+  for (const auto& w : r.warnings) {
+    if (w.reason == SelectionWarning::Reason::kHostileName) ++hostile;
+    if (w.reason == SelectionWarning::Reason::kZeroBytes) ++zero;
+  }
+  CHECK(hostile == 7);
+  CHECK(zero == 1);
+  // Warned once while they stay.
+  r = sel.observe(listing);
+  CHECK(r.warnings.empty());
+}
+
+TEST_CASE("skip: files the ledger knows cost nothing and do not count in the cap") {
+  ManualClock clock;
+  SelectionSettings s;
+  s.stable_for = 0s;
+  s.max_files_per_poll = 2;
+  DropSelector sel(s, clock);
+  std::vector<RemoteEntry> listing;
+  for (int i = 0; i < 1000; ++i) listing.push_back(file("old_" + std::to_string(i) + ".csv", 9));
+  listing.push_back(file("new.csv", 9));
+  auto r = sel.observe(listing, [](const RemoteEntry& e) { return e.name.rfind("old_", 0) == 0; });
+  CHECK(names(r.ready) == std::vector<std::string>{"new.csv"});
+  CHECK(r.deferred == 0);
+}
+
+TEST_CASE("--once: the caller waits only when a candidate needs it") {
+  ManualClock clock;
+  DropSelector sel(SelectionSettings{}, clock);
+  auto r = sel.observe({});
+  CHECK_FALSE(r.next_check.has_value());
+  r = sel.observe({file("a.csv", 3)});
+  REQUIRE(r.next_check.has_value());
+  clock.sleepFor(*r.next_check - clock.steady());
+  r = sel.observe({file("a.csv", 3)});
+  CHECK(r.ready.size() == 1);
+}

@@ -1,0 +1,191 @@
+// LocalDropFolder (file://) and the listing parsers of FtpsDropFolder.
+#include "connectors/drop/local_drop_folder.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+
+#include "connectors/drop/ftps_drop_folder.h"
+#include "tests/unit/connectors/drop/test_folder.h"
+
+using namespace passerelle::connectors;
+using namespace passerelle_test;
+
+namespace {
+DropFolderSettings at(std::string url) {
+  DropFolderSettings s;
+  s.url = std::move(url);
+  return s;
+}
+// sha256("hello\n")
+const char* kHelloSha = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+}  // namespace
+
+TEST_CASE("file://: list shows regular files only, not subfolders nor links") {
+  TempDir dir;
+  writeFile(dir.path + "/a.csv", "hello\n");
+  writeFile(dir.path + "/empty.csv", "");
+  ::mkdir((dir.path + "/done").c_str(), 0755);
+  writeFile(dir.path + "/done/old.csv", "x");
+  REQUIRE(::symlink("/etc/passwd", (dir.path + "/link.csv").c_str()) == 0);
+  ManualClock clock;
+  auto folder = openDropFolder(at("file://" + dir.path + "/"), clock);
+  auto entries = folder->list();
+  std::sort(entries.begin(), entries.end(),
+            [](const RemoteEntry& a, const RemoteEntry& b) { return a.name < b.name; });
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].name == "a.csv");
+  CHECK(entries[0].size == 6);
+  CHECK(entries[0].mtime.has_value());
+  CHECK(entries[1].name == "empty.csv");
+}
+
+TEST_CASE("file://: download to the spool with SHA-256; nothing partial on failure") {
+  TempDir dir, spool;
+  writeFile(dir.path + "/a.csv", "hello\n");
+  LocalDropFolder folder("file://" + dir.path);
+  auto result = folder.download("a.csv", spool.path + "/a.csv", 1000);
+  CHECK(result.path == spool.path + "/a.csv");
+  CHECK(result.size == 6);
+  CHECK(result.sha256 == kHelloSha);
+  CHECK(readFile(spool.path + "/a.csv") == "hello\n");
+  CHECK(countEntries(spool.path) == 1);
+
+  SUBCASE("larger than max_bytes") {
+    try {
+      folder.download("a.csv", spool.path + "/b.csv", 5);
+      FAIL("no error");
+    } catch (const DropFolderError& e) {
+      CHECK(e.kind() == DropFolderError::Kind::kTooLarge);
+    }
+    CHECK(countEntries(spool.path) == 1);  // no b.csv, no b.csv.part
+  }
+  SUBCASE("missing file") {
+    CHECK_THROWS_AS(folder.download("nope.csv", spool.path + "/n.csv", 10), DropFolderError);
+    CHECK(countEntries(spool.path) == 1);
+  }
+  SUBCASE("hostile names are refused") {
+    for (const char* name : {"../a.csv", "x/a.csv", ".a.csv", "a\\b", "a\nb"}) {
+      CHECK_THROWS_AS(folder.download(name, spool.path + "/h.csv", 10), DropFolderError);
+      CHECK_THROWS_AS(folder.moveTo(name, "done"), DropFolderError);
+      CHECK_THROWS_AS(folder.remove(name), DropFolderError);
+    }
+    CHECK_THROWS_AS(folder.moveTo("a.csv", "../elsewhere"), DropFolderError);
+  }
+}
+
+TEST_CASE("file://: a raised cancel flag abandons the copy; nothing is left in the spool") {
+  TempDir dir, spool;
+  const std::string big(3 * 1024 * 1024 + 17, 'c');
+  writeFile(dir.path + "/big.csv", big);
+  LocalDropFolder folder("file://" + dir.path);
+  std::atomic<bool> cancel{true};
+  try {
+    folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+    FAIL("no error");
+  } catch (const DropFolderError& e) {
+    CHECK(e.kind() == DropFolderError::Kind::kCancelled);
+  }
+  CHECK(countEntries(spool.path) == 0);  // no big.csv, no big.csv.part
+  CHECK(readFile(dir.path + "/big.csv") == big);
+  // The flag down: the same copy completes.
+  cancel = false;
+  auto r = folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+  CHECK(r.size == big.size());
+  CHECK(countEntries(spool.path) == 1);
+}
+
+TEST_CASE("file://: moves create the subfolder and never overwrite") {
+  TempDir dir;
+  LocalDropFolder folder("file://" + dir.path + "/");
+  writeFile(dir.path + "/a.csv", "1");
+  CHECK(folder.moveTo("a.csv", "done") == "a.csv");
+  writeFile(dir.path + "/a.csv", "2");
+  CHECK(folder.moveTo("a.csv", "done") == "a.1.csv");
+  writeFile(dir.path + "/a.csv", "3");
+  CHECK(folder.moveTo("a.csv", "done") == "a.2.csv");
+  CHECK(readFile(dir.path + "/done/a.csv") == "1");
+  CHECK(readFile(dir.path + "/done/a.1.csv") == "2");
+  CHECK(readFile(dir.path + "/done/a.2.csv") == "3");
+  writeFile(dir.path + "/b", "4");
+  CHECK(folder.moveTo("b", "failed") == "b");
+  writeFile(dir.path + "/b", "5");
+  CHECK(folder.moveTo("b", "failed") == "b.1");
+  CHECK_FALSE(exists(dir.path + "/a.csv"));
+  try {
+    folder.moveTo("gone.csv", "done");
+    FAIL("no error");
+  } catch (const DropFolderError& e) {
+    CHECK(e.kind() == DropFolderError::Kind::kNotFound);
+  }
+  writeFile(dir.path + "/c.csv", "6");
+  folder.remove("c.csv");
+  CHECK_FALSE(exists(dir.path + "/c.csv"));
+}
+
+TEST_CASE("file://: reports go to reports/, created on need, replaced whole") {
+  TempDir dir;
+  LocalDropFolder folder("file://" + dir.path);
+  folder.writeReport("a.csv.report.csv", "first");
+  CHECK(readFile(dir.path + "/reports/a.csv.report.csv") == "first");
+  folder.writeReport("a.csv.report.csv", "second");
+  CHECK(readFile(dir.path + "/reports/a.csv.report.csv") == "second");
+  CHECK(countEntries(dir.path + "/reports") == 1);
+  CHECK_THROWS_AS(folder.writeReport("../x", "y"), DropFolderError);
+}
+
+TEST_CASE("openDropFolder: schemes and TLS modes") {
+  ManualClock clock;
+  CHECK_THROWS_AS(openDropFolder(at("sftp://h/x/"), clock), DropFolderError);
+  DropFolderSettings s = at("ftps://h/x/");
+  s.tls = DropTls::kExplicit;
+  CHECK_THROWS_AS(openDropFolder(s, clock), DropFolderError);
+  s.tls = DropTls::kImplicit;
+  CHECK(openDropFolder(s, clock) != nullptr);
+  s.url = "ftp://u:secret@h/x";
+  CHECK_THROWS_AS(openDropFolder(s, clock), DropFolderError);
+  s.tls = DropTls::kExplicit;
+  auto f = openDropFolder(s, clock);
+  CHECK(f->describe() == "ftp://h/x/");
+  CHECK(scrubUrl("ftps://user:pw@host:990/a/") == "ftps://host:990/a/");
+  CHECK(collisionName("YMAG_X.csv", 2) == "YMAG_X.2.csv");
+  CHECK(collisionName("noext", 1) == "noext.1");
+}
+
+TEST_CASE("listing parsers: unix, DOS and MLSD lines") {
+  using namespace std::chrono;
+  // 2026-11-26 13:00 UTC.
+  Clock::WallTime now = sys_days(year(2026) / 11 / 26) + hours(13);
+  RemoteEntry e;
+  REQUIRE(parseUnixListLine("-rw-r--r--    1 1001     1001         1234 Nov 26 12:34 YMAG A.csv\r",
+                            now, e));
+  CHECK(e.name == "YMAG A.csv");
+  CHECK(e.size == 1234);
+  CHECK(e.mtime == Clock::WallTime(sys_days(year(2026) / 11 / 26) + hours(12) + minutes(34)));
+  // A date ahead of today with a time: last year.
+  REQUIRE(parseUnixListLine("-rw-r--r--    1 ftp ftp 5 Dec 30 08:00 b.csv", now, e));
+  CHECK(e.mtime == Clock::WallTime(sys_days(year(2025) / 12 / 30) + hours(8)));
+  REQUIRE(parseUnixListLine("-rw-r--r-- 1 owner 77 Jan  5  2024 c.csv", now, e));  // no group
+  CHECK(e.size == 77);
+  CHECK(e.mtime == Clock::WallTime(sys_days(year(2024) / 1 / 5)));
+  CHECK_FALSE(parseUnixListLine("drwxr-xr-x    2 1001 1001 4096 Nov 26 12:34 done", now, e));
+  CHECK_FALSE(
+      parseUnixListLine("lrwxrwxrwx    1 0 0 11 Nov 26 12:34 l.csv -> /etc/passwd", now, e));
+  CHECK_FALSE(parseUnixListLine("total 12", now, e));
+
+  REQUIRE(parseDosListLine("03-05-24  01:34PM                 1234 my file.csv", e));
+  CHECK(e.name == "my file.csv");
+  CHECK(e.mtime == Clock::WallTime(sys_days(year(2024) / 3 / 5) + hours(13) + minutes(34)));
+  CHECK_FALSE(parseDosListLine("03-05-24  01:34PM       <DIR>          done", e));
+
+  REQUIRE(parseMlsdLine("type=file;size=42;modify=20260102030405.123;perm=r; a b.csv", e));
+  CHECK(e.name == "a b.csv");
+  CHECK(e.size == 42);
+  CHECK(e.mtime ==
+        Clock::WallTime(sys_days(year(2026) / 1 / 2) + hours(3) + minutes(4) + seconds(5)));
+  CHECK_FALSE(parseMlsdLine("type=dir;modify=20260102030405; done", e));
+  CHECK_FALSE(parseMlsdLine("type=cdir; .", e));
+}

@@ -1,0 +1,75 @@
+// Service: once mode polls every partner once; a failing partner does not
+// stop the others; requestStop() lets polls in flight finish.
+#include "daemon/service/service.h"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <thread>
+
+using namespace passerelle::daemon;
+
+namespace {
+
+class FakePoller final : public PartnerPoller {
+ public:
+  FakePoller(std::string id, bool fail, std::chrono::milliseconds work = {})
+      : id_(std::move(id)), fail_(fail), work_(work) {}
+  const std::string& partnerId() const override { return id_; }
+  PollTiming timing() const override {
+    return {std::chrono::milliseconds(3'600'000), 0.1, std::chrono::milliseconds(3'600'000),
+            std::chrono::milliseconds(3'600'000)};
+  }
+  PollOutcome poll(const std::atomic<bool>& stop, bool once) override {
+    ++polls;
+    once_seen = once;
+    auto deadline = std::chrono::steady_clock::now() + work_;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (stop) {
+        saw_stop = true;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (fail_) throw std::runtime_error("connection refused");
+    return {true, "nothing new"};
+  }
+  std::atomic<int> polls{0};
+  std::atomic<bool> once_seen{false};
+  std::atomic<bool> saw_stop{false};
+
+ private:
+  std::string id_;
+  bool fail_;
+  std::chrono::milliseconds work_;
+};
+
+}  // namespace
+
+TEST_CASE("once mode: every partner polled once, failures counted, then run() returns") {
+  auto a = std::make_shared<FakePoller>("a", false);
+  auto b = std::make_shared<FakePoller>("b", true);
+  auto c = std::make_shared<FakePoller>("c", false);
+  Service service({a, b, c}, ServiceOptions{true, 2, {}});
+  CHECK(service.run() == 1);
+  CHECK(a->polls == 1);
+  CHECK(b->polls == 1);
+  CHECK(c->polls == 1);
+  CHECK(a->once_seen);
+}
+
+TEST_CASE("requestStop: no new poll starts and polls in flight are told to stop") {
+  auto slow = std::make_shared<FakePoller>("slow", false, std::chrono::milliseconds(10'000));
+  Service service({slow}, ServiceOptions{true, 1, {}});
+  std::thread stopper([&] {
+    while (slow->polls == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    service.requestStop();
+  });
+  auto t0 = std::chrono::steady_clock::now();
+  service.run();
+  stopper.join();
+  CHECK(slow->saw_stop);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
