@@ -12,8 +12,16 @@ WindowQuota atLeastOne(WindowQuota quota) {
 }
 }  // namespace
 
+void Quota::acquire() {
+  for (;;) {
+    const auto wait = tryAcquire();
+    if (wait == std::chrono::nanoseconds(0)) return;
+    clock_.sleepFor(wait);
+  }
+}
+
 SlidingWindowLimiter::SlidingWindowLimiter(Clock& clock, WindowQuota quota)
-    : clock_(clock), quota_(atLeastOne(quota)) {}
+    : Quota(clock), quota_(atLeastOne(quota)) {}
 
 // Time until both the pause is over and the oldest of the last N grants has
 // left the (window + margin) span.
@@ -36,12 +44,8 @@ std::chrono::nanoseconds SlidingWindowLimiter::tryAcquire() {
   return std::chrono::nanoseconds(0);
 }
 
-void SlidingWindowLimiter::acquire() {
-  for (;;) {
-    const auto wait = tryAcquire();
-    if (wait == std::chrono::nanoseconds(0)) return;
-    clock_.sleepFor(wait);
-  }
+void SlidingWindowLimiter::pauseFor(std::chrono::nanoseconds delay) {
+  pauseUntil(clock_.steady() + delay);
 }
 
 void SlidingWindowLimiter::pauseUntil(Clock::SteadyTime until) {
@@ -62,7 +66,14 @@ std::size_t SlidingWindowLimiter::grantsInWindow() const {
 }
 
 RateLimiter::RateLimiter(Clock& clock, RateLimitSettings settings)
-    : writes_(clock, {settings.writes_per_minute, std::chrono::seconds(60), settings.margin}),
-      reads_(clock, {settings.reads_per_minute, std::chrono::seconds(60), settings.margin}) {}
+    : writes_(std::make_unique<SlidingWindowLimiter>(
+          clock,
+          WindowQuota{settings.writes_per_minute, std::chrono::seconds(60), settings.margin})),
+      reads_(std::make_unique<SlidingWindowLimiter>(
+          clock,
+          WindowQuota{settings.reads_per_minute, std::chrono::seconds(60), settings.margin})) {}
+
+RateLimiter::RateLimiter(std::unique_ptr<Quota> writes, std::unique_ptr<Quota> reads)
+    : writes_(std::move(writes)), reads_(std::move(reads)) {}
 
 }  // namespace passerelle::connectors

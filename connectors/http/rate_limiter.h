@@ -18,6 +18,11 @@
 // pauseUntil() (after a 429, honouring Retry-After) forbids every grant
 // before that steady instant; a pause never shortens an earlier one.
 //
+// Quota is the interface the clients use; SlidingWindowLimiter is the
+// in-process one. The quota belongs to the API key, not to a process: the
+// daemon's store keeps the same sliding log for every process using a key
+// (daemon/store/shared_quota.h implements Quota there, by the same rule).
+//
 // Thread safety: every member is safe to call from several threads (a mutex
 // guards the log). acquire() sleeps through Clock::sleepFor outside the lock.
 #pragma once
@@ -25,6 +30,7 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 
 #include "connectors/host/clock.h"
@@ -37,15 +43,30 @@ struct WindowQuota {
   std::chrono::nanoseconds margin = std::chrono::seconds(1);   // extra spacing, see above
 };
 
-class SlidingWindowLimiter {
+// A quota of requests: every request takes a slot first.
+class Quota {
+ public:
+  explicit Quota(Clock& clock) : clock_(clock) {}
+  virtual ~Quota() = default;
+  // Takes a slot now and returns zero, or takes nothing and returns how long
+  // to wait before a slot may be free (another thread may take it first).
+  virtual std::chrono::nanoseconds tryAcquire() = 0;
+  // No grant for `delay` from now (a 429's Retry-After); never shortens an
+  // earlier pause.
+  virtual void pauseFor(std::chrono::nanoseconds delay) = 0;
+  // Blocks (clock.sleepFor) until a slot is taken.
+  void acquire();
+
+ protected:
+  Clock& clock_;
+};
+
+class SlidingWindowLimiter final : public Quota {
  public:
   SlidingWindowLimiter(Clock& clock, WindowQuota quota);
 
-  // Takes a slot now and returns zero, or takes nothing and returns how long
-  // to wait before a slot may be free (another thread may take it first).
-  std::chrono::nanoseconds tryAcquire();
-  // Blocks (clock.sleepFor) until a slot is taken.
-  void acquire();
+  std::chrono::nanoseconds tryAcquire() override;
+  void pauseFor(std::chrono::nanoseconds delay) override;
   // No grant before `until` (e.g. a 429's Retry-After).
   void pauseUntil(Clock::SteadyTime until);
   Clock::SteadyTime pausedUntil() const;
@@ -55,7 +76,6 @@ class SlidingWindowLimiter {
  private:
   std::chrono::nanoseconds waitLocked(Clock::SteadyTime now) const;
 
-  Clock& clock_;
   const WindowQuota quota_;
   mutable std::mutex mutex_;
   std::deque<Clock::SteadyTime> grants_;  // at most quota_.requests, oldest first
@@ -72,13 +92,16 @@ struct RateLimitSettings {
 
 class RateLimiter {
  public:
+  // In-process quotas (one process alone on its key: tests, benchmarks).
   RateLimiter(Clock& clock, RateLimitSettings settings = {});
-  SlidingWindowLimiter& writes() { return writes_; }
-  SlidingWindowLimiter& reads() { return reads_; }
+  // Quotas kept elsewhere (the store, shared by every process of the key).
+  RateLimiter(std::unique_ptr<Quota> writes, std::unique_ptr<Quota> reads);
+  Quota& writes() { return *writes_; }
+  Quota& reads() { return *reads_; }
 
  private:
-  SlidingWindowLimiter writes_;
-  SlidingWindowLimiter reads_;
+  std::unique_ptr<Quota> writes_;
+  std::unique_ptr<Quota> reads_;
 };
 
 }  // namespace passerelle::connectors

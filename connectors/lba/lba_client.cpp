@@ -165,7 +165,7 @@ LbaClient::Raw LbaClient::perform(const char* method, const std::string& path,
 
 // Maps an answer to an outcome common to every call; the callers refine 2xx,
 // 400 and 404 for their own semantics.
-LbaResponse LbaClient::classify(const Raw& raw, SlidingWindowLimiter& limiter) {
+LbaResponse LbaClient::classify(const Raw& raw, Quota& quota) {
   LbaResponse r;
   r.http_status = raw.status;
   r.body = raw.body;
@@ -188,7 +188,7 @@ LbaResponse LbaClient::classify(const Raw& raw, SlidingWindowLimiter& limiter) {
     r.outcome = LbaOutcome::kRateLimited;
     r.message = serviceMessage(raw.body);
     r.retry_after = raw.retry_after;
-    limiter.pauseUntil(clock_.steady() + raw.retry_after.value_or(settings_.default_retry_after));
+    quota.pauseFor(raw.retry_after.value_or(settings_.default_retry_after));
   } else {
     r.outcome = LbaOutcome::kTransient;
     r.message = "HTTP " + std::to_string(raw.status);
@@ -254,6 +254,27 @@ LbaPublishingStatus LbaClient::publishingStatus(const std::string& id) {
     if (error.contains("label") && error["label"].is_string()) s.error_label = error["label"];
   }
   return s;
+}
+
+LbaHeldOffer LbaClient::readOffer(const std::string& id) {
+  LbaHeldOffer held;
+  if (!plausibleId(id)) {
+    held.response = invalidId();
+    return held;
+  }
+  limiter_.reads().acquire();
+  held.response = classify(perform("GET", "/job/v1/offer/" + id, nullptr), limiter_.reads());
+  if (held.response.outcome != LbaOutcome::kOk) return held;
+  const Json parsed = Json::parse(held.response.body, nullptr, false);
+  const Json* offer = parsed.is_object() && parsed.contains("offer") ? &parsed["offer"] : nullptr;
+  if (!offer || !offer->is_object() || !offer->contains("status") ||
+      !(*offer)["status"].is_string()) {
+    held.response.outcome = LbaOutcome::kTransient;
+    held.response.message = "réponse d'offre illisible";
+    return held;
+  }
+  held.status = (*offer)["status"].get<std::string>();
+  return held;
 }
 
 }  // namespace passerelle::connectors

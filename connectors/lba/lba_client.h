@@ -63,6 +63,12 @@ struct LbaPublishingStatus {
   std::string error_code, error_label;  // for WILL_NOT_BE_PUBLISHED
 };
 
+// What the service holds for an offer (GET /job/v1/offer/{id}).
+struct LbaHeldOffer {
+  LbaResponse response;  // kOk; kNotProcessedYet for a 404 (the service has no such offer)
+  std::string status;    // offer.status: Active, Cancelled, Filled... (when kOk)
+};
+
 class LbaClient {
  public:
   LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter);
@@ -73,11 +79,13 @@ class LbaClient {
   LbaResponse close(const std::string& id, const std::string& cancelled_body);
   // GET /job/v1/offer/{id}/publishing-informations.
   LbaPublishingStatus publishingStatus(const std::string& id);
+  // GET /job/v1/offer/{id} (reconcile's audit), under the read quota.
+  LbaHeldOffer readOffer(const std::string& id);
 
  private:
   struct Raw;
   Raw perform(const char* method, const std::string& path, const std::string* body);
-  LbaResponse classify(const Raw& raw, SlidingWindowLimiter& limiter);
+  LbaResponse classify(const Raw& raw, Quota& quota);
 
   LbaClientSettings settings_;
   Clock& clock_;

@@ -50,7 +50,7 @@ int runPush(const PushOptions& o) {
                       request.once = o.once;
                       const PushReport report = destination->push(*session.connection, request);
                       printReport(destination->name(), report);
-                      return pushExitCode(report.counts);
+                      return report.ok ? pushExitCode(report.counts) : kExitFailure;
                     }));
   }
   if (!any) {
@@ -78,9 +78,7 @@ int runRetry(const RetryOptions& o) {
 }  // namespace
 
 int pushExitCode(const PushCounts& c) {
-  if (c.paused || c.retried > 0 || c.lost_leases > 0) return kExitFailure;
-  if (c.failed > 0 || c.not_eligible > 0) return kExitRejects;
-  return kExitOk;
+  return pushIncomplete(c) ? kExitFailure : kExitOk;
 }
 
 void addPushCommand(CLI::App& app, ExitStatus& status) {

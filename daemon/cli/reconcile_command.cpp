@@ -78,6 +78,9 @@ int runReconcile(const ReconcileCommandOptions& o) {
            {"rolling_queued", c.rolling_queued},
            {"publishing_read", c.publishing_read},
            {"full_stock_queued", c.full_stock_queued},
+           {"audited", c.audited},
+           {"audit_closed", c.audit_closed},
+           {"audit_resent", c.audit_resent},
            {"refresh", o.dry_run || destinations.empty() ? "skipped" : "done"}});
   return r.drift() ? kExitRejects : kExitOk;
 }

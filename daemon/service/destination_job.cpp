@@ -64,7 +64,9 @@ class DestinationJob final : public Job {
                             {"failed", c.failed},
                             {"paused", c.paused ? "yes" : "no"},
                             {"detail", r.detail}});
-    return JobOutcome{r.ok, countsText(c)};
+    JobOutcome outcome{r.ok, countsText(c)};
+    outcome.incomplete = pushIncomplete(c);
+    return outcome;
   }
 
  private:

@@ -103,7 +103,7 @@ struct Service::Impl {
   void finished(const std::shared_ptr<Slot>& slot, const JobOutcome& outcome) {
     slot->in_flight = false;
     --in_flight;
-    if (!outcome.ok) ++failures;
+    if (!outcome.ok || (options.once && outcome.incomplete)) ++failures;
     {
       std::lock_guard lock(stats_mutex);
       JobStats& js = stats[slot->job->name()];

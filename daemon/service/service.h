@@ -33,8 +33,11 @@
 namespace passerelle::daemon {
 
 struct JobOutcome {
-  bool ok = true;
+  bool ok = true;       // false: the run failed; the job backs off
   std::string summary;  // for STATUS= and the log: "2 files imported"
+  // The run worked but left work failed or waiting for a retry (a push
+  // whose movements failed): no backoff, but `daemon --once` exits 2.
+  bool incomplete = false;
 };
 
 // A job of the loop: one partner's poll (list its drop folder, take what is
@@ -89,7 +92,8 @@ class Service {
   Service& operator=(const Service&) = delete;
 
   // Runs until SIGTERM/SIGINT (or, once mode, until every partner was
-  // polled). Returns the number of polls that failed.
+  // polled). Returns the number of runs that failed (in once mode, also
+  // those that left work failed or waiting for a retry).
   int run();
   // Asks the loop to stop, as SIGTERM does (for tests and embedding).
   void requestStop();

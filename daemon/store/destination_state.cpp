@@ -64,17 +64,26 @@ DestinationOffer loadDestinationOffer(pqxx::transaction_base& tx, const std::str
                                       const std::string& destination) {
   DestinationOffer d;
   const pqxx::result r = tx.exec_params(
-      "SELECT service_id, accepted_hash, closed_at IS NOT NULL, rolling_expiration::text"
+      "SELECT service_id, accepted_hash, closed_at IS NOT NULL, rolling_expiration::text,"
+      " accepted_body, unsettled_body, possibly_present, publishing_status"
       " FROM destination_offers WHERE partner = $1 AND source_ref = $2 AND destination = $3",
       partner, source_ref, destination);
   if (r.empty()) return d;
-  if (!r[0][0].is_null()) d.service_id = r[0][0].as<std::string>();
-  if (!r[0][1].is_null()) d.accepted_hash = r[0][1].as<std::string>();
-  d.closed = r[0][2].as<bool>();
-  if (!r[0][3].is_null()) {
+  const pqxx::row row = r[0];
+  auto text = [&](int i) {
+    return row[i].is_null() ? std::nullopt : std::optional<std::string>(row[i].as<std::string>());
+  };
+  d.service_id = text(0);
+  d.accepted_hash = text(1);
+  d.closed = row[2].as<bool>();
+  if (const auto rolling = text(3)) {
     formats::CivilDate date;
-    if (pc::parseIsoDate(r[0][3].as<std::string>(), date)) d.rolling_expiration = date;
+    if (pc::parseIsoDate(*rolling, date)) d.rolling_expiration = date;
   }
+  d.accepted_body = text(4);
+  d.unsettled_body = text(5);
+  d.possibly_present = row[6].as<bool>();
+  d.publishing_status = text(7);
   return d;
 }
 
@@ -123,21 +132,42 @@ void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
 
 void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
                         const std::string& source_ref, const std::string& destination,
-                        const std::string& service_id, const std::string& body_hash,
-                        const std::string& rolling_expiration, const pc::Clock& clock) {
+                        const AcceptedWrite& write, const pc::Clock& clock) {
   tx.exec_params(
       "INSERT INTO destination_offers (partner, source_ref, destination, service_id,"
-      " accepted_hash, accepted_at, written_at, rolling_expiration)"
-      " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz, nullif($7, '')::date)"
+      " accepted_hash, accepted_body, accepted_at, written_at, rolling_expiration)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz, nullif($8, '')::date)"
       " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
       " service_id = excluded.service_id, accepted_hash = excluded.accepted_hash,"
+      " accepted_body = excluded.accepted_body, unsettled_body = NULL,"
+      " possibly_present = false,"
       " accepted_at = excluded.accepted_at, written_at = excluded.written_at,"
       " rolling_expiration = excluded.rolling_expiration, closed_at = NULL,"
       " publishing_status = NULL, publishing_error_code = NULL,"
       " publishing_error_label = NULL, publishing_checked_at = NULL,"
       " not_eligible_reasons = '{}', last_error = NULL, updated_at = now()",
-      partner, source_ref, destination, service_id, body_hash, sqlTimestamp(clock.now()),
-      rolling_expiration);
+      partner, source_ref, destination, write.service_id, write.body_hash, write.body,
+      sqlTimestamp(clock.now()), write.rolling_expiration);
+}
+
+void recordUnsettledWrite(pqxx::transaction_base& tx, const std::string& partner,
+                          const std::string& source_ref, const std::string& destination,
+                          const std::string& body) {
+  tx.exec_params(
+      "INSERT INTO destination_offers (partner, source_ref, destination, unsettled_body,"
+      " possibly_present) VALUES ($1, $2, $3, $4, true)"
+      " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+      " unsettled_body = excluded.unsettled_body, possibly_present = true, updated_at = now()",
+      partner, source_ref, destination, body);
+}
+
+void recordWriteNotApplied(pqxx::transaction_base& tx, const std::string& partner,
+                           const std::string& source_ref, const std::string& destination,
+                           bool possibly_present_before) {
+  tx.exec_params(
+      "UPDATE destination_offers SET possibly_present = $4, updated_at = now()"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      partner, source_ref, destination, possibly_present_before);
 }
 
 void recordServiceClose(pqxx::transaction_base& tx, const std::string& partner,
@@ -145,6 +175,7 @@ void recordServiceClose(pqxx::transaction_base& tx, const std::string& partner,
                         const pc::Clock& clock) {
   tx.exec_params(
       "UPDATE destination_offers SET closed_at = $4::timestamptz, accepted_hash = NULL,"
+      " possibly_present = false, unsettled_body = NULL,"
       " written_at = $4::timestamptz, last_error = NULL, updated_at = now()"
       " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
       partner, source_ref, destination, sqlTimestamp(clock.now()));
@@ -190,6 +221,47 @@ std::vector<PublishedOffer> publishingDue(pqxx::transaction_base& tx,
                       destination, sqlTimestamp(written_before), limit))
     due.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
   return due;
+}
+
+std::vector<AuditedOffer> auditDue(pqxx::transaction_base& tx, const std::string& destination,
+                                   int limit) {
+  std::vector<AuditedOffer> due;
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT d.partner, d.source_ref, d.service_id,"
+                      " coalesce(o.status = 'active', false) AND d.closed_at IS NULL"
+                      "   AND cardinality(d.not_eligible_reasons) = 0"
+                      " FROM destination_offers d LEFT JOIN offers o USING (partner, source_ref)"
+                      " WHERE d.destination = $1 AND d.service_id IS NOT NULL"
+                      " ORDER BY d.audited_at NULLS FIRST, d.partner, d.source_ref LIMIT $2",
+                      destination, limit))
+    due.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                   row[3].as<bool>()});
+  return due;
+}
+
+void recordAudited(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                   const std::string& destination, const pc::Clock& clock) {
+  tx.exec_params(
+      "UPDATE destination_offers SET audited_at = $4::timestamptz"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      offer.partner, offer.source_ref, destination, sqlTimestamp(clock.now()));
+}
+
+void recordFoundPresent(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                        const std::string& destination) {
+  tx.exec_params(
+      "UPDATE destination_offers SET possibly_present = true, updated_at = now()"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      offer.partner, offer.source_ref, destination);
+}
+
+void recordFoundMissing(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                        const std::string& destination) {
+  tx.exec_params(
+      "UPDATE destination_offers SET accepted_hash = NULL, closed_at = NULL,"
+      " publishing_status = NULL, updated_at = now()"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      offer.partner, offer.source_ref, destination);
 }
 
 void forgetAcceptedRows(pqxx::transaction_base& tx, const std::string& destination) {
@@ -268,6 +340,10 @@ std::string pushOutcome(const PushCounts& c) {
   if (c.paused) return "paused";
   if (c.failed > 0 || c.retried > 0 || c.lost_leases > 0) return "partial";
   return "done";
+}
+
+bool pushIncomplete(const PushCounts& c) {
+  return c.paused || c.failed > 0 || c.retried > 0 || c.lost_leases > 0;
 }
 
 }  // namespace passerelle::daemon

@@ -59,6 +59,13 @@ struct DestinationOffer {
   std::optional<std::string> accepted_hash;
   bool closed = false;
   std::optional<formats::CivilDate> rolling_expiration;
+  // The last body the service accepted, and that of a write whose answer
+  // never came (schema 004): what a close sends back.
+  std::optional<std::string> accepted_body;
+  std::optional<std::string> unsettled_body;
+  // A write may have been applied without our knowing: close it anyway.
+  bool possibly_present = false;
+  std::optional<std::string> publishing_status;
 };
 DestinationOffer loadDestinationOffer(pqxx::transaction_base& tx, const std::string& partner,
                                       const std::string& source_ref,
@@ -74,13 +81,29 @@ void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
 
 // What a service holds, once it answered. destination_offers is written
 // only here: by the destinations' workers and reconcile.
-// lba accepted a write: its id, the body's hash, the rolling expiration
-// sent (YYYY-MM-DD, empty: the offer's own); publishing to be read again.
+// lba accepted a write: its id, the body and its hash, the rolling
+// expiration sent (YYYY-MM-DD, empty: the offer's own); publishing to be
+// read again; no longer "possibly present" (it is present).
+struct AcceptedWrite {
+  std::string service_id;
+  std::string body;
+  std::string body_hash;
+  std::string rolling_expiration;
+};
 void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
                         const std::string& source_ref, const std::string& destination,
-                        const std::string& service_id, const std::string& body_hash,
-                        const std::string& rolling_expiration, const connectors::Clock& clock);
-// The service closed the offer (or it was closed already).
+                        const AcceptedWrite& write, const connectors::Clock& clock);
+// A write about to be sent (write-ahead) or whose answer never came: it may
+// be applied, so the offer is possibly present until an answer settles it.
+void recordUnsettledWrite(pqxx::transaction_base& tx, const std::string& partner,
+                          const std::string& source_ref, const std::string& destination,
+                          const std::string& body);
+// A write surely not applied (400, 401, 429): the offer is as present as it
+// was before the write-ahead of recordUnsettledWrite().
+void recordWriteNotApplied(pqxx::transaction_base& tx, const std::string& partner,
+                           const std::string& source_ref, const std::string& destination,
+                           bool possibly_present_before);
+// The service closed the offer (or it was never online, WILL_NOT_BE_PUBLISHED).
 void recordServiceClose(pqxx::transaction_base& tx, const std::string& partner,
                         const std::string& source_ref, const std::string& destination,
                         const connectors::Clock& clock);
@@ -106,6 +129,24 @@ struct PublishedOffer {
 std::vector<PublishedOffer> publishingDue(pqxx::transaction_base& tx,
                                           const std::string& destination,
                                           connectors::Clock::WallTime written_before, int limit);
+// Reconcile's audit: offers the service was sent (with an id), least
+// recently audited first, with what the store expects the service to show.
+struct AuditedOffer {
+  std::string partner, source_ref, service_id;
+  bool expected_active = false;  // active here, eligible, not closed
+};
+std::vector<AuditedOffer> auditDue(pqxx::transaction_base& tx, const std::string& destination,
+                                   int limit);
+void recordAudited(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                   const std::string& destination, const connectors::Clock& clock);
+// Drift found by the audit. Active there but not here: the offer is
+// present (its close will be sent). Missing or closed there but active here:
+// what was accepted is forgotten (the offer will be sent again).
+void recordFoundPresent(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                        const std::string& destination);
+void recordFoundMissing(pqxx::transaction_base& tx, const AuditedOffer& offer,
+                        const std::string& destination);
+
 // Forgets every row the destination accepted (reconcile --full-stock: every
 // active offer is then sent as a creation).
 void forgetAcceptedRows(pqxx::transaction_base& tx, const std::string& destination);
@@ -134,5 +175,9 @@ void finishPushRun(pqxx::transaction_base& tx, std::int64_t run, const PushCount
                    const PushRunEnd& end, const connectors::Clock& clock);
 // The outcome of a batch from its counts.
 std::string pushOutcome(const PushCounts& counts);
+// Whether a push left work failed, waiting for a retry, or behind a pause
+// (`push` and `daemon --once` then exit 2). Offers not eligible are not:
+// they are reported, and nothing can be done by running again.
+bool pushIncomplete(const PushCounts& counts);
 
 }  // namespace passerelle::daemon

@@ -28,7 +28,7 @@ void createPlan(pqxx::transaction_base& tx, const std::string& name, const std::
 // replaces the pending one rather than queueing a second.
 void queueMovements(pqxx::transaction_base& tx, const MergeContext& ctx, const std::string& plan,
                     const std::string& kind_sql, const std::string& where) {
-  enqueue(tx, WhenPending::kReplace,
+  enqueue(tx, EnqueueReason::kChange,
           "SELECT p.partner, p.source_ref, d.name, " + kind_sql + ", p.content_hash, " +
               runSql(ctx) + " FROM " + plan + " p CROSS JOIN destinations d WHERE " + where);
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <tuple>
 
 namespace passerelle::daemon {
 namespace {
@@ -104,13 +105,13 @@ std::vector<Movement> Outbox::claim(pqxx::transaction_base& tx, const std::strin
                   " AND NOT EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
           kSameOffer +
           " AND o.state = 'in_flight' AND o.lease_until > $2::timestamptz)"
-          " ORDER BY m.id LIMIT $4 FOR UPDATE OF m SKIP LOCKED)"
+          " ORDER BY m.priority, m.id LIMIT $4 FOR UPDATE OF m SKIP LOCKED)"
           " UPDATE outbox_movements m SET state = 'in_flight', claimed_by = $3,"
           " lease_until = $2::timestamptz + make_interval(secs => $5),"
           " attempts = m.attempts + 1, updated_at = now()"
           " FROM due WHERE m.id = due.id"
           " RETURNING m.id, m.partner, m.source_ref, m.destination, m.kind, m.content_hash,"
-          " m.attempts",
+          " m.attempts, m.priority",
       destination, now, worker_id_, limit, static_cast<double>(settings_.lease.count()));
   std::vector<Movement> out;
   out.reserve(r.size());
@@ -123,10 +124,13 @@ std::vector<Movement> Outbox::claim(pqxx::transaction_base& tx, const std::strin
     m.kind = row[4].as<std::string>();
     if (!row[5].is_null()) m.content_hash = row[5].as<std::string>();
     m.attempts = row[6].as<int>();
+    m.priority = row[7].as<int>();
     out.push_back(std::move(m));
   }
-  std::sort(out.begin(), out.end(),
-            [](const Movement& a, const Movement& b) { return a.id < b.id; });
+  // RETURNING has no order: the batch is worked in the claim's order.
+  std::sort(out.begin(), out.end(), [](const Movement& a, const Movement& b) {
+    return std::tie(a.priority, a.id) < std::tie(b.priority, b.id);
+  });
   return out;
 }
 
@@ -239,15 +243,26 @@ OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destina
   return c;
 }
 
-std::string enqueueSql(const std::string& select, WhenPending when) {
+std::string enqueueSql(const std::string& select, EnqueueReason reason) {
+  const bool refresh = reason == EnqueueReason::kRefresh;
+  const std::string priority =
+      std::string("CASE WHEN s.kind = 'close' THEN 0") +
+      (refresh ? " ELSE 3 END"
+               : " WHEN EXISTS (SELECT 1 FROM destination_offers d WHERE d.partner = s.partner"
+                 " AND d.source_ref = s.source_ref AND d.destination = s.destination"
+                 " AND (d.accepted_hash IS NOT NULL OR d.service_id IS NOT NULL"
+                 "      OR d.possibly_present)) THEN 2 ELSE 1 END");
   const char* on_pending =
-      when == WhenPending::kReplace
-          ? " DO UPDATE SET kind = excluded.kind, content_hash = excluded.content_hash,"
-            " run_id = excluded.run_id, created_at = now(), updated_at = now()"
-          : " DO NOTHING";
+      refresh ? " DO NOTHING"
+              : " DO UPDATE SET kind = excluded.kind, content_hash = excluded.content_hash,"
+                " run_id = excluded.run_id, priority = excluded.priority, created_at = now(),"
+                " updated_at = now()";
   return "INSERT INTO outbox_movements (partner, source_ref, destination, kind, content_hash,"
-         " run_id) " +
-         select + " ON CONFLICT (partner, source_ref, destination) WHERE state = 'pending'" +
+         " run_id, priority) SELECT s.partner, s.source_ref, s.destination, s.kind,"
+         " s.content_hash, s.run_id::bigint, " +
+         priority + " FROM (" + select +
+         ") AS s (partner, source_ref, destination, kind, content_hash, run_id)"
+         " ON CONFLICT (partner, source_ref, destination) WHERE state = 'pending'" +
          on_pending;
 }
 

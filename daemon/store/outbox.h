@@ -61,6 +61,7 @@ struct Movement {
   std::string kind;  // "upsert" | "close"
   std::optional<std::string> content_hash;
   int attempts = 0;  // including this claim
+  int priority = 2;  // see enqueue(): 0 close, 1 new, 2 change, 3 refresh
 };
 
 enum class SettleResult {
@@ -126,21 +127,26 @@ class Outbox {
 
 // Adding movements. Every writer of outbox_movements goes through here (the
 // merge's plans, reconcile's full stock, a destination's refresh), so the
-// rule "at most one pending movement per offer and destination" lives in
-// one place.
-enum class WhenPending {
-  kReplace,  // a newer change: the pending movement takes its kind, hash and run
-  kKeep,     // a refresh: the pending movement already carries the offer
+// rule "at most one pending movement per offer and destination" and the
+// order under backlog live in one place. Claims take the lowest priority
+// first (lba.md "Order under backlog": the quota is the bottleneck):
+//   0 closes (candidates must not apply to offers that are gone),
+//   1 new offers (never accepted by the destination),
+//   2 changes,
+//   3 refreshes (rolling expiration).
+enum class EnqueueReason {
+  kChange,   // the offer changed: a pending movement takes its kind, hash and run
+  kRefresh,  // nothing changed (rolling expiration): a pending movement already carries it
 };
 // The INSERT for a SELECT yielding (partner, source_ref, destination, kind,
 // content_hash, run_id).
-std::string enqueueSql(const std::string& select, WhenPending when);
+std::string enqueueSql(const std::string& select, EnqueueReason reason);
 // Runs it with the SELECT's parameters; returns how many were added or replaced.
 template <typename... Params>
-long enqueue(pqxx::transaction_base& tx, WhenPending when, const std::string& select,
+long enqueue(pqxx::transaction_base& tx, EnqueueReason reason, const std::string& select,
              Params&&... params) {
   return static_cast<long>(
-      tx.exec_params(enqueueSql(select, when), std::forward<Params>(params)...).affected_rows());
+      tx.exec_params(enqueueSql(select, reason), std::forward<Params>(params)...).affected_rows());
 }
 
 // Reconcile's repairs (operations.md "Reconciliation"): movements given a new

@@ -51,7 +51,7 @@ void repair(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
     // Forgetting what the destination accepted makes every row a creation.
     forgetAcceptedRows(tx, destination);
     counts.full_stock_queued +=
-        enqueue(tx, WhenPending::kReplace,
+        enqueue(tx, EnqueueReason::kChange,
                 "SELECT partner, source_ref, $1, 'upsert', content_hash, NULL::bigint FROM offers"
                 " WHERE status = 'active'",
                 destination);
@@ -65,10 +65,11 @@ void finishRun(pqxx::connection& store, std::int64_t run_id, const ReconcileCoun
       "UPDATE reconcile_runs SET finished_at = now(), expired = $2, stuck_requeued = $3,"
       " stuck_superseded = $4, failed_requeued = $5, failed_superseded = $6,"
       " rolling_queued = $7, publishing_read = $8, full_stock_queued = $9,"
-      " drift_found = $10, outcome = $11, message = $12 WHERE id = $1",
+      " drift_found = $10, outcome = $11, message = $12, audited = $13, audit_closed = $14,"
+      " audit_resent = $15 WHERE id = $1",
       run_id, c.expired, c.stuck_requeued, c.stuck_superseded, c.failed_requeued,
       c.failed_superseded, c.rolling_queued, c.publishing_read, c.full_stock_queued, c.drift() > 0,
-      outcome, message);
+      outcome, message, c.audited, c.audit_closed, c.audit_resent);
   tx.commit();
 }
 

@@ -65,9 +65,12 @@ struct ReconcileCounts {
   long rolling_queued = 0;   // lba refresh (not in dry runs)
   long publishing_read = 0;  // lba refresh (not in dry runs)
   long full_stock_queued = 0;
+  long audited = 0;       // offers read back from a service (not in dry runs)
+  long audit_closed = 0;  // active there, not here: close queued
+  long audit_resent = 0;  // missing there, active here: sent again
   long drift() const {
     return expired + stuck_requeued + stuck_superseded + failed_requeued + failed_superseded +
-           rolling_queued + publishing_read;
+           rolling_queued + publishing_read + audit_closed + audit_resent;
   }
   bool operator==(const ReconcileCounts&) const = default;
 };
@@ -80,7 +83,7 @@ struct ReconcileResult {
 };
 
 // Network refresh of the destinations' state, after the commit; fills
-// rolling_queued and publishing_read.
+// rolling_queued, publishing_read and the audit's counts.
 using DestinationRefresh = std::function<void(pqxx::connection&, ReconcileCounts&)>;
 
 // Throws pqxx errors (the run's row then says `failed`) or whatever the

@@ -5,6 +5,7 @@
 #include "daemon/destinations/lba/lba_push.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/outbox.h"
+#include "daemon/store/shared_quota.h"
 
 namespace passerelle::daemon {
 
@@ -18,6 +19,18 @@ pc::LbaClientSettings clientSettings(const Config& config) {
   while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
   s.api_key = readSecret(config.lba.api_key_file);
   return s;
+}
+
+// The key's two quotas, kept in the store: every process using the key
+// (daemons, `push`, `reconcile`) draws from the same windows.
+pc::RateLimiter sharedLimiter(pqxx::connection& store, const Config& config, pc::Clock& clock,
+                              const std::string& api_key) {
+  const std::chrono::seconds minute(60);
+  return pc::RateLimiter(
+      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "write", api_key),
+                                    pc::WindowQuota{config.lba.write_per_minute, minute}),
+      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "read", api_key),
+                                    pc::WindowQuota{config.lba.read_per_minute, minute}));
 }
 
 OutboxSettings outboxSettings(const Config& config) {
@@ -39,13 +52,15 @@ LbaPushSettings pushSettings(const Config& config) {
 class LbaParts {
  public:
   LbaParts(pqxx::connection& store, const Config& config, pc::Clock& clock, const std::string& role)
-      : limiter_(clock, {config.lba.write_per_minute, config.lba.read_per_minute}),
-        client_(clientSettings(config), clock, limiter_),
+      : settings_(clientSettings(config)),
+        limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
+        client_(settings_, clock, limiter_),
         outbox_(clock, outboxSettings(config), makeWorkerId(role + "-" + kLbaDestination)),
         push_(store, client_, outbox_, pushSettings(config)) {}
   LbaPush& push() { return push_; }
 
  private:
+  pc::LbaClientSettings settings_;
   pc::RateLimiter limiter_;
   pc::LbaClient client_;
   Outbox outbox_;
@@ -91,6 +106,12 @@ class LbaDestination final : public Destination {
     LbaParts parts(store, config_, clock_, "reconcile");
     counts.rolling_queued = parts.push().queueRollingRefresh();
     counts.publishing_read = parts.push().refreshPublishingStatus();
+    // Read back what the service holds, a slice a night (lba.md: what is
+    // online must be what the store says, whatever failed on the way).
+    const LbaPush::AuditCounts audit = parts.push().audit(LbaPushSettings{}.audit_batch);
+    counts.audited += audit.audited;
+    counts.audit_closed += audit.closed;
+    counts.audit_resent += audit.resent;
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "daemon/destinations/lba/lba_push.h"
 
+#include "connectors/lba/lba_close.h"
+
 #include "daemon/log/event_log.h"
 
 namespace passerelle::daemon {
@@ -96,7 +98,9 @@ void LbaPush::process(const Movement& m, PushCounts& counts) {
   const auto defaults_it = settings_.apply_defaults.find(m.partner);
   const pc::ApplyDefaults defaults =
       defaults_it == settings_.apply_defaults.end() ? pc::ApplyDefaults{} : defaults_it->second;
-  const bool published = dest.service_id.has_value() && !dest.closed;
+  // Possibly present (a write whose answer never came): closed like a
+  // published offer, since it may be online.
+  const bool published = (dest.service_id.has_value() && !dest.closed) || dest.possibly_present;
   const pc::LbaPlan plan = pc::planLba(stored->offer, stored->status, today, defaults, published);
   pc::LbaBodyOptions options{defaults, rollingExpiration(*stored, dest, plan, today), false};
 
@@ -113,7 +117,7 @@ void LbaPush::process(const Movement& m, PushCounts& counts) {
       sendUpsert(m, *stored, dest, options, counts);
       return;
     case pc::LbaAction::kClose:
-      sendClose(m, *stored, dest, plan, options, counts);
+      sendClose(m, *stored, dest, plan, today, options, counts);
       return;
   }
 }
@@ -148,36 +152,65 @@ void LbaPush::sendUpsert(const Movement& m, const StoredOffer& stored, const Des
                          const pc::LbaBodyOptions& options, PushCounts& counts) {
   const std::string body = pc::lbaBody(stored.offer, options);
   const std::string hash = pc::lbaBodyHash(body);
-  if (dest.service_id && !dest.closed && dest.accepted_hash == hash) {
+  if (dest.service_id && !dest.closed && !dest.possibly_present && dest.accepted_hash == hash) {
     // The service holds this very body: nothing to send.
     pqxx::work tx(db_);
     recordEligibility(tx, m.partner, m.source_ref, kLbaDestination, {});
     commitSettled(tx, outbox_.settle(tx, m, "sent"), counts, &PushCounts::unchanged);
     return;
   }
-  const pc::LbaResponse response = client_.upsert(body);
+  const pc::LbaResponse response = write(m, body);
   const std::string rolling =
       options.rolling_expiration ? formats::formatDate(*options.rolling_expiration) : "";
-  afterAnswer(m, response, Written{false, hash, rolling}, counts);
+  afterAnswer(m, response, Written{false, body, hash, rolling, dest.possibly_present}, counts);
 }
 
 void LbaPush::sendClose(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
-                        const pc::LbaPlan& plan, pc::LbaBodyOptions options, PushCounts& counts) {
-  if (!dest.service_id) {
+                        const pc::LbaPlan& plan, formats::CivilDate today,
+                        pc::LbaBodyOptions options, PushCounts& counts) {
+  if (!dest.service_id && !dest.possibly_present) {
     pqxx::work tx(db_);  // never written: nothing to close
     commitSettled(tx, outbox_.settle(tx, m, "sent"), counts, &PushCounts::unchanged);
     return;
   }
-  options.cancelled = true;
-  const pc::LbaResponse response =
-      client_.close(*dest.service_id, pc::lbaBody(stored.offer, options));
-  if (!plan.reasons.empty() && (response.outcome == pc::LbaOutcome::kOk ||
-                                response.outcome == pc::LbaOutcome::kAlreadyClosed)) {
+  if (dest.publishing_status == "WILL_NOT_BE_PUBLISHED" && !dest.possibly_present) {
+    // Never online: closing it spends no write.
+    pqxx::work tx(db_);
+    recordServiceClose(tx, m.partner, m.source_ref, kLbaDestination, outbox_.clock());
+    if (!plan.reasons.empty())
+      recordEligibility(tx, m.partner, m.source_ref, kLbaDestination, plan.reasons);
+    commitSettled(tx, outbox_.settle(tx, m, "sent"), counts, &PushCounts::unchanged);
+    return;
+  }
+  // The last body the service accepted (or the one it may have applied),
+  // cancelled: never a body built from the current offer (lba.md).
+  std::optional<std::string> body;
+  if (const auto& last = dest.accepted_body ? dest.accepted_body : dest.unsettled_body)
+    body = pc::lbaCloseBody(*last, today);
+  if (!body) {
+    // Only offers sent before the store kept bodies (schema 004) get here.
+    options.cancelled = true;
+    body = pc::lbaBody(stored.offer, options);
+  }
+  const pc::LbaResponse response = write(m, *body);
+  if (!plan.reasons.empty() && response.outcome == pc::LbaOutcome::kOk) {
     pqxx::work tx(db_);
     recordEligibility(tx, m.partner, m.source_ref, kLbaDestination, plan.reasons);
     tx.commit();
   }
-  afterAnswer(m, response, Written{true, "", ""}, counts);
+  afterAnswer(m, response, Written{true, *body, "", "", dest.possibly_present}, counts);
+}
+
+pc::LbaResponse LbaPush::write(const Movement& m, const std::string& body) {
+  // Write-ahead: from now until a definite answer the offer may be at the
+  // service (a lost answer, or this process killed mid-request), so it is
+  // "possibly present" with the body that may hold there.
+  {
+    pqxx::work tx(db_);
+    recordUnsettledWrite(tx, m.partner, m.source_ref, kLbaDestination, body);
+    tx.commit();
+  }
+  return client_.upsert(body);
 }
 
 void LbaPush::afterAnswer(const Movement& m, const pc::LbaResponse& response,
@@ -195,10 +228,10 @@ void LbaPush::afterAnswer(const Movement& m, const pc::LbaResponse& response,
       }
       return;
     case pc::LbaOutcome::kBadRequest:
-      onRefused(m, response, counts);
+      onRefused(m, response, written, counts);
       return;
     case pc::LbaOutcome::kUnauthorized:
-      onKeyRefused(m, response, counts);
+      onKeyRefused(m, response, written, counts);
       return;
     case pc::LbaOutcome::kRateLimited:
       // The offer is fine, the quota is not: the attempt is not counted.
@@ -221,8 +254,10 @@ void LbaPush::onAccepted(const Movement& m, const pc::LbaResponse& response, con
   if (written.closing) {
     recordServiceClose(tx, m.partner, m.source_ref, kLbaDestination, clock);
   } else {
-    recordServiceWrite(tx, m.partner, m.source_ref, kLbaDestination, response.id, written.body_hash,
-                       written.rolling_expiration, clock);
+    recordServiceWrite(
+        tx, m.partner, m.source_ref, kLbaDestination,
+        AcceptedWrite{response.id, written.body, written.body_hash, written.rolling_expiration},
+        clock);
   }
   const SettleResult result = outbox_.settle(tx, m, "sent", std::nullopt, httpOf(response));
   if (result != SettleResult::kLostLease) recordSuccess(tx, kLbaDestination, clock);
@@ -235,8 +270,11 @@ void LbaPush::onAccepted(const Movement& m, const pc::LbaResponse& response, con
            {"http_status", response.http_status}});
 }
 
-void LbaPush::onRefused(const Movement& m, const pc::LbaResponse& response, PushCounts& counts) {
+void LbaPush::onRefused(const Movement& m, const pc::LbaResponse& response, const Written& written,
+                        PushCounts& counts) {
   pqxx::work tx(db_);
+  recordWriteNotApplied(tx, m.partner, m.source_ref, kLbaDestination,
+                        written.possibly_present_before);
   recordOfferError(tx, m.partner, m.source_ref, kLbaDestination, response.message, outbox_.clock());
   if (!commitSettled(tx,
                      outbox_.settle(tx, m, "failed", "400: " + response.message, httpOf(response)),
@@ -250,8 +288,11 @@ void LbaPush::onRefused(const Movement& m, const pc::LbaResponse& response, Push
               {"message", response.message}});
 }
 
-void LbaPush::onKeyRefused(const Movement& m, const pc::LbaResponse& response, PushCounts& counts) {
+void LbaPush::onKeyRefused(const Movement& m, const pc::LbaResponse& response,
+                           const Written& written, PushCounts& counts) {
   pqxx::work tx(db_);
+  recordWriteNotApplied(tx, m.partner, m.source_ref, kLbaDestination,
+                        written.possibly_present_before);
   pauseDestination(tx, kLbaDestination, kKeyRefused, outbox_.clock());
   const SettleResult released = outbox_.release(tx, m);
   if (released != SettleResult::kLostLease) ++counts.released;
@@ -277,8 +318,18 @@ void LbaPush::onRetry(const Movement& m, const pc::LbaResponse& response, const 
   }
   recordOfferError(tx, m.partner, m.source_ref, kLbaDestination, describe(response),
                    outbox_.clock());
+  // No answer, or a 5xx: the write may have been applied (lba.md) and the
+  // offer stays possibly present; a 429 or 404 was not applied.
+  if (response.outcome != pc::LbaOutcome::kTransient)
+    recordWriteNotApplied(tx, m.partner, m.source_ref, kLbaDestination,
+                          written.possibly_present_before);
   tx.commit();
   countSettled(counts, result, &PushCounts::retried);
+  if (response.outcome == pc::LbaOutcome::kRateLimited) {
+    // The shared quota should make this impossible: a defect to look into.
+    logError("lba answered 429 although the shared quota was respected",
+             {{"destination", kLbaDestination}, {"message", response.message}});
+  }
   if (result == SettleResult::kGaveUp) {
     logError("lba movement failed after its last attempt", {{"destination", kLbaDestination},
                                                             {"partner", m.partner},
@@ -390,7 +441,7 @@ long LbaPush::queueRollingRefresh() {
   pqxx::work tx(db_);
   const formats::CivilDate today = pc::parisToday(outbox_.clock());
   const long queued = enqueue(
-      tx, WhenPending::kKeep,
+      tx, EnqueueReason::kRefresh,
       "SELECT d.partner, d.source_ref, d.destination, 'upsert', o.content_hash, NULL::bigint"
       " FROM destination_offers d JOIN offers o USING (partner, source_ref)"
       " WHERE d.destination = $1 AND d.service_id IS NOT NULL AND d.closed_at IS NULL"
@@ -398,6 +449,48 @@ long LbaPush::queueRollingRefresh() {
       kLbaDestination, formats::formatDate(today), settings_.rolling_refresh_before_days);
   tx.commit();
   return queued;
+}
+
+LbaPush::AuditCounts LbaPush::audit(int limit) {
+  pc::Clock& clock = outbox_.clock();
+  AuditCounts counts;
+  std::vector<AuditedOffer> due;
+  {
+    pqxx::read_transaction tx(db_);
+    if (pausedReason(tx, kLbaDestination)) return counts;
+    due = auditDue(tx, kLbaDestination, limit);
+  }
+  for (const AuditedOffer& offer : due) {
+    const pc::LbaHeldOffer held = client_.readOffer(offer.service_id);
+    const auto outcome = held.response.outcome;
+    if (outcome == pc::LbaOutcome::kUnauthorized || outcome == pc::LbaOutcome::kRateLimited) break;
+    if (outcome != pc::LbaOutcome::kOk && outcome != pc::LbaOutcome::kNotProcessedYet) continue;
+    const bool active_there = outcome == pc::LbaOutcome::kOk && held.status == "Active";
+    pqxx::work tx(db_);
+    recordAudited(tx, offer, kLbaDestination, clock);
+    const std::string kind = active_there ? "close" : "upsert";
+    if (active_there && !offer.expected_active) {
+      recordFoundPresent(tx, offer, kLbaDestination);
+      ++counts.closed;
+    } else if (!active_there && offer.expected_active) {
+      recordFoundMissing(tx, offer, kLbaDestination);
+      ++counts.resent;
+    }
+    if (active_there != offer.expected_active) {
+      enqueue(tx, EnqueueReason::kChange,
+              "SELECT partner, source_ref, $3, $4, content_hash, NULL::bigint FROM offers"
+              " WHERE partner = $1 AND source_ref = $2",
+              offer.partner, offer.source_ref, std::string(kLbaDestination), kind);
+      logWarning("lba audit: drift repaired", {{"destination", kLbaDestination},
+                                               {"partner", offer.partner},
+                                               {"ref", offer.source_ref},
+                                               {"there", active_there ? "active" : "absent"},
+                                               {"queued", kind}});
+    }
+    tx.commit();
+    ++counts.audited;
+  }
+  return counts;
 }
 
 }  // namespace passerelle::daemon

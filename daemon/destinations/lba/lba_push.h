@@ -9,12 +9,17 @@
 //  - not eligible: reasons recorded, movement `not_eligible`, no request;
 //  - upsert: body built; if its hash equals the last accepted one, settled
 //    `sent` without a request; else POST (idempotent by partner_job_id);
-//  - close: PUT Cancelled with the stored id; no id: nothing to close.
-// Answers: ok -> id and hash stored; 400 -> `failed` at once with the
+//  - close: POST of the last accepted body with status Cancelled and its
+//    expiration moved ahead (lba.md "POST also closes"), never a body built
+//    from the current offer; an offer never written is not closed, one the
+//    service will not publish is recorded closed without a write.
+// Answers: ok -> id, body and hash stored; 400 -> `failed` at once with the
 // service's message (a new import's movement brings it back); 401 -> the
 // destination is paused and every claimed movement released untouched;
-// 429 -> retried after Retry-After (else 60 s), the attempt not counted;
-// 5xx/timeouts/404-not-processed-yet -> retried with backoff.
+// 429 -> retried after Retry-After (else 60 s), the attempt not counted, and
+// logged as a defect (the quota is shared through the store); 5xx/timeouts
+// -> retried with backoff, and a write whose answer never came makes the
+// offer "possibly present": its close is sent even without an id.
 // No transaction is open during an HTTP request.
 //
 // refreshPublishingStatus() reads the publishing status of offers written
@@ -48,7 +53,8 @@ struct LbaPushSettings {
   std::map<std::string, connectors::ApplyDefaults> apply_defaults;
   int rolling_expiration_days = 60;
   int rolling_refresh_before_days = 10;
-  int claim_batch = 30;  // movements claimed at a time (one quota minute)
+  int claim_batch = 30;    // movements claimed at a time (one quota minute)
+  int audit_batch = 1200;  // offers read back per reconcile (10 minutes of read quota)
   std::chrono::seconds publishing_delay = std::chrono::minutes(10);
 };
 
@@ -68,13 +74,29 @@ class LbaPush {
   // Queues upserts for offers whose rolling expiration is near. Returns how many.
   long queueRollingRefresh();
 
+  // Reconcile's audit: reads back (under the read quota) what the service
+  // holds for at most `limit` offers sent, least recently audited first, so
+  // that successive nights cover them all; queues the repair of any drift
+  // (active there but not here: closed; missing or closed there but active
+  // here: sent again). Stops early on 401 or 429.
+  struct AuditCounts {
+    long audited = 0;
+    long closed = 0;  // close queued
+    long resent = 0;  // upsert queued
+  };
+  AuditCounts audit(int limit);
+
  private:
   // What a request wrote, for recording the answer.
   struct Written {
     bool closing = false;
-    std::string body_hash;           // upsert: the body sent
-    std::string rolling_expiration;  // upsert: YYYY-MM-DD, or empty
+    std::string body;                      // the body sent
+    std::string body_hash;                 // upsert: its hash
+    std::string rolling_expiration;        // upsert: YYYY-MM-DD, or empty
+    bool possibly_present_before = false;  // restored when the write was surely not applied
   };
+  // POST of `body`, after recording that it may be applied (write-ahead).
+  connectors::LbaResponse write(const Movement& m, const std::string& body);
 
   void process(const Movement& m, PushCounts& counts);
   std::optional<formats::CivilDate> rollingExpiration(const StoredOffer& stored,
@@ -86,15 +108,17 @@ class LbaPush {
   void sendUpsert(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
                   const connectors::LbaBodyOptions& options, PushCounts& counts);
   void sendClose(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
-                 const connectors::LbaPlan& plan, connectors::LbaBodyOptions options,
-                 PushCounts& counts);
+                 const connectors::LbaPlan& plan, formats::CivilDate today,
+                 connectors::LbaBodyOptions options, PushCounts& counts);
   // The answer recorded and the movement settled: one function per outcome.
   void afterAnswer(const Movement& m, const connectors::LbaResponse& response,
                    const Written& written, PushCounts& counts);
   void onAccepted(const Movement& m, const connectors::LbaResponse& response,
                   const Written& written, PushCounts& counts);
-  void onRefused(const Movement& m, const connectors::LbaResponse& response, PushCounts& counts);
-  void onKeyRefused(const Movement& m, const connectors::LbaResponse& response, PushCounts& counts);
+  void onRefused(const Movement& m, const connectors::LbaResponse& response, const Written& written,
+                 PushCounts& counts);
+  void onKeyRefused(const Movement& m, const connectors::LbaResponse& response,
+                    const Written& written, PushCounts& counts);
   void onRetry(const Movement& m, const connectors::LbaResponse& response, const Written& written,
                std::optional<std::chrono::seconds> not_before, bool counts_attempt,
                PushCounts& counts);

@@ -117,12 +117,12 @@ std::string ymagFile(const std::vector<YmagRow>& rows) {
       "Code RNCP;Adresse;Code postal;Ville;Nom du contact;Email du contact;"
       "Téléphone du contact;Fin de publication;Diffusion Pôle emploi;Date de modification\r\n";
   for (const YmagRow& r : rows) {
-    out += r.ref + ";BOULANGERIE DU SILLON;" + r.siret + ";10.71C;" + r.title +
-           ";\"Fabrication du pain ; viennoiseries.\nHoraires : 4h-11h.\";" + r.rome +
+    out += r.ref + ";BOULANGERIE DU SILLON;" + r.siret + ";10.71C;" + r.title + ";" +
+           r.description + ";" + r.rome +
            ";Contrat d'apprentissage;01/09/2026;24;1;CAP;CAP Boulanger;RNCP37861;"
            "2 rue du Sillon;" +
-           r.postal_code + ";Saint-Malo;Anne Le Gall;contact@example.fr;02 99 40 00 00;" +
-           r.expires + ";Oui;" + r.updated + "\r\n";
+           r.postal_code + ";Saint-Malo;Anne Le Gall;" + r.email + ";" + r.phone + ";" + r.expires +
+           ";Oui;" + r.updated + "\r\n";
   }
   return out;
 }

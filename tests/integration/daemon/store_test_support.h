@@ -66,6 +66,10 @@ struct YmagRow {
   std::string updated = "02/03/2026 14:05:00";
   std::string rome = "D1106";
   std::string postal_code = "35000";
+  std::string description =
+      "\"Fabrication du pain ; viennoiseries.\nHoraires : 4h-11h.\"";  // as written in the CSV
+  std::string email = "contact@example.fr";
+  std::string phone = "02 99 40 00 00";
 };
 std::string ymagFile(const std::vector<YmagRow>& rows);
 std::vector<YmagRow> ymagRows(int first, int count, const std::string& title = "Vendeur");

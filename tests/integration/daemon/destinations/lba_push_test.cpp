@@ -60,6 +60,15 @@ Json requests(const TestServer& s) {
   return Json::parse(s.get("/__test__/requests"));
 }
 
+// The status the server holds for a partner_job_id ("" when it has none).
+std::string offerStatus(const TestServer& s, const std::string& partner_job_id) {
+  const Json offers = Json::parse(s.get("/__test__/offers"));
+  for (const auto& [id, offer] : offers.items()) {
+    if (offer.value("partner_job_id", "") == partner_job_id) return offer.value("status", "");
+  }
+  return "";
+}
+
 void importRows(TestStore& store, int first, int count, const std::string& name = "f.csv") {
   store.import("cfa-test", "ymag",
                store.writeFile(name, store_test::ymagFile(store_test::ymagRows(first, count))));
@@ -108,26 +117,23 @@ TEST_CASE("lba push: created once, unchanged never re-sent, withdrawn closed onc
   rows[1].title = "Vendeur 2 confirmé";
   store.import("cfa-test", "ymag", store.writeFile("day2.csv", store_test::ymagFile(rows)));
   c = w.push.drain();
-  CHECK(c.sent == 1);     // Y-2 updated
-  CHECK(c.retried == 1);  // Y-3: PUT answers 404 until the service processed it
-  CHECK(stats(server)["updated"] == 1);
+  CHECK(c.sent == 2);  // Y-2 updated; Y-3 closed by POST, published or not (lba.md)
   CHECK(stats(server)["created"] == 3);
-  CHECK(lbaState(store, "pending") == 1);
-  server.post("/__test__/process", "{}");
-  clock.advance(2min);
-  c = w.push.drain();
-  CHECK(c.sent == 1);
-  CHECK(stats(server)["closed"] == 1);
-  const Json last = requests(server).back();
-  CHECK(last["method"] == "PUT");
-  CHECK(last["status"] == 204);
-  CHECK(last["body"].get<std::string>().find("\"status\":\"Cancelled\"") != std::string::npos);
+  CHECK(lbaState(store, "pending") == 0);
+  // The close went first (closes before changes under a backlog).
+  const Json all = requests(server);
+  const Json closing = all[all.size() - 2];
+  CHECK(closing["method"] == "POST");
+  CHECK(closing["status"] == 200);
+  CHECK(closing["body"].get<std::string>().find("\"status\":\"Cancelled\"") != std::string::npos);
+  CHECK(closing["body"].get<std::string>().find("cfa-test:Y-3") != std::string::npos);
+  CHECK(offerStatus(server, "cfa-test:Y-3") == "Cancelled");
   CHECK(store.count("SELECT count(*) FROM destination_offers WHERE source_ref = 'Y-3'"
                     " AND closed_at IS NOT NULL") == 1);
   // Closed offers are not closed again; a second snapshot changes nothing.
   store.import("cfa-test", "ymag", store.writeFile("day3.csv", store_test::ymagFile(rows) + ""));
   w.push.drain();
-  CHECK(stats(server)["requests"] == 6);  // 3 POST + POST Y-2 + PUT 404 + PUT 204
+  CHECK(stats(server)["requests"] == 5);  // 3 POST + POST Y-2 + POST Y-3 Cancelled
   CHECK(store.count("SELECT count(*) FROM push_runs WHERE destination = 'lba'"
                     " AND finished_at IS NOT NULL") >= 4);
 }
@@ -314,4 +320,181 @@ TEST_CASE("lba push: publishing status read 10 minutes after the write, rechecke
         "WILL_NOT_BE_PUBLISHED:CFA");
   clock.advance(1h);
   CHECK(w.push.refreshPublishingStatus() == 0);  // final statuses are not re-read
+}
+
+// ---- What is online mirrors the store, whatever fails (issue 10) ---------
+
+TEST_CASE("lba push: an offer made ineligible after it was sent is closed with its last body") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 3, "day1.csv");
+  CHECK(w.push.drain().sent == 3);
+  // The partner shortens Y-1's description and removes its contact: the
+  // current offer can no longer be sent; its close must not be built from it.
+  auto rows = store_test::ymagRows(1, 3);
+  rows[0].description = "Poste pourvu.";
+  rows[0].email = "";
+  rows[0].phone = "";
+  store.import("cfa-test", "ymag", store.writeFile("day2.csv", store_test::ymagFile(rows)));
+  const auto c = w.push.drain();
+  CHECK(c.sent == 1);
+  CHECK(c.failed == 0);
+  const Json closing = requests(server).back();
+  CHECK(closing["method"] == "POST");
+  CHECK(closing["status"] == 200);
+  const std::string body = closing["body"].get<std::string>();
+  CHECK(body.find("\"status\":\"Cancelled\"") != std::string::npos);
+  CHECK(body.find("Fabrication du pain") != std::string::npos);  // the accepted body
+  CHECK(body.find("contact@example.fr") != std::string::npos);
+  CHECK(offerStatus(server, "cfa-test:Y-1") == "Cancelled");
+  CHECK(store
+            .scalar("SELECT not_eligible_reasons::text FROM destination_offers"
+                    " WHERE source_ref = 'Y-1' AND destination = 'lba'")
+            .find("DESCRIPTION_TOO_SHORT") != std::string::npos);
+}
+
+TEST_CASE("lba push: a close moves a passed expiration ahead; the accepted body is kept") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;  // 2026-05-28
+  Worker w(store, server, clock);
+  importRows(store, 1, 3, "day1.csv");
+  w.push.drain();
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE destination = 'lba'"
+                    " AND accepted_body LIKE '%\"partner_job_id\"%'") == 3);
+  // As if the body accepted long ago carried an expiration now passed.
+  store.scalar(
+      "UPDATE destination_offers SET accepted_body = replace(accepted_body, '2030-12-31',"
+      " '2026-05-01') WHERE source_ref = 'Y-1' RETURNING 1");
+  store.import("cfa-test", "ymag",
+               store.writeFile("day2.csv", store_test::ymagFile(store_test::ymagRows(2, 2))));
+  CHECK(w.push.drain().sent == 1);
+  const std::string body = requests(server).back()["body"].get<std::string>();
+  CHECK(body.find("\"expiration\":\"2026-05-29T23:59:59+02:00\"") != std::string::npos);
+  CHECK(body.find("\"status\":\"Cancelled\"") != std::string::npos);
+}
+
+TEST_CASE("lba push: a write whose answer was lost is closed although no id was stored") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  // The gateway answers 504 after the service created Y-1.
+  server.post("/__test__/faults", R"({"mode":"504_after","count":1,"methods":["POST"]})");
+  importRows(store, 1, 4, "day1.csv");
+  auto c = w.push.runBatch();
+  CHECK(c.sent == 3);
+  CHECK(c.retried == 1);
+  CHECK(store.scalar("SELECT possibly_present::text || coalesce(service_id, '-')"
+                     " FROM destination_offers WHERE source_ref = 'Y-1'"
+                     " AND destination = 'lba'") == "true-");
+  // Withdrawn before any retry: its close is sent all the same.
+  store.import("cfa-test", "ymag",
+               store.writeFile("day2.csv", store_test::ymagFile(store_test::ymagRows(2, 3))));
+  clock.advance(1h);
+  c = w.push.drain();
+  CHECK(c.sent == 1);
+  CHECK(offerStatus(server, "cfa-test:Y-1") == "Cancelled");
+  CHECK(stats(server)["created"] == 4);  // never created twice
+  CHECK(store.scalar("SELECT possibly_present::text FROM destination_offers"
+                     " WHERE source_ref = 'Y-1' AND destination = 'lba'") == "false");
+}
+
+TEST_CASE("lba push: a later successful write settles a possibly present offer") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  server.post("/__test__/faults", R"({"mode":"500","count":1,"methods":["POST"]})");
+  importRows(store, 1, 1);
+  CHECK(w.push.runBatch().retried == 1);
+  clock.advance(1h);
+  CHECK(w.push.drain().sent == 1);
+  CHECK(store.scalar("SELECT possibly_present::text || (service_id IS NOT NULL)::text"
+                     " FROM destination_offers WHERE source_ref = 'Y-1'") == "falsetrue");
+}
+
+TEST_CASE("lba push: an offer the service will not publish is closed without a write") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  // The service knows the employer as a training body; our copy does not.
+  server.post("/__test__/naf", R"({"siret":"51024567800014","naf":"8559A"})");
+  importRows(store, 1, 4, "day1.csv");
+  w.push.drain();
+  server.post("/__test__/process", "{}");
+  clock.advance(11min);
+  CHECK(w.push.refreshPublishingStatus() == 4);
+  const long writes = stats(server)["writes"].get<long>();
+  store.import("cfa-test", "ymag",
+               store.writeFile("day2.csv", store_test::ymagFile(store_test::ymagRows(2, 3))));
+  const auto c = w.push.drain();
+  CHECK(c.unchanged == 1);
+  CHECK(c.retried == 0);
+  CHECK(stats(server)["writes"].get<long>() == writes);  // no quota spent
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE source_ref = 'Y-1'"
+                    " AND closed_at IS NOT NULL") == 1);
+  // A second movement of it changes nothing either.
+  queueUpsert(store, "Y-1");
+  w.push.drain();
+  CHECK(stats(server)["writes"].get<long>() == writes);
+}
+
+TEST_CASE("lba push: under a backlog closes go first, then new offers, then changes") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 4, "day1.csv");
+  w.push.drain();
+  const std::size_t before = requests(server).size();
+  // Day 2: Y-2 changed, Y-4 withdrawn, Y-5 new (the file's order: 1, 2, 3, 5).
+  auto rows = store_test::ymagRows(1, 3);
+  rows[1].title = "Vendeur 2 confirmé";
+  auto added = store_test::ymagRows(5, 1);
+  rows.push_back(added[0]);
+  store.import("cfa-test", "ymag", store.writeFile("day2.csv", store_test::ymagFile(rows)));
+  w.push.drain();
+  const Json all = requests(server);
+  REQUIRE(all.size() == before + 3);
+  auto body = [&](std::size_t i) { return all[before + i]["body"].get<std::string>(); };
+  CHECK(body(0).find("cfa-test:Y-4") != std::string::npos);  // the close
+  CHECK(body(1).find("cfa-test:Y-5") != std::string::npos);  // the new offer
+  CHECK(body(2).find("cfa-test:Y-2") != std::string::npos);  // the change
+}
+
+TEST_CASE("lba push: the audit reads back what the service holds and repairs drift") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  importRows(store, 1, 3);
+  CHECK(w.push.drain().sent == 3);
+  // Drift the store cannot see by itself: the service has no offer under
+  // Y-1's id; Y-3 withdrawn here and recorded closed, still active there.
+  store.scalar(
+      "UPDATE destination_offers SET service_id = '0123456789abcdef01234567'"
+      " WHERE source_ref = 'Y-1' AND destination = 'lba' RETURNING 1");
+  store.scalar("UPDATE offers SET status = 'withdrawn' WHERE source_ref = 'Y-3' RETURNING 1");
+  store.scalar(
+      "UPDATE destination_offers SET closed_at = now(), accepted_hash = NULL"
+      " WHERE source_ref = 'Y-3' AND destination = 'lba' RETURNING 1");
+  const long reads_before = stats(server)["reads"].get<long>();
+  const auto a = w.push.audit(100);
+  CHECK(a.audited == 3);
+  CHECK(a.resent == 1);
+  CHECK(a.closed == 1);
+  CHECK(stats(server)["reads"].get<long>() == reads_before + 3);
+  const auto c = w.push.drain();
+  CHECK(c.sent == 2);
+  CHECK(offerStatus(server, "cfa-test:Y-3") == "Cancelled");
+  CHECK(offerStatus(server, "cfa-test:Y-1") == "Active");
+  CHECK(stats(server)["created"] == 3);  // Y-1 re-sent by its partner_job_id
+  // The next audit (the least recently audited first) finds nothing to repair.
+  const auto again = w.push.audit(100);
+  CHECK(again.closed == 0);
+  CHECK(again.resent == 0);
 }

@@ -78,8 +78,8 @@ TEST_SUITE("rate_limiter") {
   TEST_CASE("pauseUntil (429 Retry-After) delays every grant and never shortens") {
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
-    limiter.writes().pauseUntil(clock.steady() + 60s);
-    limiter.writes().pauseUntil(clock.steady() + 5s);  // shorter: ignored
+    limiter.writes().pauseFor(60s);
+    limiter.writes().pauseFor(5s);  // shorter: ignored
     CHECK(limiter.writes().tryAcquire() == 60s);
     CHECK(limiter.reads().tryAcquire() == 0ns);  // reads are a separate quota
     const auto before = clock.steady();
