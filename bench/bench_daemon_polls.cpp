@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     p.id = "bench";
     p.format = "ymag";
     p.url = "file://" + drop.string() + "/";
-    p.tls = daemon::TlsMode::kNone;
+    p.tls = connectors::DropTls::kNone;
     p.after = daemon::AfterImport::kKeep;
     config.partners.push_back(p);
 

@@ -48,6 +48,8 @@ std::optional<FileIssue> Dialect::checkEnd(const std::vector<std::string>*, long
   return std::nullopt;
 }
 
-void Dialect::transformField(FieldId, std::string&) const {}
+std::string_view Dialect::transformField(FieldId, std::string_view value, std::string&) const {
+  return value;
+}
 
 }  // namespace passerelle::formats

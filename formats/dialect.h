@@ -4,7 +4,16 @@
 // encoding, delimiter, semantics, date styles) read by the one generic import
 // pipeline (offer_file_reader.h), plus a few virtual hooks for quirks that a
 // table cannot say (Sigma's envelope and trailer records and its `\n`
-// escapes). A new dialect is a new Dialect subclass registered by name in
+// escapes). The pipeline calls every hook for every file, record and field,
+// so a dialect never depends on a shortcut of the pipeline.
+//
+// The description also says how the exports arrive in a drop folder: the
+// default file pattern, when a file is complete (stable size and time, or a
+// `.ok` marker) and how its name orders it (file_naming.h). The drop-folder
+// selection and the configuration read them from here, never by the
+// dialect's name.
+//
+// A new dialect is a new Dialect subclass registered by name in
 // DialectRegistry (dialect_registry.h); the pipeline does not change.
 //
 // Thread safety: a Dialect is immutable after construction and may be shared
@@ -20,6 +29,7 @@
 
 #include "formats/encoding.h"
 #include "formats/field_error.h"
+#include "formats/file_naming.h"
 
 namespace passerelle::formats {
 
@@ -58,6 +68,8 @@ constexpr std::size_t kFieldCount = static_cast<std::size_t>(FieldId::kCount);
 std::string_view fieldPath(FieldId id);
 
 enum class Semantics { kSnapshot, kDelta };
+// When a file in a drop folder is complete (drop-folders.md): its size and
+// modification time stable over a window, or its marker `<name>.ok` present.
 enum class Completion { kStable, kMarker };
 enum class DateStyle { kDayFirst, kIso };  // JJ/MM/AAAA | AAAA-MM-JJ
 enum class DateTimeStyle {
@@ -79,8 +91,11 @@ struct DialectSpec {
   Encoding encoding = Encoding::kUtf8;
   char delimiter = ';';
   Semantics semantics = Semantics::kSnapshot;
+  // Drop folders: the partner's `completion` and `pattern` when not
+  // configured, and the ordering key of a file's name.
   Completion completion = Completion::kStable;
   std::string default_pattern = "*.csv";
+  FileNaming naming;
   std::vector<ColumnSpec> columns;
   // Several columns feeding one field are joined with this separator, empty
   // ones skipped (Sigma: ADR1/ADR2 with ", ", ROME1..3).
@@ -136,9 +151,12 @@ class Dialect {
   virtual std::optional<FileIssue> checkEnd(const std::vector<std::string>* trailer,
                                             long trailer_line, long data_records) const;
 
-  // Turns a decoded raw field into what the field rules read, before
-  // folding (Sigma: `\n` escapes in descriptions). Default: unchanged.
-  virtual void transformField(FieldId field, std::string& value) const;
+  // Turns every decoded raw field into what the field rules read, before
+  // folding (Sigma: `\n` escapes in descriptions). Returns `value` itself
+  // when unchanged (no copy: it is called for every field of every row), or
+  // a view of `scratch` holding the new value. Default: unchanged.
+  virtual std::string_view transformField(FieldId field, std::string_view value,
+                                          std::string& scratch) const;
 
  private:
   DialectSpec spec_;

@@ -14,7 +14,14 @@ DialectSpec gilSpec() {
   s.encoding = Encoding::kUtf8;
   s.delimiter = ',';
   s.semantics = Semantics::kDelta;
+  // gil.md: a data file is complete once its marker `<name>.ok` is there;
+  // files are applied by the date, then the sequence number in their names,
+  // never by modification time.
   s.completion = Completion::kMarker;
+  s.default_pattern = "*.csv";
+  // GIL_<code>_<AAAAMMJJ>_<NNN>.csv
+  s.naming = {
+      .prefix = "GIL_", .stamp = NameStamp::kDate, .sequence = true, .order_by_mtime = false};
   s.columns = {
       {"ACTION", FieldId::kMovement, true},
       {"ID_OFFRE", FieldId::kSourceRef, true},

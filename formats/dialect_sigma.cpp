@@ -21,6 +21,9 @@ DialectSpec sigmaSpec() {
   s.delimiter = ';';
   s.semantics = Semantics::kSnapshot;
   s.completion = Completion::kStable;
+  s.default_pattern = "*.csv";
+  // SIGMA_<code>_<AAAAMMJJ>.csv
+  s.naming = {.prefix = "SIGMA_", .stamp = NameStamp::kDate};
   s.columns = {
       {"REF", FieldId::kSourceRef, true},         {"ENTREPRISE", FieldId::kEmployerName, true},
       {"SIRET", FieldId::kSiret, true},           {"APE", FieldId::kNaf, false},
@@ -118,20 +121,23 @@ class SigmaDialect final : public Dialect {
 
   // `\n` is a line break and `\\` one backslash, read left to right; any
   // other backslash stays as written.
-  void transformField(FieldId field, std::string& value) const override {
-    if (field != FieldId::kDescription || value.find('\\') == std::string::npos) return;
-    std::string out;
-    out.reserve(value.size());
+  // A value without a backslash is returned as it is: no copy for the other
+  // fields and for most descriptions.
+  std::string_view transformField(FieldId field, std::string_view value,
+                                  std::string& scratch) const override {
+    if (field != FieldId::kDescription || value.find('\\') == std::string_view::npos) return value;
+    scratch.clear();
+    scratch.reserve(value.size());
     for (std::size_t i = 0; i < value.size(); ++i) {
       if (value[i] == '\\' && i + 1 < value.size() &&
           (value[i + 1] == 'n' || value[i + 1] == '\\')) {
-        out.push_back(value[i + 1] == 'n' ? '\n' : '\\');
+        scratch.push_back(value[i + 1] == 'n' ? '\n' : '\\');
         ++i;
       } else {
-        out.push_back(value[i]);
+        scratch.push_back(value[i]);
       }
     }
-    value.swap(out);
+    return scratch;
   }
 };
 

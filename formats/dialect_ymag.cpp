@@ -13,6 +13,9 @@ DialectSpec ymagSpec() {
   s.delimiter = ';';
   s.semantics = Semantics::kSnapshot;
   s.completion = Completion::kStable;
+  s.default_pattern = "*.csv";
+  // YMAG_<code>_<AAAAMMJJhhmmss>.csv
+  s.naming = {.prefix = "YMAG_", .stamp = NameStamp::kDateTime};
   s.columns = {
       {"N° offre", FieldId::kSourceRef, true},
       {"Raison sociale", FieldId::kEmployerName, true},

@@ -40,20 +40,15 @@ void RowValidator::beginRow(long line) {
 }
 
 void RowValidator::addColumn(FieldId field, std::string_view decoded) {
+  const std::string_view input = dialect_.transformField(field, decoded, transform_scratch_);
   Slot& s = slot(field);
   if (field == FieldId::kSourceRef) {
     // Only trimmed, never folded: the raw value is kept for REF_INVALID.
-    s.text.assign(decoded);
+    s.text.assign(input);
     s.filled = true;
     return;
   }
-  std::string_view input = decoded;
   if (field == FieldId::kDescription) {
-    if (decoded.find('\\') != std::string_view::npos) {
-      transform_scratch_.assign(decoded);  // reused as scratch for the dialect's transform
-      dialect_.transformField(field, transform_scratch_);
-      input = transform_scratch_;
-    }
     foldDescription(input, scratch_);
   } else {
     foldSingleLine(input, scratch_);
@@ -94,7 +89,9 @@ void RowValidator::warning(FieldId id, std::string code, std::string message) {
 }
 
 std::optional<std::string> RowValidator::validSourceRef(std::string_view decoded) const {
-  std::string_view ref = trimWhiteSpace(decoded);
+  std::string transformed;
+  std::string_view ref =
+      trimWhiteSpace(dialect_.transformField(FieldId::kSourceRef, decoded, transformed));
   if (ref.empty() || codePointCount(ref) > kMaxRefLength || hasControlCharacter(ref))
     return std::nullopt;
   return std::string(ref);

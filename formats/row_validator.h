@@ -78,7 +78,7 @@ class RowValidator {
   std::string partner_;
   Slot slots_[kFieldCount];
   std::string scratch_;
-  std::string transform_scratch_;  // Sigma-style transforms of a description
+  std::string transform_scratch_;  // what the dialect's transformField() made of a value
   std::unordered_set<std::string> seen_refs_;
   Offer offer_;
   Reject reject_;

@@ -2,15 +2,19 @@
 // (drop-folders.md "Which files are taken"). Pure logic: it sees listings
 // (RemoteEntry vectors) and the Clock, never the folder itself.
 //
+// What depends on the partner's format comes from its dialect (DialectSpec,
+// created by name from the registry): the default pattern and completion,
+// and how a name orders a file (formats/file_naming.h). Nothing here knows a
+// dialect by its name.
+//
 // One DropSelector per partner lives across polls, because completion by
 // stability needs two listings at least `stable_for` apart showing the same
 // size and modification time (an old timestamp alone proves nothing). Each
 // observe() takes one listing and returns a DropSelection:
 //   - ready: complete files to download now, ordered by the date (and time)
-//     in the name (YMAG_<code>_<AAAAMMJJhhmmss>, SIGMA_<code>_<AAAAMMJJ>,
-//     GIL_<code>_<AAAAMMJJ>_<NNN> by date then NNN as an integer; any other
-//     name: its first 14- or 8-digit date), then by modification time (never
-//     for GIL), then by name; at most max_files_per_poll of them;
+//     and sequence number in the name as the dialect reads them, then by
+//     modification time (unless the dialect's naming forbids it: GIL), then
+//     by name; at most max_files_per_poll of them;
 //   - oversize: complete files larger than max_file_size, to move to failed/
 //     with a report, never to download (not counted in the cap);
 //   - warnings: names ignored (hostile names, zero-byte files) and markers
@@ -40,13 +44,16 @@
 #include "connectors/drop/drop_folder.h"
 #include "connectors/host/clock.h"
 #include "formats/dialect.h"
+#include "formats/file_naming.h"
 
 namespace passerelle::connectors {
 
 struct SelectionSettings {
-  std::string format;             // "ymag", "sigma", "gil"...: gil never orders by mtime
-  std::string pattern = "*.csv";  // shell glob on the name, case-insensitive
-  formats::Completion completion = formats::Completion::kStable;
+  std::string format;  // the partner's dialect, by its registry name ("ymag")
+  // Shell glob on the name, case-insensitive; unset: the dialect's default.
+  std::optional<std::string> pattern;
+  // Unset: the dialect's (DialectSpec::completion).
+  std::optional<formats::Completion> completion;
   std::chrono::milliseconds stable_for = std::chrono::seconds(30);
   std::uint64_t max_file_size = 200ull * 1024 * 1024;
   int max_files_per_poll = 50;
@@ -82,6 +89,7 @@ struct DropSelection {
 
 class DropSelector {
  public:
+  // Throws std::invalid_argument when no dialect has the settings' format.
   DropSelector(SelectionSettings settings, const Clock& clock);
 
   using Skip = std::function<bool(const RemoteEntry&)>;
@@ -91,6 +99,9 @@ class DropSelector {
   std::optional<Clock::SteadyTime> nextStableCheckAt() const { return next_check_; }
 
   const SelectionSettings& settings() const { return settings_; }
+  // The pattern and completion in force (the settings', else the dialect's).
+  const std::string& pattern() const { return pattern_; }
+  formats::Completion completion() const { return completion_; }
 
  private:
   struct Seen {
@@ -98,21 +109,31 @@ class DropSelector {
     std::optional<Clock::WallTime> mtime;
     Clock::SteadyTime since;  // when this size and mtime were first seen
   };
+  using Names = std::set<std::string>;
+
+  void forgetAbsent(const Names& present);
+  void warnOnce(DropSelection& out, const std::string& name, SelectionWarning::Reason reason,
+                std::string message);
+  // A "<name>.ok" marker: nothing to take, but reported when alone too long.
+  void watchMarker(const std::string& marker, const Names& present, Clock::SteadyTime now,
+                   DropSelection& out);
+  // The marker that completes `name`, if the listing has one (any case of ".ok").
+  static std::optional<std::string> markerOf(const std::string& name, const Names& present);
+  // Whether `e` kept its size and time for stable_for; if not, when it may.
+  bool isStable(const RemoteEntry& e, Clock::SteadyTime now, DropSelection& out);
+  // Orders the complete files and moves the first max_files_per_poll to `ready`.
+  void orderAndCap(std::vector<ReadyFile>& complete, DropSelection& out) const;
+
   SelectionSettings settings_;
   const Clock& clock_;
+  formats::FileNaming naming_;
+  std::string pattern_;
+  formats::Completion completion_;
   std::map<std::string, Seen> seen_;
   std::map<std::string, Clock::SteadyTime> orphan_markers_;
-  std::set<std::string> warned_;
+  Names warned_;
   std::optional<Clock::SteadyTime> next_check_;
 };
-
-// The ordering key of a name (exposed for the tests): the date and time in
-// the name as "AAAAMMJJhhmmss" (empty when none), and GIL's sequence number.
-struct NameOrder {
-  std::string datetime;
-  std::optional<std::string> sequence;  // digits, leading zeros removed
-};
-NameOrder nameOrderOf(const std::string& name);
 
 // Whether `name` matches the shell glob `pattern` (case-insensitive).
 bool matchesPattern(const std::string& pattern, const std::string& name);

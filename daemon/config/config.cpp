@@ -19,6 +19,8 @@
 #include <set>
 #include <sstream>
 
+#include "formats/dialect_registry.h"
+
 namespace passerelle::daemon {
 namespace {
 
@@ -89,6 +91,32 @@ const char* typeName(const toml::node& node) {
 std::string absoluteFrom(const fs::path& base_dir, const std::string& path) {
   if (path.empty() || fs::path(path).is_absolute() || base_dir.empty()) return path;
   return (base_dir / path).lexically_normal().string();
+}
+
+// The kind of a drop folder's URL; it decides the default TLS mode.
+enum class DropScheme { kUnknown, kFtps, kFtp, kFile };
+
+DropScheme dropSchemeOf(const std::string& url) {
+  auto host_follows = [&](std::string_view scheme) {
+    return url.rfind(scheme, 0) == 0 && url.substr(scheme.size()).find_first_not_of('/') == 0;
+  };
+  if (host_follows("ftps://")) return DropScheme::kFtps;
+  if (host_follows("ftp://")) return DropScheme::kFtp;
+  if (url.rfind("file:///", 0) == 0) return DropScheme::kFile;
+  return DropScheme::kUnknown;
+}
+
+// The configuration's word for a TLS mode (the `tls` key's values).
+const char* tlsName(connectors::DropTls tls) {
+  switch (tls) {
+    case connectors::DropTls::kImplicit:
+      return "implicit";
+    case connectors::DropTls::kExplicit:
+      return "explicit";
+    case connectors::DropTls::kNone:
+      return "none";
+  }
+  return "?";
 }
 
 // Walks the parsed document, collecting every problem with its place, so that
@@ -272,21 +300,23 @@ class Reader {
     out = *value;
   }
 
+  // True when a valid value was read into `out`.
   template <typename Enum>
-  void getEnum(const toml::table& t, const std::string& prefix, std::string_view key, Enum& out,
+  bool getEnum(const toml::table& t, const std::string& prefix, std::string_view key, Enum& out,
                std::initializer_list<std::pair<const char*, Enum>> choices) {
     std::string text;
-    if (!getString(t, prefix, key, text)) return;
+    if (!getString(t, prefix, key, text)) return false;
     std::vector<std::string> names;
     for (const auto& [name, value] : choices) {
       if (text == name) {
         out = value;
-        return;
+        return true;
       }
       names.emplace_back(name);
     }
     error(t.get(key), path(prefix, key),
           "unknown value " + quote(text) + " (expected " + join(names, ", ") + ")");
+    return false;
   }
 
   void readStore(const toml::table& root, Config& config);
@@ -294,6 +324,12 @@ class Reader {
   void readImport(const toml::table& root, Config& config);
   void readPartners(const toml::table& root, Config& config);
   void readPartner(const toml::table& t, const std::string& prefix, PartnerConfig& p);
+  void readPartnerIdentity(const toml::table& t, const std::string& p, PartnerConfig& partner);
+  void readDropFolder(const toml::table& t, const std::string& p, PartnerConfig& partner);
+  void readDropFolderTls(const toml::table& t, const std::string& p, DropScheme scheme,
+                         PartnerConfig& partner);
+  void readFileSelection(const toml::table& t, const std::string& p, PartnerConfig& partner);
+  void readPartnerOverrides(const toml::table& t, const std::string& p, PartnerConfig& partner);
   void readDestinations(const toml::table& root, Config& config);
   void readLba(const toml::table& t, LbaConfig& lba);
   void readFranceTravail(const toml::table& t, FranceTravailConfig& ft);
@@ -419,7 +455,15 @@ void Reader::readPartner(const toml::table& t, const std::string& p, PartnerConf
              "poll_interval",
              "apply_defaults"});
   partner.line = static_cast<int>(t.source().begin.line);
+  readPartnerIdentity(t, p, partner);
+  readDropFolder(t, p, partner);
+  readFileSelection(t, p, partner);
+  readPartnerOverrides(t, p, partner);
+}
 
+// id, name and format.
+void Reader::readPartnerIdentity(const toml::table& t, const std::string& p,
+                                 PartnerConfig& partner) {
   if (getString(t, p, "id", partner.id, true)) {
     bool ok =
         partner.id.size() <= 64 &&
@@ -441,50 +485,24 @@ void Reader::readPartner(const toml::table& t, const std::string& p, PartnerConf
                 ")");
     }
   }
-  partner.completion = partner.format == "gil" ? Completion::kMarker : Completion::kStable;
+}
 
-  // The URL decides the default TLS mode; an explicit tls must agree with it.
-  enum class Scheme { kUnknown, kFtps, kFtp, kFile } scheme = Scheme::kUnknown;
+// Where the drop folder is and how to log in: url, tls, user, secrets, TLS checks.
+void Reader::readDropFolder(const toml::table& t, const std::string& p, PartnerConfig& partner) {
+  DropScheme scheme = DropScheme::kUnknown;
   if (getString(t, p, "url", partner.url, true)) {
-    const std::string& url = partner.url;
-    auto rest_after = [&](std::string_view prefix) { return url.substr(prefix.size()); };
-    if (url.rfind("ftps://", 0) == 0 && rest_after("ftps://").find_first_not_of('/') == 0) {
-      scheme = Scheme::kFtps;
-    } else if (url.rfind("ftp://", 0) == 0 && rest_after("ftp://").find_first_not_of('/') == 0) {
-      scheme = Scheme::kFtp;
-    } else if (url.rfind("file:///", 0) == 0) {
-      scheme = Scheme::kFile;
-    }
-    if (scheme == Scheme::kUnknown) {
+    scheme = dropSchemeOf(partner.url);
+    if (scheme == DropScheme::kUnknown) {
       error(t.get("url"), p + ".url",
-            "invalid drop folder URL " + quote(url) +
+            "invalid drop folder URL " + quote(partner.url) +
                 " (expected ftps://host/path/, ftp://host/path/ or file:///path/)");
-    } else if (url.find('@') != std::string::npos && scheme != Scheme::kFile) {
+    } else if (partner.url.find('@') != std::string::npos && scheme != DropScheme::kFile) {
       // Credentials in the URL would end up in logs; they have their keys.
       error(t.get("url"), p + ".url",
             "must not contain user or password (use user and password_file)");
     }
   }
-  partner.tls = scheme == Scheme::kFtps  ? TlsMode::kImplicit
-                : scheme == Scheme::kFtp ? TlsMode::kExplicit
-                                         : TlsMode::kNone;
-  if (t.get("tls")) {
-    TlsMode tls = partner.tls;
-    getEnum(t, p, "tls", tls,
-            {{"implicit", TlsMode::kImplicit},
-             {"explicit", TlsMode::kExplicit},
-             {"none", TlsMode::kNone}});
-    bool consistent = scheme == Scheme::kUnknown ||
-                      (scheme == Scheme::kFtps && tls == TlsMode::kImplicit) ||
-                      (scheme == Scheme::kFtp && tls != TlsMode::kImplicit) ||
-                      (scheme == Scheme::kFile && tls == TlsMode::kNone);
-    if (!consistent) {
-      error(t.get("tls"), p + ".tls",
-            std::string("tls = \"") + toString(tls) + "\" does not fit the URL (ftps:// is " +
-                "implicit TLS, ftp:// explicit or none, file:// none)");
-    }
-    partner.tls = tls;
-  }
+  readDropFolderTls(t, p, scheme, partner);
   getString(t, p, "user", partner.user);
   getPath(t, p, "password_file", partner.password_file);
   getPath(t, p, "ca_file", partner.ca_file);
@@ -495,12 +513,53 @@ void Reader::readPartner(const toml::table& t, const std::string& p, PartnerConf
   }
   getBool(t, p, "tls_verify", partner.tls_verify);
   getBool(t, p, "fresh_tls_session", partner.fresh_tls_session);
-  if (getString(t, p, "pattern", partner.pattern) &&
-      (partner.pattern.empty() || partner.pattern.find('/') != std::string::npos)) {
-    error(t.get("pattern"), p + ".pattern", "must be a non-empty file name pattern, without '/'");
+}
+
+// The URL decides the default TLS mode; an explicit tls must agree with it.
+void Reader::readDropFolderTls(const toml::table& t, const std::string& p, DropScheme scheme,
+                               PartnerConfig& partner) {
+  using connectors::DropTls;
+  partner.tls = scheme == DropScheme::kFtps  ? DropTls::kImplicit
+                : scheme == DropScheme::kFtp ? DropTls::kExplicit
+                                             : DropTls::kNone;
+  if (!t.get("tls")) return;
+  DropTls tls = partner.tls;
+  getEnum(t, p, "tls", tls,
+          {{"implicit", DropTls::kImplicit},
+           {"explicit", DropTls::kExplicit},
+           {"none", DropTls::kNone}});
+  bool consistent = scheme == DropScheme::kUnknown ||
+                    (scheme == DropScheme::kFtps && tls == DropTls::kImplicit) ||
+                    (scheme == DropScheme::kFtp && tls != DropTls::kImplicit) ||
+                    (scheme == DropScheme::kFile && tls == DropTls::kNone);
+  if (!consistent) {
+    error(t.get("tls"), p + ".tls",
+          std::string("tls = \"") + tlsName(tls) + "\" does not fit the URL (ftps:// is " +
+              "implicit TLS, ftp:// explicit or none, file:// none)");
   }
-  getEnum(t, p, "completion", partner.completion,
-          {{"stable", Completion::kStable}, {"marker", Completion::kMarker}});
+  partner.tls = tls;
+}
+
+// Which files are taken and what becomes of them; pattern and completion
+// default to the format's (its dialect's DialectSpec).
+void Reader::readFileSelection(const toml::table& t, const std::string& p, PartnerConfig& partner) {
+  if (auto dialect = formats::DialectRegistry::instance().create(partner.format)) {
+    partner.pattern = dialect->spec().default_pattern;
+    partner.completion = dialect->spec().completion;
+  }
+  std::string pattern;
+  if (getString(t, p, "pattern", pattern)) {
+    if (pattern.empty() || pattern.find('/') != std::string::npos) {
+      error(t.get("pattern"), p + ".pattern", "must be a non-empty file name pattern, without '/'");
+    }
+    partner.pattern = pattern;
+  }
+  formats::Completion completion{};
+  if (getEnum(
+          t, p, "completion", completion,
+          {{"stable", formats::Completion::kStable}, {"marker", formats::Completion::kMarker}})) {
+    partner.completion = completion;
+  }
   getDuration(t, p, "stable_for", partner.stable_for);
   getSize(t, p, "max_file_size", partner.max_file_size);
   getInt(t, p, "max_files_per_poll", partner.max_files_per_poll, 1, 100000);
@@ -508,6 +567,11 @@ void Reader::readPartner(const toml::table& t, const std::string& p, PartnerConf
           {{"move", AfterImport::kMove},
            {"delete", AfterImport::kDelete},
            {"keep", AfterImport::kKeep}});
+}
+
+// The import's and the poll's per-partner settings, and the apply defaults.
+void Reader::readPartnerOverrides(const toml::table& t, const std::string& p,
+                                  PartnerConfig& partner) {
   getOptString(t, p, "sigma_code", partner.sigma_code);
   double ratio;
   if (getRatio(t, p, "max_withdraw_ratio", ratio)) partner.max_withdraw_ratio = ratio;
@@ -890,31 +954,15 @@ std::vector<std::string> configWarnings(const Config& config) {
   for (std::size_t i = 0; i < config.partners.size(); ++i) {
     const PartnerConfig& p = config.partners[i];
     const std::string prefix = "partner[" + std::to_string(i) + "] (" + p.id + ")";
-    if (p.tls == TlsMode::kNone && p.url.rfind("ftp://", 0) == 0) {
+    if (p.tls == connectors::DropTls::kNone && p.url.rfind("ftp://", 0) == 0) {
       warnings.push_back(prefix + ".tls: plain FTP: the password and the files travel in clear");
     }
-    if (!p.tls_verify && p.tls != TlsMode::kNone) {
+    if (!p.tls_verify && p.tls != connectors::DropTls::kNone) {
       warnings.push_back(prefix + ".tls_verify: certificate verification is off (tests only)");
     }
   }
   if (config.partners.empty()) warnings.push_back("partner: no partner configured");
   return warnings;
-}
-
-const char* toString(TlsMode mode) {
-  switch (mode) {
-    case TlsMode::kImplicit:
-      return "implicit";
-    case TlsMode::kExplicit:
-      return "explicit";
-    case TlsMode::kNone:
-      return "none";
-  }
-  return "?";
-}
-
-const char* toString(Completion completion) {
-  return completion == Completion::kMarker ? "marker" : "stable";
 }
 
 const char* toString(AfterImport after) {

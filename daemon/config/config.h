@@ -16,6 +16,12 @@
 // spool_dir) are resolved against the configuration file's directory, so that
 // the meaning of a file does not depend on the daemon's working directory.
 //
+// Values that belong to a lower layer are held in that layer's types (the
+// drop folder's DropTls, the dialect's Completion, lba's ApplyDefaults), and
+// what a format implies (its default pattern and completion) is read from
+// its dialect: the configuration converts nothing and knows no format by
+// name.
+//
 // Thread safety: the functions are reentrant and the structs are plain values;
 // a Config is built once (or on SIGHUP, into a new value) and then only read,
 // so it may be shared between threads as const.
@@ -27,6 +33,10 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "connectors/drop/drop_folder.h"
+#include "connectors/lba/lba_offer.h"
+#include "formats/dialect.h"
 
 namespace passerelle::daemon {
 
@@ -64,16 +74,7 @@ struct ImportConfig {
   std::int64_t max_withdraw_count = 10;
 };
 
-enum class TlsMode { kImplicit, kExplicit, kNone };
-enum class Completion { kStable, kMarker };
 enum class AfterImport { kMove, kDelete, kKeep };
-
-// Values applied to a partner's offers when its export leaves them empty.
-struct ApplyDefaults {
-  std::optional<std::string> email;
-  std::optional<std::string> phone;
-  std::optional<std::string> url;
-};
 
 struct PartnerConfig {
   std::string id;      // required, [a-z0-9_-]+
@@ -83,15 +84,18 @@ struct PartnerConfig {
   std::string url;
   // Default from the scheme: ftps -> implicit, ftp -> explicit (plain FTP only
   // when asked for with "none"), file -> none.
-  TlsMode tls = TlsMode::kExplicit;
+  connectors::DropTls tls = connectors::DropTls::kExplicit;
   std::string user;
   std::string password_file;  // empty: no password (anonymous or file://)
   std::string ca_file;
   std::string pinned_pubkey;  // curl syntax: "sha256//BASE64"
   bool tls_verify = true;
   bool fresh_tls_session = false;  // no TLS session reuse on data connections
-  std::string pattern = "*.csv";
-  Completion completion = Completion::kStable;  // default from format: gil -> marker
+  // loadConfig() fills both, from the partner's keys or else from its
+  // format's dialect (DialectSpec::default_pattern, ::completion); left unset
+  // (a partner built in code), the drop-folder selection asks the dialect.
+  std::optional<std::string> pattern;
+  std::optional<formats::Completion> completion;
   Duration stable_for = std::chrono::seconds(30);
   std::uint64_t max_file_size = 200ull * 1024 * 1024;
   int max_files_per_poll = 50;
@@ -101,7 +105,8 @@ struct PartnerConfig {
   std::optional<double> max_withdraw_ratio;
   std::optional<std::int64_t> max_withdraw_count;
   std::optional<Duration> poll_interval;
-  ApplyDefaults apply_defaults;
+  // Applied to the partner's offers when their contact has no way to apply.
+  connectors::ApplyDefaults apply_defaults;
   int line = 0;  // line of its [[partner]] header, for later messages
 };
 
@@ -174,8 +179,9 @@ ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path);
 Config defaultConfig();
 
 // Reads and validates `path`. `known_formats` lists the formats a partner may
-// name (the formats library's registry; passed in so that this module does not
-// depend on it). Throws ConfigError.
+// name (normally formats::DialectRegistry::instance().names(); a test may
+// narrow it); a format's defaults are read from its registered dialect.
+// Throws ConfigError.
 Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats);
 // Same, but a missing default file gives defaultConfig().
 Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats);
@@ -202,8 +208,6 @@ std::vector<std::string> checkConfig(const Config& config);
 // certificate verification off, no partner).
 std::vector<std::string> configWarnings(const Config& config);
 
-const char* toString(TlsMode mode);
-const char* toString(Completion completion);
 const char* toString(AfterImport after);
 const char* toString(FranceTravailMode mode);
 const char* toString(LogFormat format);

@@ -23,22 +23,10 @@ using connectors::RemoteEntry;
 
 namespace {
 
-connectors::DropTls dropTls(TlsMode mode) {
-  switch (mode) {
-    case TlsMode::kImplicit:
-      return connectors::DropTls::kImplicit;
-    case TlsMode::kExplicit:
-      return connectors::DropTls::kExplicit;
-    case TlsMode::kNone:
-      return connectors::DropTls::kNone;
-  }
-  return connectors::DropTls::kExplicit;
-}
-
 connectors::DropFolderSettings folderSettings(const PartnerConfig& p) {
   connectors::DropFolderSettings s;
   s.url = p.url;
-  s.tls = dropTls(p.tls);
+  s.tls = p.tls;
   s.user = p.user;
   if (!p.password_file.empty()) s.password = readSecret(p.password_file);
   s.ca_file = p.ca_file;
@@ -52,8 +40,7 @@ connectors::SelectionSettings selectionSettings(const PartnerConfig& p) {
   connectors::SelectionSettings s;
   s.format = p.format;
   s.pattern = p.pattern;
-  s.completion = p.completion == Completion::kMarker ? formats::Completion::kMarker
-                                                     : formats::Completion::kStable;
+  s.completion = p.completion;
   s.stable_for = std::chrono::duration_cast<std::chrono::milliseconds>(p.stable_for);
   s.max_file_size = p.max_file_size;
   s.max_files_per_poll = p.max_files_per_poll;
@@ -183,7 +170,7 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
   // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
   // a failure is recorded (best effort, on a connection of its own) and rethrown.
   try {
-    if (partner_.tls == TlsMode::kNone && partner_.url.rfind("ftp://", 0) == 0)
+    if (partner_.tls == connectors::DropTls::kNone && partner_.url.rfind("ftp://", 0) == 0)
       logWarning("plain FTP: credentials and offers travel unencrypted",
                  {{"partner", partner_.id}});
     if (!partner_.tls_verify)

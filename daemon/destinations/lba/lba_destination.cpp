@@ -42,8 +42,7 @@ OutboxSettings outboxSettings(const Config& config) {
 LbaPushSettings pushSettings(const Config& config) {
   LbaPushSettings s;
   s.rolling_expiration_days = config.lba.rolling_expiration_days;
-  for (const PartnerConfig& p : config.partners)
-    s.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone, p.apply_defaults.url};
+  for (const PartnerConfig& p : config.partners) s.apply_defaults[p.id] = p.apply_defaults;
   return s;
 }
 

@@ -36,8 +36,7 @@ struct PollFixture {
     p.id = "cfa-test";
     p.format = format;
     p.url = "file://" + drop.string() + "/";
-    p.tls = daemon::TlsMode::kNone;
-    p.completion = format == "gil" ? daemon::Completion::kMarker : daemon::Completion::kStable;
+    p.tls = connectors::DropTls::kNone;  // completion: the format's (gil: the marker)
     config.partners.push_back(p);
   }
   daemon::DropFolderPoller poller() {
@@ -155,7 +154,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   ftp_test::PrivateFtpServer server({"local_max_rate=50000"});  // ~13 s for the file
   auto& p = f.config.partners[0];
   p.url = server.url() + "poll-cancel/";
-  p.tls = daemon::TlsMode::kExplicit;
+  p.tls = connectors::DropTls::kExplicit;
   p.user = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_USER");
   p.password_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
   p.ca_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");

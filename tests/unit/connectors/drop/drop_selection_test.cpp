@@ -1,4 +1,5 @@
-// DropSelector: completion, order, cap, hostile names (drop-folders.md).
+// DropSelector: completion, order, cap, hostile names (drop-folders.md), with
+// what depends on the format read from the partner's dialect.
 #include "connectors/drop/drop_selection.h"
 
 #include <doctest/doctest.h>
@@ -17,6 +18,12 @@ RemoteEntry file(std::string name, std::uint64_t size, int mtime_offset_s = 0) {
                      Clock::WallTime(std::chrono::seconds(1'700'000'000 + mtime_offset_s))};
 }
 
+SelectionSettings settingsFor(const char* format) {
+  SelectionSettings s;
+  s.format = format;
+  return s;
+}
+
 std::vector<std::string> names(const std::vector<ReadyFile>& files) {
   std::vector<std::string> out;
   for (const auto& f : files) out.push_back(f.entry.name);
@@ -27,7 +34,7 @@ std::vector<std::string> names(const std::vector<ReadyFile>& files) {
 
 TEST_CASE("stable: a growing file is not taken until two listings stable_for apart agree") {
   ManualClock clock;
-  SelectionSettings s;
+  SelectionSettings s = settingsFor("ymag");
   s.stable_for = 30s;
   DropSelector sel(s, clock);
 
@@ -57,7 +64,7 @@ TEST_CASE("stable: a growing file is not taken until two listings stable_for apa
 
 TEST_CASE("stable: an old modification time alone proves nothing; a changed mtime restarts") {
   ManualClock clock;
-  DropSelector sel(SelectionSettings{}, clock);
+  DropSelector sel(settingsFor("ymag"), clock);
   // Timestamp from 2023 (copied from the source), first listing: not taken.
   auto r = sel.observe({file("a.csv", 10, -9'000'000)});
   CHECK(r.ready.empty());
@@ -71,7 +78,7 @@ TEST_CASE("stable: an old modification time alone proves nothing; a changed mtim
 
 TEST_CASE("stable: a file that vanished is forgotten") {
   ManualClock clock;
-  DropSelector sel(SelectionSettings{}, clock);
+  DropSelector sel(settingsFor("ymag"), clock);
   sel.observe({file("a.csv", 10)});
   clock.advance(31s);
   sel.observe({});
@@ -81,10 +88,8 @@ TEST_CASE("stable: a file that vanished is forgotten") {
 
 TEST_CASE("marker: GIL data waits for its marker; an orphan marker is reported after an hour") {
   ManualClock clock;
-  SelectionSettings s;
-  s.format = "gil";
-  s.completion = Completion::kMarker;
-  DropSelector sel(s, clock);
+  DropSelector sel(settingsFor("gil"), clock);  // gil's completion: the marker
+  CHECK((sel.completion() == Completion::kMarker));
 
   auto r = sel.observe({file("GIL_A_20260102_001.csv", 10)});
   CHECK(r.ready.empty());
@@ -111,7 +116,7 @@ TEST_CASE("marker: GIL data waits for its marker; an orphan marker is reported a
 
 TEST_CASE("order: date and time in the name, then mtime, then name; GIL by date then NNN") {
   ManualClock clock;
-  SelectionSettings s;
+  SelectionSettings s = settingsFor("ymag");
   s.stable_for = 0s;
   {
     DropSelector sel(s, clock);
@@ -127,6 +132,7 @@ TEST_CASE("order: date and time in the name, then mtime, then name; GIL by date 
                                    "YMAG_X_20260102080000.csv", "another.csv", "other.csv"});
   }
   {
+    s.format = "sigma";
     DropSelector sel(s, clock);
     auto r = sel.observe({
         file("SIGMA_C_20260103.csv", 1, 0), file("SIGMA_B_20260102.csv", 1, 10),
@@ -137,7 +143,6 @@ TEST_CASE("order: date and time in the name, then mtime, then name; GIL by date 
   }
   {
     s.format = "gil";
-    s.completion = Completion::kMarker;
     DropSelector sel(s, clock);
     std::vector<RemoteEntry> listing = {
         file("GIL_A_20260102_10.csv", 1, 0), file("GIL_A_20260102_9.csv", 1, 100),
@@ -152,19 +157,9 @@ TEST_CASE("order: date and time in the name, then mtime, then name; GIL by date 
   }
 }
 
-TEST_CASE("nameOrderOf") {
-  CHECK(nameOrderOf("YMAG_CFA35_20260315143000.csv").datetime == "20260315143000");
-  CHECK(nameOrderOf("SIGMA_0350001A_20260315.csv").datetime == "20260315000000");
-  auto gil = nameOrderOf("GIL_12345678_20260315_007.csv");
-  CHECK(gil.datetime == "20260315000000");
-  CHECK(gil.sequence == std::optional<std::string>("7"));
-  CHECK(nameOrderOf("export.csv").datetime.empty());
-  CHECK(nameOrderOf("export_20261399.csv").datetime.empty());  // not a date
-}
-
 TEST_CASE("cap: at most max_files_per_poll, oldest first; the rest waits for the next poll") {
   ManualClock clock;
-  SelectionSettings s;
+  SelectionSettings s = settingsFor("sigma");
   s.stable_for = 0s;
   s.max_files_per_poll = 3;
   DropSelector sel(s, clock);
@@ -180,7 +175,7 @@ TEST_CASE("cap: at most max_files_per_poll, oldest first; the rest waits for the
 
 TEST_CASE("hostile names, pattern, zero-byte files, oversize") {
   ManualClock clock;
-  SelectionSettings s;
+  SelectionSettings s = settingsFor("ymag");
   s.stable_for = 0s;
   s.max_file_size = 1000;
   DropSelector sel(s, clock);
@@ -206,7 +201,7 @@ TEST_CASE("hostile names, pattern, zero-byte files, oversize") {
 
 TEST_CASE("skip: files the ledger knows cost nothing and do not count in the cap") {
   ManualClock clock;
-  SelectionSettings s;
+  SelectionSettings s = settingsFor("ymag");
   s.stable_for = 0s;
   s.max_files_per_poll = 2;
   DropSelector sel(s, clock);
@@ -220,7 +215,7 @@ TEST_CASE("skip: files the ledger knows cost nothing and do not count in the cap
 
 TEST_CASE("--once: the caller waits only when a candidate needs it") {
   ManualClock clock;
-  DropSelector sel(SelectionSettings{}, clock);
+  DropSelector sel(settingsFor("ymag"), clock);
   auto r = sel.observe({});
   CHECK_FALSE(r.next_check.has_value());
   r = sel.observe({file("a.csv", 3)});
@@ -228,4 +223,58 @@ TEST_CASE("--once: the caller waits only when a candidate needs it") {
   clock.sleepFor(*r.next_check - clock.steady());
   r = sel.observe({file("a.csv", 3)});
   CHECK(r.ready.size() == 1);
+}
+
+TEST_CASE("the dialect gives the defaults; the partner's settings override them") {
+  ManualClock clock;
+  for (const char* format : {"ymag", "sigma"}) {
+    CAPTURE(format);
+    DropSelector sel(settingsFor(format), clock);
+    CHECK(sel.pattern() == "*.csv");
+    CHECK((sel.completion() == Completion::kStable));
+  }
+  DropSelector gil(settingsFor("gil"), clock);
+  CHECK(gil.pattern() == "*.csv");
+  CHECK((gil.completion() == Completion::kMarker));
+
+  SelectionSettings s = settingsFor("ymag");
+  s.pattern = "export_*.txt";
+  s.completion = Completion::kMarker;
+  DropSelector custom(s, clock);
+  auto r = custom.observe(
+      {file("export_1.txt", 5), file("export_1.txt.OK", 0), file("YMAG_X_20260101000000.csv", 5)});
+  REQUIRE(names(r.ready) == std::vector<std::string>{"export_1.txt"});
+  CHECK(r.ready[0].marker == std::optional<std::string>("export_1.txt.OK"));
+
+  CHECK_THROWS_AS(DropSelector(settingsFor("csv"), clock), std::invalid_argument);
+  CHECK_THROWS_AS(DropSelector(SelectionSettings{}, clock), std::invalid_argument);
+}
+
+TEST_CASE("order: the partner's dialect reads the names, not the name's prefix") {
+  ManualClock clock;
+  SelectionSettings s = settingsFor("ymag");
+  s.stable_for = 0s;
+  DropSelector sel(s, clock);
+  // GIL-looking names in a ymag folder: dated by the generic rule, then by
+  // modification time (a GIL sequence number means nothing to ymag).
+  auto r = sel.observe({file("GIL_A_20260102_9.csv", 1, 30), file("GIL_A_20260102_10.csv", 1, 10),
+                        file("GIL_A_20260101_99.csv", 1, 90)});
+  CHECK(names(r.ready) == std::vector<std::string>{"GIL_A_20260101_99.csv", "GIL_A_20260102_10.csv",
+                                                   "GIL_A_20260102_9.csv"});
+}
+
+TEST_CASE("hostile names: 30,000 characters and non-UTF-8 bytes are ordered, not crashed on") {
+  ManualClock clock;
+  for (const char* format : {"ymag", "sigma", "gil"}) {
+    CAPTURE(format);
+    SelectionSettings s = settingsFor(format);
+    s.stable_for = 0s;
+    s.completion = Completion::kStable;
+    DropSelector sel(s, clock);
+    const std::string huge = std::string(format) + "_" + std::string(30000, 'x') + "_20260102.csv";
+    const std::string digits = std::string(30000, '7') + ".csv";
+    const std::string latin1 = "YMAG_\xe9t\xe9\xff_20260101000000.csv";
+    auto r = sel.observe({file(huge, 1), file(digits, 1), file(latin1, 1)});
+    CHECK(names(r.ready) == std::vector<std::string>{latin1, huge, digits});
+  }
 }

@@ -198,6 +198,7 @@ TEST_CASE("ftps: a folder of 1,000 known files is polled in under 2 s, downloadi
   }
   SystemClock clock;
   SelectionSettings selection;
+  selection.format = "ymag";
   DropSelector selector(selection, clock);
   auto start = std::chrono::steady_clock::now();
   auto folder =

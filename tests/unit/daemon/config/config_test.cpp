@@ -147,10 +147,10 @@ TEST_CASE("the example of operations.md, with every option, is read") {
   const PartnerConfig& rennes = config.partners[0];
   CHECK(rennes.id == "cfa-cci-rennes");
   CHECK(rennes.name == "CFA CCI Rennes");
-  CHECK((rennes.tls == TlsMode::kExplicit));
+  CHECK((rennes.tls == connectors::DropTls::kExplicit));
   CHECK(rennes.password_file == dir / "cfa-rennes");
   CHECK(rennes.pattern == "export_*.csv");
-  CHECK((rennes.completion == Completion::kStable));
+  CHECK((rennes.completion == formats::Completion::kStable));
   CHECK(rennes.stable_for == std::chrono::seconds(45));
   CHECK(rennes.max_file_size == 10'000'000);
   CHECK(rennes.max_files_per_poll == 20);
@@ -167,8 +167,8 @@ TEST_CASE("the example of operations.md, with every option, is read") {
 
   const PartnerConfig& gil = config.partners[1];
   CHECK(gil.name == "gil_1");
-  CHECK((gil.tls == TlsMode::kNone));
-  CHECK((gil.completion == Completion::kMarker));  // gil's default
+  CHECK((gil.tls == connectors::DropTls::kNone));
+  CHECK((gil.completion == formats::Completion::kMarker));  // gil's default
   CHECK(gil.pattern == "*.csv");
   CHECK(gil.stable_for == std::chrono::seconds(30));
   CHECK(gil.max_file_size == 200ull * 1024 * 1024);
@@ -178,7 +178,7 @@ TEST_CASE("the example of operations.md, with every option, is read") {
   CHECK(config.pollInterval(gil) == std::chrono::seconds(60));
 
   const PartnerConfig& sigma = config.partners[2];
-  CHECK((sigma.tls == TlsMode::kImplicit));
+  CHECK((sigma.tls == connectors::DropTls::kImplicit));
   CHECK(sigma.sigma_code == "0350001A");
   CHECK_FALSE(sigma.tls_verify);
   CHECK(sigma.apply_defaults.url == "https://cfa.example/");
@@ -224,8 +224,37 @@ TEST_CASE("a minimal file gets the defaults") {
   CHECK_FALSE(config.lba.enabled);
   CHECK_FALSE(config.france_travail.enabled);
   REQUIRE(config.partners.size() == 1);
-  CHECK((config.partners[0].tls == TlsMode::kImplicit));
+  CHECK((config.partners[0].tls == connectors::DropTls::kImplicit));
   CHECK(config.partners[0].name == "cfa-a");
+}
+
+TEST_CASE("pattern and completion: the format's dialect by default, the partner's keys over it") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  writeFile(path,
+            minimalPartner("completion = \"marker\"\n") +
+                "[[partner]]\n"
+                "id = \"gil-b\"\n"
+                "format = \"gil\"\n"
+                "url = \"ftps://ftp.example/b/\"\n"
+                "completion = \"stable\"\n"
+                "pattern = \"GIL_*.txt\"\n"
+                "[[partner]]\n"
+                "id = \"sigma-c\"\n"
+                "format = \"sigma\"\n"
+                "url = \"ftps://ftp.example/c/\"\n",
+            0644);
+  const Config config = loadConfig(path, kFormats);
+  REQUIRE(config.partners.size() == 3);
+  CHECK((config.partners[0].completion == formats::Completion::kMarker));
+  CHECK(config.partners[0].pattern == "*.csv");
+  CHECK((config.partners[1].completion == formats::Completion::kStable));
+  CHECK(config.partners[1].pattern == "GIL_*.txt");
+  CHECK((config.partners[2].completion == formats::Completion::kStable));
+  CHECK(config.partners[2].pattern == "*.csv");
+  CHECK(errorOf(dir, minimalPartner("completion = \"ok\"\n"))
+            .find("partner[0].completion: unknown value \"ok\" (expected stable, marker)") !=
+        std::string::npos);
 }
 
 TEST_CASE("an unknown format is refused with the file, the line and the key") {
@@ -324,7 +353,7 @@ TEST_CASE("plain FTP is accepted only when asked for, with a warning") {
   writeFile(path,
             "[[partner]]\nid = \"a\"\nformat = \"ymag\"\nurl = \"ftp://h/a/\"\ntls = \"none\"\n");
   const Config config = loadConfig(path, kFormats);
-  CHECK((config.partners[0].tls == TlsMode::kNone));
+  CHECK((config.partners[0].tls == connectors::DropTls::kNone));
   const auto warnings = configWarnings(config);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("plain FTP") != std::string::npos);
