@@ -41,14 +41,15 @@ void printCounts(const std::string& destination, const PushCounts& c) {
       c.released, c.paused ? " paused" : "");
 }
 
-int pushLba(StoreSession& session, pc::Clock& clock, bool once) {
-  PushCounts counts = runLbaPush(*session.connection, session.config, clock, once);
+int pushLba(StoreSession& session, const pc::Host& host, pc::Clock& clock, bool once) {
+  PushCounts counts = runLbaPush(*session.connection, session.config, host, clock, once);
   printCounts(kLbaDestination, counts);
   return pushExitCode(counts);
 }
 
-int pushFranceTravail(StoreSession& session, pc::Clock& clock) {
-  const FtBatchResult result = runFranceTravailPush(*session.connection, session.config, clock);
+int pushFranceTravail(StoreSession& session, const pc::Host& host, pc::Clock& clock) {
+  const FtBatchResult result =
+      runFranceTravailPush(*session.connection, session.config, host, clock);
   printCounts(kFranceTravailDestination, result.counts);
   if (result.rows > 0) {
     std::printf("file %s rows=%ld %s\n", result.file_name.c_str(), result.rows,
@@ -57,8 +58,8 @@ int pushFranceTravail(StoreSession& session, pc::Clock& clock) {
   return pushExitCode(result.counts);
 }
 
-int runPush(const PushOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runPush(const PushOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
   const Config& config = session.config;
   const bool want_lba = !o.destination || *o.destination == kLbaDestination;
@@ -68,12 +69,12 @@ int runPush(const PushOptions& o) {
   if (want_lba && config.lba.enabled) {
     any = true;
     code = std::max(code, runGuarded("push", {{"destination", kLbaDestination}},
-                                     [&] { return pushLba(session, clock, o.once); }));
+                                     [&] { return pushLba(session, host, clock, o.once); }));
   }
   if (want_ft && config.france_travail.enabled) {
     any = true;
     code = std::max(code, runGuarded("push", {{"destination", kFranceTravailDestination}},
-                                     [&] { return pushFranceTravail(session, clock); }));
+                                     [&] { return pushFranceTravail(session, host, clock); }));
   }
   if (!any) {
     logEvent("push: no enabled destination to push to",
@@ -83,8 +84,8 @@ int runPush(const PushOptions& o) {
   return code;
 }
 
-int runRetry(const RetryOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runRetry(const RetryOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
   Outbox outbox(clock, OutboxSettings{}, makeWorkerId("retry"));
   pqxx::work tx(*session.connection);
@@ -105,7 +106,7 @@ int pushExitCode(const PushCounts& c) {
   return kExitOk;
 }
 
-void addPushCommand(CLI::App& app, ExitStatus& status) {
+void addPushCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<PushOptions>();
   CLI::App* command = app.add_subcommand("push", "Drain the destinations' queues now");
   command->add_option("--config", options->config_path, "Configuration file");
@@ -113,12 +114,12 @@ void addPushCommand(CLI::App& app, ExitStatus& status) {
       ->check(
           CLI::IsMember({std::string(kLbaDestination), std::string(kFranceTravailDestination)}));
   command->add_flag("--once", options->once, "One batch per destination, then exit");
-  command->callback([options, &status] {
-    status.code = runGuarded("push", {}, [&] { return runPush(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("push", {}, [&] { return runPush(*options, host); });
   });
 }
 
-void addRetryCommand(CLI::App& app, ExitStatus& status) {
+void addRetryCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<RetryOptions>();
   CLI::App* command =
       app.add_subcommand("retry", "Send failed movements again (and lift a destination's pause)");
@@ -126,8 +127,8 @@ void addRetryCommand(CLI::App& app, ExitStatus& status) {
   command->add_option("--destination", options->destination, "Only this destination")
       ->check(
           CLI::IsMember({std::string(kLbaDestination), std::string(kFranceTravailDestination)}));
-  command->callback([options, &status] {
-    status.code = runGuarded("retry", {}, [&] { return runRetry(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("retry", {}, [&] { return runRetry(*options, host); });
   });
 }
 

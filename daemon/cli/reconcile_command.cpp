@@ -30,8 +30,8 @@ struct ReconcileCommandOptions {
 
 // lba's state, refreshed as runLbaPush() does (destination_jobs.cpp), without
 // draining the queue: that is the daemon's (or `passerelle push`'s) work.
-void refreshLba(pqxx::connection& store, const Config& config, pc::Clock& clock,
-                ReconcileCounts& counts) {
+void refreshLba(pqxx::connection& store, const Config& config, const pc::Host& host,
+                pc::Clock& clock, ReconcileCounts& counts) {
   {
     pqxx::read_transaction tx(store);
     const pqxx::result paused = tx.exec_params(
@@ -43,14 +43,14 @@ void refreshLba(pqxx::connection& store, const Config& config, pc::Clock& clock,
       return;
     }
   }
-  LbaWorker worker(store, config, clock, "reconcile-lba");
+  LbaWorker worker(store, config, host, clock, "reconcile-lba");
   LbaPush& push = worker.push();
   counts.rolling_queued = push.queueRollingRefresh();
   counts.publishing_read = push.refreshPublishingStatus();
 }
 
-int runReconcile(const ReconcileCommandOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
   ReconcileOptions options;
   options.dry_run = o.dry_run;
@@ -61,7 +61,7 @@ int runReconcile(const ReconcileCommandOptions& o) {
   DestinationRefresh refresh;
   if (session.config.lba.enabled) {
     refresh = [&](pqxx::connection& store, ReconcileCounts& counts) {
-      refreshLba(store, session.config, clock, counts);
+      refreshLba(store, session.config, host, clock, counts);
     };
   }
   const ReconcileResult r = reconcile(*session.connection, clock, options, refresh);
@@ -87,7 +87,7 @@ int runReconcile(const ReconcileCommandOptions& o) {
 
 }  // namespace
 
-void addReconcileCommand(CLI::App& app, ExitStatus& status) {
+void addReconcileCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<ReconcileCommandOptions>();
   CLI::App* command = app.add_subcommand(
       "reconcile", "Expire due offers, re-queue stuck movements, refresh destination state");
@@ -95,8 +95,8 @@ void addReconcileCommand(CLI::App& app, ExitStatus& status) {
   command->add_flag("--dry-run", options->dry_run, "Report what would be fixed; change nothing");
   command->add_flag("--full-stock", options->full_stock,
                     "Queue the complete stock for France Travail");
-  command->callback([options, &status] {
-    status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options, host); });
   });
 }
 

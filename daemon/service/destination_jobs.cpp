@@ -5,6 +5,7 @@
 #include "connectors/france_travail/france_travail_client.h"
 #include "connectors/http/rate_limiter.h"
 #include "connectors/lba/lba_client.h"
+#include "daemon/config/secrets.h"
 #include "daemon/destinations/lba/lba_push.h"
 #include "daemon/log/event_log.h"
 #include "daemon/service/daily_schedule.h"
@@ -17,11 +18,11 @@ namespace pc = passerelle::connectors;
 
 namespace {
 
-pc::LbaClientSettings lbaClientSettings(const Config& config) {
+pc::LbaClientSettings lbaClientSettings(const Config& config, const pc::Host& host) {
   pc::LbaClientSettings s;
   s.base_url = config.lba.url;
   while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
-  s.api_key = readSecret(config.lba.api_key_file);
+  s.api_key = readSecret(host, config.lba.api_key_file);
   return s;
 }
 
@@ -41,16 +42,16 @@ LbaPushSettings lbaPushSettings(const Config& config) {
 
 }  // namespace
 
-LbaWorker::LbaWorker(pqxx::connection& store, const Config& config, pc::Clock& clock,
-                     const std::string& worker)
+LbaWorker::LbaWorker(pqxx::connection& store, const Config& config, const pc::Host& host,
+                     pc::Clock& clock, const std::string& worker)
     : limiter_(clock, {config.lba.write_per_minute, config.lba.read_per_minute}),
-      client_(lbaClientSettings(config), clock, limiter_),
+      client_(lbaClientSettings(config, host), clock, limiter_),
       outbox_(clock, lbaOutboxSettings(config), makeWorkerId(worker)),
       push_(store, client_, outbox_, lbaPushSettings(config)) {}
 
-PushCounts runLbaPush(pqxx::connection& store, const Config& config, pc::Clock& clock, bool once,
-                      const std::atomic<bool>* stop) {
-  LbaWorker worker(store, config, clock, "push-lba");
+PushCounts runLbaPush(pqxx::connection& store, const Config& config, const pc::Host& host,
+                      pc::Clock& clock, bool once, const std::atomic<bool>* stop) {
+  LbaWorker worker(store, config, host, clock, "push-lba");
   LbaPush& push = worker.push();
   push.queueRollingRefresh();
   PushCounts counts;
@@ -69,7 +70,7 @@ PushCounts runLbaPush(pqxx::connection& store, const Config& config, pc::Clock& 
 }
 
 FtBatchResult runFranceTravailPush(pqxx::connection& store, const Config& config,
-                                   pc::Clock& clock) {
+                                   const pc::Host& host, pc::Clock& clock) {
   const FranceTravailConfig& ft = config.france_travail;
   pc::FtClientSettings client_settings;
   client_settings.url = ft.url;
@@ -79,7 +80,7 @@ FtBatchResult runFranceTravailPush(pqxx::connection& store, const Config& config
     client_settings.spool_dir = ft.spool_dir;
     std::filesystem::create_directories(ft.spool_dir);
   } else {
-    client_settings.password = readSecret(ft.password_file);
+    client_settings.password = readSecret(host, ft.password_file);
   }
   client_settings.archive_dir =
       (std::filesystem::path(config.daemon.state_dir) / "archive" / "france-travail").string();
@@ -107,8 +108,8 @@ std::string countsText(const PushCounts& c) {
 
 class LbaJob final : public PartnerPoller {
  public:
-  LbaJob(Config config, std::string store_url, pc::Clock& clock)
-      : config_(std::move(config)), store_url_(std::move(store_url)), clock_(clock) {}
+  LbaJob(Config config, std::string store_url, const pc::Host& host, pc::Clock& clock)
+      : config_(std::move(config)), store_url_(std::move(store_url)), host_(host), clock_(clock) {}
   const std::string& partnerId() const override { return name_; }
   PollTiming timing() const override {
     PollTiming t;
@@ -118,7 +119,7 @@ class LbaJob final : public PartnerPoller {
   }
   PollOutcome poll(const std::atomic<bool>& stop, bool once) override {
     auto store = openStore(store_url_);
-    PushCounts c = runLbaPush(*store, config_, clock_, once, &stop);
+    PushCounts c = runLbaPush(*store, config_, host_, clock_, once, &stop);
     if (c.claimed > 0 || c.paused)
       logInfo("push done", {{"destination", name_},
                             {"sent", c.sent},
@@ -136,13 +137,14 @@ class LbaJob final : public PartnerPoller {
   std::string name_ = "lba";
   Config config_;
   std::string store_url_;
+  const pc::Host& host_;
   pc::Clock& clock_;
 };
 
 class FranceTravailJob final : public PartnerPoller {
  public:
-  FranceTravailJob(Config config, std::string store_url, pc::Clock& clock)
-      : config_(std::move(config)), store_url_(std::move(store_url)), clock_(clock) {}
+  FranceTravailJob(Config config, std::string store_url, const pc::Host& host, pc::Clock& clock)
+      : config_(std::move(config)), store_url_(std::move(store_url)), host_(host), clock_(clock) {}
   const std::string& partnerId() const override { return name_; }
   PollTiming timing() const override {
     PollTiming t;
@@ -160,7 +162,7 @@ class FranceTravailJob final : public PartnerPoller {
   }
   PollOutcome poll(const std::atomic<bool>&, bool) override {
     auto store = openStore(store_url_);
-    FtBatchResult r = runFranceTravailPush(*store, config_, clock_);
+    FtBatchResult r = runFranceTravailPush(*store, config_, host_, clock_);
     logInfo("push done",
             {{"destination", name_},
              {"rows", r.rows},
@@ -174,16 +176,18 @@ class FranceTravailJob final : public PartnerPoller {
   std::string name_ = "france-travail";
   Config config_;
   std::string store_url_;
+  const pc::Host& host_;
   pc::Clock& clock_;
 };
 
 }  // namespace
 
-Pollers buildDestinationJobs(const Config& config, const std::string& store_url, pc::Clock& clock) {
+Pollers buildDestinationJobs(const Config& config, const std::string& store_url,
+                             const pc::Host& host, pc::Clock& clock) {
   Pollers jobs;
-  if (config.lba.enabled) jobs.push_back(std::make_shared<LbaJob>(config, store_url, clock));
+  if (config.lba.enabled) jobs.push_back(std::make_shared<LbaJob>(config, store_url, host, clock));
   if (config.france_travail.enabled)
-    jobs.push_back(std::make_shared<FranceTravailJob>(config, store_url, clock));
+    jobs.push_back(std::make_shared<FranceTravailJob>(config, store_url, host, clock));
   return jobs;
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "connectors/http/rate_limiter.h"
 #include "connectors/lba/lba_client.h"
 #include "daemon/config/config.h"
@@ -34,8 +35,8 @@ namespace passerelle::daemon {
 // set up from the configuration; `worker` names it in the outbox's leases.
 class LbaWorker {
  public:
-  LbaWorker(pqxx::connection& store, const Config& config, connectors::Clock& clock,
-            const std::string& worker);
+  LbaWorker(pqxx::connection& store, const Config& config, const connectors::Host& host,
+            connectors::Clock& clock, const std::string& worker);
   LbaPush& push() { return push_; }
 
  private:
@@ -46,13 +47,13 @@ class LbaWorker {
 };
 
 // `once`: a single batch instead of draining the queue.
-PushCounts runLbaPush(pqxx::connection& store, const Config& config, connectors::Clock& clock,
-                      bool once, const std::atomic<bool>* stop = nullptr);
+PushCounts runLbaPush(pqxx::connection& store, const Config& config, const connectors::Host& host,
+                      connectors::Clock& clock, bool once, const std::atomic<bool>* stop = nullptr);
 FtBatchResult runFranceTravailPush(pqxx::connection& store, const Config& config,
-                                   connectors::Clock& clock);
+                                   const connectors::Host& host, connectors::Clock& clock);
 
 // One job per enabled destination.
 Pollers buildDestinationJobs(const Config& config, const std::string& store_url,
-                             connectors::Clock& clock);
+                             const connectors::Host& host, connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

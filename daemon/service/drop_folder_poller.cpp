@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "connectors/drop/partner_report.h"
+#include "daemon/config/secrets.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/poll_record.h"
@@ -35,16 +36,19 @@ connectors::DropTls dropTls(TlsMode mode) {
   return connectors::DropTls::kExplicit;
 }
 
-connectors::DropFolderSettings folderSettings(const PartnerConfig& p) {
+connectors::DropFolderSettings folderSettings(const PartnerConfig& p,
+                                              const connectors::Host& host) {
   connectors::DropFolderSettings s;
   s.url = p.url;
   s.tls = dropTls(p.tls);
   s.user = p.user;
-  if (!p.password_file.empty()) s.password = readSecret(p.password_file);
+  if (!p.password_file.empty()) s.password = readSecret(host, p.password_file);
   s.ca_file = p.ca_file;
   s.pinned_pubkey = p.pinned_pubkey;
   s.tls_verify = p.tls_verify;
   s.fresh_tls_session = p.fresh_tls_session;
+  // A debugging switch of the environment, not of the configuration.
+  s.protocol_trace = host.variable("PASSERELLE_CURL_VERBOSE").has_value();
   return s;
 }
 
@@ -164,10 +168,12 @@ struct DropFolderPoller::FileOutcome {
 };
 
 DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
-                                   std::string store_url, connectors::Clock& clock)
+                                   std::string store_url, const connectors::Host& host,
+                                   connectors::Clock& clock)
     : config_(config),
       partner_(std::move(partner)),
       store_url_(std::move(store_url)),
+      host_(host),
       clock_(clock),
       selector_(selectionSettings(partner_), clock) {}
 
@@ -189,7 +195,7 @@ PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
     if (!partner_.tls_verify)
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
-    auto folder = connectors::openDropFolder(folderSettings(partner_), clock_);
+    auto folder = connectors::openDropFolder(folderSettings(partner_, host_), clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
     auto skip = [&](const RemoteEntry& e) {
@@ -302,10 +308,11 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   return FileOutcome{result.outcome, result.summary.rejects};
 }
 
-Pollers buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock) {
+Pollers buildPollers(const Config& config, const std::string& store_url,
+                     const connectors::Host& host, connectors::Clock& clock) {
   Pollers pollers;
   for (const auto& p : config.partners)
-    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, clock));
+    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, host, clock));
   return pollers;
 }
 

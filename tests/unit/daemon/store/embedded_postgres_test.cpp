@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "tests/unit/daemon/test_support.h"
 
@@ -30,8 +31,11 @@ TEST_CASE("the embedded store starts, is reused, and stops") {
   // to traverse the (mkdtemp, 0700) temporary directory.
   ::chmod(dir.path().c_str(), 0711);
   const std::filesystem::path state = dir.path() / "state";
+  // The real system: the server runs as a real account, with the real
+  // environment (less its PG* variables).
+  const connectors::SystemHost host;
 
-  EmbeddedPostgres server(state);
+  EmbeddedPostgres server(host, state);
   const std::string uri = server.start();
   CHECK(uri.rfind("postgresql:///passerelle?host=", 0) == 0);
   CHECK(uri == server.connectionUri());
@@ -48,17 +52,17 @@ TEST_CASE("the embedded store starts, is reused, and stops") {
   {
     // Another instance (another command) on the same state directory reuses
     // the running server.
-    EmbeddedPostgres again(state);
+    EmbeddedPostgres again(host, state);
     CHECK(again.running());
     CHECK(again.start() == uri);
     CHECK(selectOne(uri) == 1);
   }
 
-  Config config = defaultConfig();
+  Config config = defaultConfig(host);
   config.daemon.state_dir = state.string();
-  CHECK(resolveStoreUrl(config) == uri);
+  CHECK(resolveStoreUrl(config, host) == uri);
   config.store.url = "postgresql://elsewhere/db";
-  CHECK(resolveStoreUrl(config) == "postgresql://elsewhere/db");
+  CHECK(resolveStoreUrl(config, host) == "postgresql://elsewhere/db");
 
   server.stop();
   CHECK_FALSE(server.running());
