@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/host/clock.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/store/offer_import.h"
 
@@ -80,7 +81,8 @@ int runImport(const ImportOptions& o, const connectors::Host& host) {
              {{"partner", o.partner}, {"format", *o.format}, {"configured", partner->format}});
     return kExitUsage;
   }
-  OfferImport import(*session.connection);
+  connectors::SystemClock clock;
+  OfferImport import(*session.connection, clock);
   int code = kExitOk;
   for (const std::string& file : o.files) {
     const ImportRequest request = makeRequest(session.config, o, file);

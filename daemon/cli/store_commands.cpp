@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "connectors/host/clock.h"
 #include "daemon/store/embedded_postgres.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/store_connection.h"
@@ -245,7 +246,8 @@ int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
       options.expected_partner_code = p->sigma_code;
     }
   }
-  OfferImport import(*session.connection);
+  connectors::SystemClock clock;
+  OfferImport import(*session.connection, clock);
   try {
     const ImportResult result = import.approve(o.run, options);
     const MergeCounts& c = result.counts;

@@ -250,12 +250,12 @@ PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
     std::string summary = std::to_string(imported) + " file(s) imported";
     if (abandoned) summary += ", stopped during a download";
     if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
-    recordPoll(*store, partner_.id, true, summary);
+    recordPoll(*store, clock_, partner_.id, true, summary);
     return PollOutcome{true, summary};
   } catch (const std::exception& e) {
     try {
       auto record_store = openStore(store_url_);
-      recordPoll(*record_store, partner_.id, false, e.what());
+      recordPoll(*record_store, clock_, partner_.id, false, e.what());
     } catch (const std::exception&) {
       // The store itself may be what failed: the exception below says it.
     }
@@ -282,7 +282,7 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   request.limits = {config_.maxWithdrawRatio(partner_), config_.maxWithdrawCount(partner_)};
   request.quarantine_dir =
       (fs::path(config_.daemon.state_dir) / "quarantine" / partner_.id).string();
-  ImportResult result = OfferImport(store).importFile(request);
+  ImportResult result = OfferImport(store, clock_).importFile(request);
 
   // The transaction has committed: now, and only now, the partner's folder.
   folder.writeReport(connectors::reportFileName(name),
