@@ -96,13 +96,14 @@ std::string absoluteFrom(const fs::path& base_dir, const std::string& path) {
 // an operator fixes all of them in one go rather than one per restart.
 class Reader {
  public:
-  Reader(std::string file, std::vector<std::string> known_formats, const connectors::Host& host)
-      : file_(std::move(file)), known_formats_(std::move(known_formats)), host_(host) {
+  Reader(std::string file, std::vector<std::string> known_formats)
+      : file_(std::move(file)), known_formats_(std::move(known_formats)) {
     base_dir_ = fs::path(file_).parent_path();
     if (!base_dir_.empty()) base_dir_ = fs::absolute(base_dir_);
   }
 
-  Config read(const toml::table& root);
+  // `defaults`: defaultConfig()'s, which the file's values override.
+  Config read(const toml::table& root, Config defaults);
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
@@ -302,12 +303,11 @@ class Reader {
   std::string file_;
   fs::path base_dir_;
   std::vector<std::string> known_formats_;
-  const connectors::Host& host_;  // the defaults' state directory
   std::vector<std::string> errors_;
 };
 
-Config Reader::read(const toml::table& root) {
-  Config config = defaultConfig(host_);
+Config Reader::read(const toml::table& root, Config defaults) {
+  Config config = std::move(defaults);
   config.daemon.spool_dir.clear();
   config.france_travail.spool_dir.clear();
   config.source_path = file_;
@@ -775,8 +775,8 @@ Config loadConfig(const std::string& path, const std::vector<std::string>& known
     if (e.source().begin.line > 0) message += ":" + std::to_string(e.source().begin.line);
     throw ConfigError({message + ": " + std::string(e.description())});
   }
-  Reader reader(path, known_formats, host);
-  Config config = reader.read(root);
+  Reader reader(path, known_formats);
+  Config config = reader.read(root, defaultConfig(host));
   if (!reader.errors().empty()) throw ConfigError(reader.errors());
   return config;
 }

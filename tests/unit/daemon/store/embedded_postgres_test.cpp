@@ -19,6 +19,26 @@ namespace {
 
 using testing::TempDir;
 
+// The real system (its user ids, the accounts the server may run as, the
+// environment) seen through a FakeHost, plus PG* variables that would break
+// PostgreSQL's programs if they reached them: they must not.
+connectors::FakeHost realSystemWithPgVariables() {
+  const connectors::SystemHost system;
+  connectors::FakeHost host;
+  for (const std::string& entry : system.environment()) {
+    const std::size_t eq = entry.find('=');
+    if (eq != std::string::npos) host.set(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  host.setUserIds(system.effectiveUserId(), system.realUserId());
+  for (const char* name : {"postgres", "nobody"}) {
+    if (auto account = system.account(std::string(name))) host.addAccount(*account);
+  }
+  if (auto me = system.account(system.effectiveUserId())) host.addAccount(*me);
+  host.set("PGOPTIONS", "-c no_such_setting=1");
+  host.set("PGDATABASE", "no_such_database");
+  return host;
+}
+
 int selectOne(const std::string& uri) {
   pqxx::connection connection(uri);
   pqxx::work work(connection);
@@ -31,9 +51,7 @@ TEST_CASE("the embedded store starts, is reused, and stops") {
   // to traverse the (mkdtemp, 0700) temporary directory.
   ::chmod(dir.path().c_str(), 0711);
   const std::filesystem::path state = dir.path() / "state";
-  // The real system: the server runs as a real account, with the real
-  // environment (less its PG* variables).
-  const connectors::SystemHost host;
+  const connectors::FakeHost host = realSystemWithPgVariables();
 
   EmbeddedPostgres server(host, state);
   const std::string uri = server.start();
