@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     daemon::DropFolderPoller poller(config, config.partners[0], url, host, clock);
     const std::atomic<bool> running{false};
     // The files are taken by the first polls (two listings stable_for apart).
-    poller.poll(running, true);
+    poller.run(running, true);
     {
       auto store = daemon::openStore(url);
       pqxx::read_transaction tx(*store);
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
     const auto start = lap;
     for (long i = 1; i <= polls; ++i) {
       clock.advance(std::chrono::seconds(60));
-      auto outcome = poller.poll(running, false);
+      auto outcome = poller.run(running, false);
       if (!outcome.ok) {
         std::fprintf(stderr, "poll %ld failed: %s\n", i, outcome.summary.c_str());
         rc = 2;

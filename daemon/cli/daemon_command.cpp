@@ -8,7 +8,7 @@
 #include "connectors/host/clock.h"
 #include "daemon/config/config.h"
 #include "daemon/log/event_log.h"
-#include "daemon/service/destination_jobs.h"
+#include "daemon/service/destination_job.h"
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/service/http_endpoints.h"
 #include "daemon/service/metrics_report.h"
@@ -81,13 +81,13 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   connectors::SystemClock clock;
   // Every partner's poll and every destination's push is a job of the loop.
   auto allJobs = [&store_url, &host, &clock](const Config& c) {
-    Pollers jobs = buildPollers(c, store_url, host, clock);
+    Jobs jobs = buildPollers(c, store_url, host, clock);
     for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
     return jobs;
   };
   ServiceOptions options;
   options.once = o.once;
-  options.reload = [&o, &host, &allJobs]() -> std::optional<Pollers> {
+  options.reload = [&o, &host, &allJobs]() -> std::optional<Jobs> {
     try {
       return allJobs(loadDaemonConfig(o.config_path, host));
     } catch (const ConfigError& e) {
@@ -102,10 +102,10 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
     ServiceOptions polls = options;
     polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
     failed_polls += Service(buildPollers(config, store_url, host, clock), polls).run();
-    Pollers pushes = buildDestinationJobs(config, store_url, host, clock);
+    Jobs pushes = buildDestinationJobs(config, store_url, host, clock);
     if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
   } else {
-    Pollers jobs = allJobs(config);
+    Jobs jobs = allJobs(config);
     // One worker per job: a long push never holds a partner's poll back.
     options.workers = std::clamp<int>(static_cast<int>(jobs.size()), 2, 32);
     Service service(std::move(jobs), std::move(options));

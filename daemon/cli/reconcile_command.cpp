@@ -1,21 +1,15 @@
 #include "daemon/cli/reconcile_command.h"
 
-#include "daemon/service/destination_jobs.h"
-
 #include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "connectors/http/rate_limiter.h"
-#include "connectors/lba/lba_client.h"
 #include "daemon/cli/store_commands.h"
-#include "daemon/destinations/france_travail/france_travail_push.h"
-#include "daemon/destinations/lba/lba_push.h"
+#include "daemon/destinations/registry.h"
 #include "daemon/log/event_log.h"
-#include "daemon/store/outbox.h"
+#include "daemon/store/destination_state.h"
 #include "daemon/store/reconciliation.h"
-#include "daemon/store/store_connection.h"
 
 namespace passerelle::daemon {
 namespace {
@@ -28,40 +22,43 @@ struct ReconcileCommandOptions {
   bool full_stock = false;
 };
 
-// lba's state, refreshed as runLbaPush() does (destination_jobs.cpp), without
-// draining the queue: that is the daemon's (or `passerelle push`'s) work.
-void refreshLba(pqxx::connection& store, const Config& config, const pc::Host& host,
-                pc::Clock& clock, ReconcileCounts& counts) {
-  {
-    pqxx::read_transaction tx(store);
-    const pqxx::result paused = tx.exec_params(
-        "SELECT 1 FROM destination_status WHERE destination = $1 AND paused_reason IS NOT NULL",
-        std::string(kLbaDestination));
-    if (!paused.empty()) {
-      logWarning("reconcile: lba is paused, its state was not refreshed",
-                 {{"destination", kLbaDestination}});
-      return;
+// Each enabled destination's side of the state refreshed, without draining
+// its queue: that is the daemon's (or `passerelle push`'s) work. A paused
+// destination is left alone: its key was refused.
+void refreshDestinations(pqxx::connection& store,
+                         const std::vector<std::unique_ptr<Destination>>& destinations,
+                         ReconcileCounts& counts) {
+  for (const auto& destination : destinations) {
+    std::optional<std::string> paused;
+    {
+      pqxx::read_transaction tx(store);
+      paused = pausedReason(tx, destination->name());
     }
+    if (paused) {
+      logWarning("reconcile: destination paused, its state was not refreshed",
+                 {{"destination", destination->name()}});
+      continue;
+    }
+    destination->refresh(store, counts);
   }
-  LbaWorker worker(store, config, host, clock, "reconcile-lba");
-  LbaPush& push = worker.push();
-  counts.rolling_queued = push.queueRollingRefresh();
-  counts.publishing_read = push.refreshPublishingStatus();
 }
 
 int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
+  const auto destinations = enabledDestinations(session.config, host, clock);
   ReconcileOptions options;
   options.dry_run = o.dry_run;
-  if (o.full_stock) options.full_stock_destinations = {kFranceTravailDestination};
-  if (o.full_stock && !session.config.france_travail.enabled)
-    logWarning("reconcile: france-travail is not enabled; the full stock waits in its queue",
-               {{"destination", kFranceTravailDestination}});
+  if (o.full_stock) {
+    for (const auto& d : destinations)
+      if (d->takesFullStock()) options.full_stock_destinations.push_back(d->name());
+    if (options.full_stock_destinations.empty())
+      logWarning("reconcile: no enabled destination takes a full stock; nothing queued");
+  }
   DestinationRefresh refresh;
-  if (session.config.lba.enabled) {
+  if (!destinations.empty()) {
     refresh = [&](pqxx::connection& store, ReconcileCounts& counts) {
-      refreshLba(store, session.config, host, clock, counts);
+      refreshDestinations(store, destinations, counts);
     };
   }
   const ReconcileResult r = reconcile(*session.connection, clock, options, refresh);
@@ -81,7 +78,7 @@ int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
            {"rolling_queued", c.rolling_queued},
            {"publishing_read", c.publishing_read},
            {"full_stock_queued", c.full_stock_queued},
-           {"lba_refresh", o.dry_run || !session.config.lba.enabled ? "skipped" : "done"}});
+           {"refresh", o.dry_run || destinations.empty() ? "skipped" : "done"}});
   return r.drift() ? kExitRejects : kExitOk;
 }
 

@@ -8,8 +8,7 @@
 #include <set>
 
 #include "daemon/cli/store_commands.h"
-#include "daemon/destinations/france_travail/france_travail_push.h"
-#include "daemon/destinations/lba/lba_push.h"
+#include "daemon/destinations/registry.h"
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {
@@ -117,8 +116,7 @@ StatusReport collectStatus(pqxx::transaction_base& tx,
       p.offers[row[0].as<std::string>()] = row[1].as<long>();
     report.partners.push_back(std::move(p));
   }
-  for (const std::string& name :
-       {std::string(kLbaDestination), std::string(kFranceTravailDestination)}) {
+  for (const std::string& name : destinationNames()) {
     DestinationStatusReport d;
     d.destination = name;
     const OutboxCounts c = outboxCounts(tx, name);

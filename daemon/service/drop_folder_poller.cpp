@@ -185,7 +185,7 @@ PollTiming DropFolderPoller::timing() const {
   return t;
 }
 
-PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
+JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
   // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
   // a failure is recorded (best effort, on a connection of its own) and rethrown.
   try {
@@ -251,7 +251,7 @@ PollOutcome DropFolderPoller::poll(const std::atomic<bool>& stop, bool once) {
     if (abandoned) summary += ", stopped during a download";
     if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
     recordPoll(*store, clock_, partner_.id, true, summary);
-    return PollOutcome{true, summary};
+    return JobOutcome{true, summary};
   } catch (const std::exception& e) {
     try {
       auto record_store = openStore(store_url_);
@@ -308,9 +308,9 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   return FileOutcome{result.outcome, result.summary.rejects};
 }
 
-Pollers buildPollers(const Config& config, const std::string& store_url,
-                     const connectors::Host& host, connectors::Clock& clock) {
-  Pollers pollers;
+Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,
+                  connectors::Clock& clock) {
+  Jobs pollers;
   for (const auto& p : config.partners)
     pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, host, clock));
   return pollers;

@@ -35,14 +35,14 @@
 
 namespace passerelle::daemon {
 
-class DropFolderPoller final : public PartnerPoller {
+class DropFolderPoller final : public Job {
  public:
   DropFolderPoller(const Config& config, PartnerConfig partner, std::string store_url,
                    const connectors::Host& host, connectors::Clock& clock);
 
-  const std::string& partnerId() const override { return partner_.id; }
+  const std::string& name() const override { return partner_.id; }
   PollTiming timing() const override;
-  PollOutcome poll(const std::atomic<bool>& stop, bool once) override;
+  JobOutcome run(const std::atomic<bool>& stop, bool once) override;
 
  private:
   struct FileOutcome;
@@ -58,7 +58,7 @@ class DropFolderPoller final : public PartnerPoller {
 };
 
 // One poller per configured partner.
-Pollers buildPollers(const Config& config, const std::string& store_url,
-                     const connectors::Host& host, connectors::Clock& clock);
+Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,
+                  connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

@@ -29,29 +29,29 @@ double uniform01() {
 
 struct Service::Impl {
   struct Slot {
-    std::shared_ptr<PartnerPoller> poller;
+    std::shared_ptr<Job> job;
     PollSchedule schedule;
     std::unique_ptr<asio::steady_timer> timer;
     bool in_flight = false;
     bool retired = false;  // replaced by a reload: finishes its poll, then goes
   };
 
-  Impl(Pollers pollers, ServiceOptions opts)
+  Impl(Jobs jobs, ServiceOptions opts)
       : options(std::move(opts)),
         workers(static_cast<std::size_t>(std::max(1, options.workers))),
         signals(io, SIGTERM, SIGINT, SIGHUP),
         watchdog(io),
         heartbeat(io) {
-    install(std::move(pollers));
+    install(std::move(jobs));
   }
 
-  void install(Pollers pollers) {
+  void install(Jobs jobs) {
     for (auto& s : slots) {
       s->retired = true;
       s->timer->cancel();
     }
     std::vector<std::shared_ptr<Slot>> next;
-    for (auto& p : pollers) {
+    for (auto& p : jobs) {
       auto slot = std::make_shared<Slot>(
           Slot{p, PollSchedule(p->timing()), std::make_unique<asio::steady_timer>(io)});
       next.push_back(slot);
@@ -64,10 +64,9 @@ struct Service::Impl {
   void startAll() {
     for (auto& s : slots) {
       if (s->retired) continue;
-      auto delay =
-          options.once
-              ? std::chrono::milliseconds(0)
-              : s->poller->scheduledDelay().value_or(s->schedule.initialDelay(uniform01()));
+      auto delay = options.once
+                       ? std::chrono::milliseconds(0)
+                       : s->job->scheduledDelay().value_or(s->schedule.initialDelay(uniform01()));
       arm(s, delay);
     }
     if (options.once && slots.empty()) io.stop();
@@ -86,28 +85,29 @@ struct Service::Impl {
     ++in_flight;
     {
       std::lock_guard lock(stats_mutex);
-      stats[slot->poller->partnerId()].running_since = std::chrono::steady_clock::now();
+      stats[slot->job->name()].running_since = std::chrono::steady_clock::now();
     }
     asio::post(workers, [this, slot] {
-      PollOutcome outcome;
+      JobOutcome outcome;
       try {
-        outcome = slot->poller->poll(stop_flag, options.once);
+        outcome = slot->job->run(stop_flag, options.once);
       } catch (const std::exception& e) {
-        outcome = PollOutcome{false, e.what()};
-        logWarning("poll failed", {{"partner", slot->poller->partnerId()}, {"cause", e.what()}});
+        outcome = JobOutcome{false, e.what()};
+        logWarning(std::string(slot->job->activity()) + " failed",
+                   {{slot->job->subject(), slot->job->name()}, {"cause", e.what()}});
       }
       asio::post(io, [this, slot, outcome] { finished(slot, outcome); });
     });
   }
 
-  void finished(const std::shared_ptr<Slot>& slot, const PollOutcome& outcome) {
+  void finished(const std::shared_ptr<Slot>& slot, const JobOutcome& outcome) {
     slot->in_flight = false;
     --in_flight;
     if (!outcome.ok) ++failures;
     {
       std::lock_guard lock(stats_mutex);
-      JobStats& js = stats[slot->poller->partnerId()];
-      js.name = slot->poller->partnerId();
+      JobStats& js = stats[slot->job->name()];
+      js.name = slot->job->name();
       ++js.runs;
       js.running_since.reset();
       if (outcome.ok) {
@@ -118,7 +118,7 @@ struct Service::Impl {
         ++js.consecutive_failures;
       }
     }
-    last_status[slot->poller->partnerId()] = outcome.ok ? outcome.summary : "failing";
+    last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
     notifyStatus();
     if (slot->retired) {
       std::erase(slots, slot);
@@ -128,12 +128,13 @@ struct Service::Impl {
       auto delay = outcome.ok ? slot->schedule.afterSuccess(uniform01())
                               : slot->schedule.afterFailure(uniform01());
       if (outcome.ok) {
-        if (auto scheduled = slot->poller->scheduledDelay()) delay = *scheduled;
+        if (auto scheduled = slot->job->scheduledDelay()) delay = *scheduled;
       }
       if (!outcome.ok)
-        logInfo("poll retry scheduled", {{"partner", slot->poller->partnerId()},
-                                         {"delay_s", static_cast<long>(delay.count() / 1000)},
-                                         {"failures", slot->schedule.consecutiveFailures()}});
+        logInfo(std::string(slot->job->activity()) + " retry scheduled",
+                {{slot->job->subject(), slot->job->name()},
+                 {"delay_s", static_cast<long>(delay.count() / 1000)},
+                 {"failures", slot->schedule.consecutiveFailures()}});
       arm(slot, delay);
     }
     maybeFinish();
@@ -173,7 +174,7 @@ struct Service::Impl {
 
   void reload() {
     if (!options.reload) return;
-    std::optional<Pollers> next;
+    std::optional<Jobs> next;
     try {
       next = options.reload();
     } catch (const std::exception& e) {
@@ -235,8 +236,8 @@ struct Service::Impl {
   int failures = 0;
 };
 
-Service::Service(Pollers pollers, ServiceOptions options)
-    : impl_(std::make_unique<Impl>(std::move(pollers), std::move(options))) {}
+Service::Service(Jobs jobs, ServiceOptions options)
+    : impl_(std::make_unique<Impl>(std::move(jobs), std::move(options))) {}
 
 Service::~Service() {
   impl_->stop_flag = true;

@@ -12,11 +12,11 @@
 //  - SIGTERM/SIGINT: STOPPING=1, no new poll starts, the `stop` flag asks
 //    polls in flight to abandon downloads; run() returns once they are done
 //    (an import in its transaction commits or rolls back: never half a file).
-//  - SIGHUP: the reload callback builds the new pollers; if it fails the old
+//  - SIGHUP: the reload callback builds the new jobs; if it fails the old
 //    ones are kept and the failure logged.
 //  - once mode: every partner is polled once, then run() returns.
 //
-// Thread safety: construct and run() on one thread. PartnerPoller::poll is
+// Thread safety: construct and run() on one thread. Job::poll is
 // called on worker threads, never twice at once for the same poller.
 #pragma once
 
@@ -32,7 +32,7 @@
 
 namespace passerelle::daemon {
 
-struct PollOutcome {
+struct JobOutcome {
   bool ok = true;
   std::string summary;  // for STATUS= and the log: "2 files imported"
 };
@@ -40,18 +40,23 @@ struct PollOutcome {
 // A job of the loop: one partner's poll (list its drop folder, take what is
 // complete, import, tidy up, report), or one destination's push. Throws on
 // failures of the network, machine or store.
-class PartnerPoller {
+class Job {
  public:
-  virtual ~PartnerPoller() = default;
-  virtual const std::string& partnerId() const = 0;  // the partner, or the destination
+  virtual ~Job() = default;
+  virtual const std::string& name() const = 0;  // the partner, or the destination
+  // What the name is, as the log's key for it: "partner" or "destination",
+  // so that a destination's failure never reads "poll failed partner=lba".
+  virtual const char* subject() const { return "partner"; }
+  // What a run is called in the log: "poll" (a drop folder) or "push".
+  virtual const char* activity() const { return "poll"; }
   virtual PollTiming timing() const = 0;
   // A job that runs at set times (France Travail's daily batches) gives the
   // delay until its next run after a success; others wait timing().interval.
   virtual std::optional<std::chrono::milliseconds> scheduledDelay() const { return std::nullopt; }
-  virtual PollOutcome poll(const std::atomic<bool>& stop, bool once) = 0;
+  virtual JobOutcome run(const std::atomic<bool>& stop, bool once) = 0;
 };
 
-using Pollers = std::vector<std::shared_ptr<PartnerPoller>>;
+using Jobs = std::vector<std::shared_ptr<Job>>;
 
 // What the loop knows of itself, for /healthz and /metrics.
 struct JobStats {
@@ -71,14 +76,14 @@ struct ServiceHealth {
 struct ServiceOptions {
   bool once = false;
   int workers = 2;
-  // Builds the pollers from a re-read configuration (SIGHUP); nullopt keeps
+  // Builds the jobs from a re-read configuration (SIGHUP); nullopt keeps
   // the current ones.
-  std::function<std::optional<Pollers>()> reload;
+  std::function<std::optional<Jobs>()> reload;
 };
 
 class Service {
  public:
-  Service(Pollers pollers, ServiceOptions options);
+  Service(Jobs jobs, ServiceOptions options);
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;

@@ -20,6 +20,24 @@ PushCounts& PushCounts::operator+=(const PushCounts& o) {
   return *this;
 }
 
+bool countSettled(PushCounts& counts, SettleResult result, long PushCounts::*done) {
+  switch (result) {
+    case SettleResult::kDone:
+      ++(counts.*done);
+      return true;
+    case SettleResult::kRetrying:
+      ++counts.retried;
+      return true;
+    case SettleResult::kGaveUp:
+      ++counts.failed;
+      return true;
+    case SettleResult::kLostLease:
+      ++counts.lost_leases;
+      return false;
+  }
+  return false;
+}
+
 std::optional<StoredOffer> loadStoredOffer(pqxx::transaction_base& tx, const std::string& partner,
                                            const std::string& source_ref) {
   const pqxx::result r = tx.exec_params(
@@ -83,6 +101,14 @@ void recordEligibility(pqxx::transaction_base& tx, const std::string& partner,
       partner, source_ref, destination);
 }
 
+SettleResult settleNotEligible(pqxx::transaction_base& tx, Outbox& outbox, const Movement& m,
+                               const std::vector<std::string>& reasons) {
+  recordEligibility(tx, m.partner, m.source_ref, m.destination, reasons);
+  std::string joined;
+  for (const std::string& r : reasons) joined += (joined.empty() ? "" : ",") + r;
+  return outbox.settle(tx, m, "not_eligible", "not eligible: " + joined);
+}
+
 void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
                       const std::string& source_ref, const std::string& destination,
                       const std::string& error, const pc::Clock& clock) {
@@ -93,6 +119,85 @@ void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
       " last_error = excluded.last_error, last_error_at = excluded.last_error_at,"
       " updated_at = now()",
       partner, source_ref, destination, error, sqlTimestamp(clock.now()));
+}
+
+void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
+                        const std::string& source_ref, const std::string& destination,
+                        const std::string& service_id, const std::string& body_hash,
+                        const std::string& rolling_expiration, const pc::Clock& clock) {
+  tx.exec_params(
+      "INSERT INTO destination_offers (partner, source_ref, destination, service_id,"
+      " accepted_hash, accepted_at, written_at, rolling_expiration)"
+      " VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $6::timestamptz, nullif($7, '')::date)"
+      " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+      " service_id = excluded.service_id, accepted_hash = excluded.accepted_hash,"
+      " accepted_at = excluded.accepted_at, written_at = excluded.written_at,"
+      " rolling_expiration = excluded.rolling_expiration, closed_at = NULL,"
+      " publishing_status = NULL, publishing_error_code = NULL,"
+      " publishing_error_label = NULL, publishing_checked_at = NULL,"
+      " not_eligible_reasons = '{}', last_error = NULL, updated_at = now()",
+      partner, source_ref, destination, service_id, body_hash, sqlTimestamp(clock.now()),
+      rolling_expiration);
+}
+
+void recordServiceClose(pqxx::transaction_base& tx, const std::string& partner,
+                        const std::string& source_ref, const std::string& destination,
+                        const pc::Clock& clock) {
+  tx.exec_params(
+      "UPDATE destination_offers SET closed_at = $4::timestamptz, accepted_hash = NULL,"
+      " written_at = $4::timestamptz, last_error = NULL, updated_at = now()"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3",
+      partner, source_ref, destination, sqlTimestamp(clock.now()));
+}
+
+void recordFileRowAccepted(pqxx::transaction_base& tx, const std::string& partner,
+                           const std::string& source_ref, const std::string& destination,
+                           const std::string& row_hash, bool suppressed, const pc::Clock& clock) {
+  tx.exec_params(
+      "INSERT INTO destination_offers (partner, source_ref, destination, accepted_hash,"
+      " accepted_at, not_eligible_reasons) VALUES ($1, $2, $3, nullif($4, ''),"
+      " $5::timestamptz, '{}')"
+      " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+      " accepted_hash = excluded.accepted_hash, accepted_at = excluded.accepted_at,"
+      " not_eligible_reasons = CASE WHEN $6 THEN destination_offers.not_eligible_reasons"
+      "   ELSE '{}' END, last_error = NULL, updated_at = now()",
+      partner, source_ref, destination, row_hash, sqlTimestamp(clock.now()), suppressed);
+}
+
+void recordPublishingStatus(pqxx::transaction_base& tx, const std::string& partner,
+                            const std::string& source_ref, const std::string& destination,
+                            const std::string& service_id, const PublishingStatus& status,
+                            const pc::Clock& clock) {
+  tx.exec_params(
+      "UPDATE destination_offers SET publishing_status = $5, publishing_error_code = $6,"
+      " publishing_error_label = $7, publishing_checked_at = $8::timestamptz, updated_at = now()"
+      " WHERE partner = $1 AND source_ref = $2 AND destination = $3 AND service_id = $4",
+      partner, source_ref, destination, service_id, status.status, status.error_code,
+      status.error_label, sqlTimestamp(clock.now()));
+}
+
+std::vector<PublishedOffer> publishingDue(pqxx::transaction_base& tx,
+                                          const std::string& destination,
+                                          pc::Clock::WallTime written_before, int limit) {
+  std::vector<PublishedOffer> due;
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT partner, source_ref, service_id FROM destination_offers"
+                      " WHERE destination = $1 AND service_id IS NOT NULL AND closed_at IS NULL"
+                      " AND written_at <= $2::timestamptz AND (publishing_status IS NULL"
+                      "   OR (publishing_status = 'WILL_BE_PUBLISHED'"
+                      "       AND publishing_checked_at <= $2::timestamptz))"
+                      " ORDER BY written_at LIMIT $3",
+                      destination, sqlTimestamp(written_before), limit))
+    due.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+  return due;
+}
+
+void forgetAcceptedRows(pqxx::transaction_base& tx, const std::string& destination) {
+  tx.exec_params(
+      "UPDATE destination_offers d SET accepted_hash = NULL, updated_at = now()"
+      " FROM offers o WHERE d.destination = $1 AND d.accepted_hash IS NOT NULL"
+      " AND o.partner = d.partner AND o.source_ref = d.source_ref AND o.status = 'active'",
+      destination);
 }
 
 std::optional<std::string> pausedReason(pqxx::transaction_base& tx,
@@ -127,6 +232,14 @@ void recordSuccess(pqxx::transaction_base& tx, const std::string& destination,
       "INSERT INTO destination_status (destination, last_success_at) VALUES ($1, $2::timestamptz)"
       " ON CONFLICT (destination) DO UPDATE SET last_success_at = excluded.last_success_at",
       destination, sqlTimestamp(clock.now()));
+}
+
+void recordDestinationError(pqxx::transaction_base& tx, const std::string& destination,
+                            const std::string& error, const pc::Clock& clock) {
+  tx.exec_params(
+      "UPDATE destination_status SET last_error = $2, last_error_at = $3::timestamptz"
+      " WHERE destination = $1",
+      destination, error, sqlTimestamp(clock.now()));
 }
 
 std::int64_t startPushRun(pqxx::transaction_base& tx, const std::string& destination,

@@ -16,6 +16,7 @@
 
 #include "connectors/destination/destination_common.h"
 #include "connectors/host/clock.h"
+#include "daemon/store/outbox.h"
 #include "formats/offer.h"
 #include "formats/paris_time.h"
 
@@ -33,6 +34,16 @@ struct PushCounts {
   bool paused = false;  // the destination is paused (401 now or before)
   PushCounts& operator+=(const PushCounts& o);
 };
+
+// Counts a settle's result: done in `done` (sent, unchanged, not_eligible,
+// failed), a retry, a give-up or a lost lease in theirs. Returns whether the
+// movement was still ours (false: nothing was written; roll back).
+bool countSettled(PushCounts& counts, SettleResult result, long PushCounts::*done);
+
+// A movement whose offer the destination does not take: the reasons
+// recorded, the movement settled `not_eligible` with them.
+SettleResult settleNotEligible(pqxx::transaction_base& tx, Outbox& outbox, const Movement& m,
+                               const std::vector<std::string>& reasons);
 
 struct StoredOffer {
   formats::Offer offer;
@@ -61,6 +72,44 @@ void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
                       const std::string& source_ref, const std::string& destination,
                       const std::string& error, const connectors::Clock& clock);
 
+// What a service holds, once it answered. destination_offers is written
+// only here: by the destinations' workers and reconcile.
+// lba accepted a write: its id, the body's hash, the rolling expiration
+// sent (YYYY-MM-DD, empty: the offer's own); publishing to be read again.
+void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
+                        const std::string& source_ref, const std::string& destination,
+                        const std::string& service_id, const std::string& body_hash,
+                        const std::string& rolling_expiration, const connectors::Clock& clock);
+// The service closed the offer (or it was closed already).
+void recordServiceClose(pqxx::transaction_base& tx, const std::string& partner,
+                        const std::string& source_ref, const std::string& destination,
+                        const connectors::Clock& clock);
+// A file row accepted (France Travail): the row's hash (empty: suppressed,
+// nothing held any more); a suppression keeps the reasons that caused it.
+void recordFileRowAccepted(pqxx::transaction_base& tx, const std::string& partner,
+                           const std::string& source_ref, const std::string& destination,
+                           const std::string& row_hash, bool suppressed,
+                           const connectors::Clock& clock);
+struct PublishingStatus {
+  std::string status;  // PUBLISHED, WILL_BE_PUBLISHED, WILL_NOT_BE_PUBLISHED
+  std::optional<std::string> error_code, error_label;
+};
+void recordPublishingStatus(pqxx::transaction_base& tx, const std::string& partner,
+                            const std::string& source_ref, const std::string& destination,
+                            const std::string& service_id, const PublishingStatus& status,
+                            const connectors::Clock& clock);
+// Offers whose publishing status is due: written before `written_before`,
+// never read, or still WILL_BE_PUBLISHED when last read before it.
+struct PublishedOffer {
+  std::string partner, source_ref, service_id;
+};
+std::vector<PublishedOffer> publishingDue(pqxx::transaction_base& tx,
+                                          const std::string& destination,
+                                          connectors::Clock::WallTime written_before, int limit);
+// Forgets every row the destination accepted (reconcile --full-stock: every
+// active offer is then sent as a creation).
+void forgetAcceptedRows(pqxx::transaction_base& tx, const std::string& destination);
+
 // destination_status.
 std::optional<std::string> pausedReason(pqxx::transaction_base& tx, const std::string& destination);
 void pauseDestination(pqxx::transaction_base& tx, const std::string& destination,
@@ -68,6 +117,9 @@ void pauseDestination(pqxx::transaction_base& tx, const std::string& destination
 void resumeDestination(pqxx::transaction_base& tx, const std::string& destination);
 void recordSuccess(pqxx::transaction_base& tx, const std::string& destination,
                    const connectors::Clock& clock);
+// The destination's last error (a refused file), for `status`.
+void recordDestinationError(pqxx::transaction_base& tx, const std::string& destination,
+                            const std::string& error, const connectors::Clock& clock);
 
 // push_runs: one row per batch.
 std::int64_t startPushRun(pqxx::transaction_base& tx, const std::string& destination,

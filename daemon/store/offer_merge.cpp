@@ -36,15 +36,9 @@ void createPlan(pqxx::transaction_base& tx, const std::string& name, const std::
 // replaces the pending one rather than queueing a second.
 void queueMovements(pqxx::transaction_base& tx, const MergeContext& ctx, const std::string& plan,
                     const std::string& kind_sql, const std::string& where) {
-  const std::string now = nowSql(tx, ctx);
-  tx.exec(
-      "INSERT INTO outbox_movements (partner, source_ref, destination, kind, content_hash, run_id,"
-      " created_at, updated_at) SELECT p.partner, p.source_ref, d.name, " +
-      kind_sql + ", p.content_hash, " + runSql(ctx) + ", " + now + ", " + now + " FROM " + plan +
-      " p CROSS JOIN destinations d WHERE " + where +
-      " ON CONFLICT (partner, source_ref, destination) WHERE state = 'pending' DO UPDATE SET"
-      " kind = excluded.kind, content_hash = excluded.content_hash, run_id = excluded.run_id,"
-      " created_at = excluded.created_at, updated_at = excluded.updated_at");
+  enqueue(tx, WhenPending::kReplace,
+          "SELECT p.partner, p.source_ref, d.name, " + kind_sql + ", p.content_hash, " +
+              runSql(ctx) + " FROM " + plan + " p CROSS JOIN destinations d WHERE " + where);
 }
 
 // Applies a plan of status changes (withdrawal, expiry) with columns partner,

@@ -22,6 +22,21 @@ std::optional<int> optInt(std::optional<long> v) {
   return static_cast<int>(*v);
 }
 
+// The last error of a failed movement was one that time can cure.
+constexpr const char* kTransient =
+    "(m.last_http_status >= 500 OR m.last_http_status IN (408, 429)"
+    " OR (m.last_http_status = 404 AND m.last_error ~* 'not_processed_yet')"
+    " OR (m.last_http_status IS NULL AND m.last_error ~* "
+    "'(transient|not_processed_yet|rate_limited|timeout|timed out|connect|network|resolv|"
+    "reset|unavailable)'))";
+
+RequeueCounts countStates(const pqxx::result& r) {
+  RequeueCounts c;
+  for (const pqxx::row& row : r)
+    ++(row[0].as<std::string>() == "pending" ? c.requeued : c.superseded);
+  return c;
+}
+
 SettleResult fromState(const pqxx::result& r) {
   if (r.empty()) return SettleResult::kLostLease;
   const std::string state = r[0][0].as<std::string>();
@@ -222,6 +237,50 @@ OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destina
     if (state == "superseded") c.superseded = n;
   }
   return c;
+}
+
+std::string enqueueSql(const std::string& select, WhenPending when) {
+  const char* on_pending =
+      when == WhenPending::kReplace
+          ? " DO UPDATE SET kind = excluded.kind, content_hash = excluded.content_hash,"
+            " run_id = excluded.run_id, created_at = now(), updated_at = now()"
+          : " DO NOTHING";
+  return "INSERT INTO outbox_movements (partner, source_ref, destination, kind, content_hash,"
+         " run_id) " +
+         select + " ON CONFLICT (partner, source_ref, destination) WHERE state = 'pending'" +
+         on_pending;
+}
+
+RequeueCounts requeueStuck(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
+                           std::chrono::minutes grace) {
+  const std::string newer_pending = std::string("EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
+                                    kSameOffer + " AND o.state = 'pending')";
+  return countStates(tx.exec_params(
+      "UPDATE outbox_movements m SET state = CASE WHEN " + newer_pending +
+          " THEN 'superseded' ELSE 'pending' END, settled_at = CASE WHEN " + newer_pending +
+          " THEN $1::timestamptz END,"
+          " claimed_by = NULL, lease_until = NULL, next_attempt_at = NULL, updated_at = now()"
+          " WHERE m.state = 'in_flight'"
+          " AND m.lease_until <= $1::timestamptz - make_interval(mins => $2)"
+          " RETURNING m.state",
+      sqlTimestamp(now), static_cast<int>(grace.count())));
+}
+
+RequeueCounts requeueTransientFailures(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
+                                       std::chrono::minutes after) {
+  const std::string newer = std::string("EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
+                            kSameOffer +
+                            " AND (o.id > m.id OR o.state IN ('pending', 'in_flight')))";
+  return countStates(tx.exec_params(
+      "UPDATE outbox_movements m SET state = CASE WHEN " + newer +
+          " THEN 'superseded' ELSE 'pending' END, settled_at = CASE WHEN " + newer +
+          " THEN $1::timestamptz END,"
+          " attempts = 0, next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL,"
+          " updated_at = now()"
+          " WHERE m.state = 'failed'"
+          " AND m.settled_at <= $1::timestamptz - make_interval(mins => $2) AND " +
+          kTransient + " RETURNING m.state",
+      sqlTimestamp(now), static_cast<int>(after.count())));
 }
 
 }  // namespace passerelle::daemon

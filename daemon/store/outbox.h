@@ -124,6 +124,39 @@ class Outbox {
   std::mt19937_64 random_;
 };
 
+// Adding movements. Every writer of outbox_movements goes through here (the
+// merge's plans, reconcile's full stock, a destination's refresh), so the
+// rule "at most one pending movement per offer and destination" lives in
+// one place.
+enum class WhenPending {
+  kReplace,  // a newer change: the pending movement takes its kind, hash and run
+  kKeep,     // a refresh: the pending movement already carries the offer
+};
+// The INSERT for a SELECT yielding (partner, source_ref, destination, kind,
+// content_hash, run_id).
+std::string enqueueSql(const std::string& select, WhenPending when);
+// Runs it with the SELECT's parameters; returns how many were added or replaced.
+template <typename... Params>
+long enqueue(pqxx::transaction_base& tx, WhenPending when, const std::string& select,
+             Params&&... params) {
+  return static_cast<long>(
+      tx.exec_params(enqueueSql(select, when), std::forward<Params>(params)...).affected_rows());
+}
+
+// Reconcile's repairs (operations.md "Reconciliation"): movements given a new
+// life, or superseded when a newer movement of the offer carries it.
+struct RequeueCounts {
+  long requeued = 0;
+  long superseded = 0;
+};
+// In flight under a lease that expired more than `grace` before `now`.
+RequeueCounts requeueStuck(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
+                           std::chrono::minutes grace);
+// Failed more than `after` before `now` with an error time can cure (5xx,
+// 408, 429, a timeout, not processed yet).
+RequeueCounts requeueTransientFailures(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
+                                       std::chrono::minutes after);
+
 // A worker id unique across daemons: host, pid and a per-process counter.
 std::string makeWorkerId(const std::string& role);
 

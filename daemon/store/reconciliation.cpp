@@ -1,23 +1,11 @@
 #include "daemon/store/reconciliation.h"
 
+#include "daemon/store/destination_state.h"
 #include "daemon/store/offer_merge.h"
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {
 namespace {
-
-// Another movement of the same offer and destination (as outbox.cpp).
-constexpr const char* kSameOffer =
-    "o.partner = m.partner AND o.source_ref = m.source_ref AND o.destination = m.destination"
-    " AND o.id <> m.id";
-
-// The last error of a failed movement was one that time can cure.
-constexpr const char* kTransient =
-    "(m.last_http_status >= 500 OR m.last_http_status IN (408, 429)"
-    " OR (m.last_http_status = 404 AND m.last_error ~* 'not_processed_yet')"
-    " OR (m.last_http_status IS NULL AND m.last_error ~* "
-    "'(transient|not_processed_yet|rate_limited|timeout|timed out|connect|network|resolv|"
-    "reset|unavailable)'))";
 
 // Holds the session advisory lock while alive.
 class ReconcileLock {
@@ -46,69 +34,27 @@ class ReconcileLock {
   bool held_ = false;
 };
 
-void countStates(const pqxx::result& r, long& pending, long& superseded) {
-  for (const pqxx::row& row : r) {
-    if (row[0].as<std::string>() == "pending") {
-      ++pending;
-    } else {
-      ++superseded;
-    }
-  }
-}
-
-void repair(pqxx::transaction_base& tx, const std::string& now, const ReconcileOptions& options,
-            ReconcileCounts& counts) {
+void repair(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
+            const ReconcileOptions& options, ReconcileCounts& counts) {
   MergeContext ctx;
   ctx.today = options.today;
   counts.expired = expireDueOffers(tx, ctx);
 
-  const std::string newer_pending = std::string("EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
-                                    kSameOffer + " AND o.state = 'pending')";
-  countStates(tx.exec_params("UPDATE outbox_movements m SET state = CASE WHEN " + newer_pending +
-                                 " THEN 'superseded' ELSE 'pending' END,"
-                                 " settled_at = CASE WHEN " +
-                                 newer_pending +
-                                 " THEN $1::timestamptz END,"
-                                 " claimed_by = NULL, lease_until = NULL, next_attempt_at = NULL,"
-                                 " updated_at = now()"
-                                 " WHERE m.state = 'in_flight'"
-                                 " AND m.lease_until <= $1::timestamptz - make_interval(mins => $2)"
-                                 " RETURNING m.state",
-                             now, static_cast<int>(options.stuck_after.count())),
-              counts.stuck_requeued, counts.stuck_superseded);
-
-  const std::string newer = std::string("EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
-                            kSameOffer +
-                            " AND (o.id > m.id OR o.state IN ('pending', 'in_flight')))";
-  countStates(tx.exec_params("UPDATE outbox_movements m SET state = CASE WHEN " + newer +
-                                 " THEN 'superseded' ELSE 'pending' END,"
-                                 " settled_at = CASE WHEN " +
-                                 newer +
-                                 " THEN $1::timestamptz END,"
-                                 " attempts = 0, next_attempt_at = NULL, claimed_by = NULL,"
-                                 " lease_until = NULL, updated_at = now()"
-                                 " WHERE m.state = 'failed'"
-                                 " AND m.settled_at <= $1::timestamptz - make_interval(mins => $2)"
-                                 " AND " +
-                                 kTransient + " RETURNING m.state",
-                             now, static_cast<int>(options.failed_after.count())),
-              counts.failed_requeued, counts.failed_superseded);
+  const RequeueCounts stuck = requeueStuck(tx, now, options.stuck_after);
+  counts.stuck_requeued = stuck.requeued;
+  counts.stuck_superseded = stuck.superseded;
+  const RequeueCounts failed = requeueTransientFailures(tx, now, options.failed_after);
+  counts.failed_requeued = failed.requeued;
+  counts.failed_superseded = failed.superseded;
 
   for (const std::string& destination : options.full_stock_destinations) {
-    tx.exec_params(
-        "UPDATE destination_offers d SET accepted_hash = NULL, updated_at = now()"
-        " FROM offers o WHERE d.destination = $1 AND d.accepted_hash IS NOT NULL"
-        " AND o.partner = d.partner AND o.source_ref = d.source_ref AND o.status = 'active'",
-        destination);
-    counts.full_stock_queued += static_cast<long>(
-        tx.exec_params("INSERT INTO outbox_movements (partner, source_ref, destination, kind,"
-                       " content_hash) SELECT partner, source_ref, $1, 'upsert', content_hash"
-                       " FROM offers WHERE status = 'active'"
-                       " ON CONFLICT (partner, source_ref, destination) WHERE state = 'pending'"
-                       " DO UPDATE SET kind = 'upsert', content_hash = excluded.content_hash,"
-                       " updated_at = now()",
-                       destination)
-            .affected_rows());
+    // Forgetting what the destination accepted makes every row a creation.
+    forgetAcceptedRows(tx, destination);
+    counts.full_stock_queued +=
+        enqueue(tx, WhenPending::kReplace,
+                "SELECT partner, source_ref, $1, 'upsert', content_hash, NULL::bigint FROM offers"
+                " WHERE status = 'active'",
+                destination);
   }
 }
 
@@ -147,7 +93,7 @@ ReconcileResult reconcile(pqxx::connection& store, connectors::Clock& clock,
   try {
     {
       pqxx::work tx(store);
-      repair(tx, sqlTimestamp(clock.now()), options, result.counts);
+      repair(tx, clock.now(), options, result.counts);
       if (options.dry_run) {
         tx.abort();
       } else {

@@ -55,6 +55,15 @@ class FranceTravailPush {
   FtBatchResult runBatch();
 
  private:
+  struct Batch;
+  void decide(const std::vector<Movement>& claimed, Batch& batch, PushCounts& counts);
+  void send(Batch& batch, FtBatchResult& result, PushRunEnd& end);
+  void recordAccepted(pqxx::transaction_base& tx, const Batch& batch,
+                      const connectors::FtUploadResult& upload, PushCounts& counts);
+  void recordRefused(pqxx::transaction_base& tx, const Batch& batch,
+                     const connectors::FtUploadResult& upload, const std::string& error,
+                     PushCounts& counts);
+
   pqxx::connection& db_;
   connectors::FranceTravailClient& client_;
   Outbox& outbox_;

@@ -69,11 +69,35 @@ class LbaPush {
   long queueRollingRefresh();
 
  private:
-  void process(const Movement& m, PushCounts& counts, bool& paused);
-  void afterAnswer(const Movement& m, const connectors::LbaResponse& response, bool closing,
-                   const std::string& body_hash, const std::string& rolling, PushCounts& counts,
-                   bool& paused);
-  void pause(const std::string& reason);
+  // What a request wrote, for recording the answer.
+  struct Written {
+    bool closing = false;
+    std::string body_hash;           // upsert: the body sent
+    std::string rolling_expiration;  // upsert: YYYY-MM-DD, or empty
+  };
+
+  void process(const Movement& m, PushCounts& counts);
+  std::optional<formats::CivilDate> rollingExpiration(const StoredOffer& stored,
+                                                      const DestinationOffer& dest,
+                                                      const connectors::LbaPlan& plan,
+                                                      formats::CivilDate today) const;
+  void settleNotEligible(const Movement& m, const std::vector<std::string>& reasons,
+                         PushCounts& counts);
+  void sendUpsert(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
+                  const connectors::LbaBodyOptions& options, PushCounts& counts);
+  void sendClose(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
+                 const connectors::LbaPlan& plan, connectors::LbaBodyOptions options,
+                 PushCounts& counts);
+  // The answer recorded and the movement settled: one function per outcome.
+  void afterAnswer(const Movement& m, const connectors::LbaResponse& response,
+                   const Written& written, PushCounts& counts);
+  void onAccepted(const Movement& m, const connectors::LbaResponse& response,
+                  const Written& written, PushCounts& counts);
+  void onRefused(const Movement& m, const connectors::LbaResponse& response, PushCounts& counts);
+  void onKeyRefused(const Movement& m, const connectors::LbaResponse& response, PushCounts& counts);
+  void onRetry(const Movement& m, const connectors::LbaResponse& response, const Written& written,
+               std::optional<std::chrono::seconds> not_before, bool counts_attempt,
+               PushCounts& counts);
 
   pqxx::connection& db_;
   connectors::LbaClient& client_;

@@ -62,7 +62,7 @@ TEST_CASE("once: a complete file is imported, reported, then moved to done/") {
   PollFixture f;
   f.drop_file("YMAG_cfa-test_20260302060000.csv", store_test::ymagFile(store_test::ymagRows(1, 3)));
   auto poller = f.poller();
-  auto outcome = poller.poll(kRunning, /*once=*/true);
+  auto outcome = poller.run(kRunning, /*once=*/true);
   CHECK(outcome.ok);
   CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
   CHECK(fs::exists(f.drop / "done" / "YMAG_cfa-test_20260302060000.csv"));
@@ -78,13 +78,13 @@ TEST_CASE("a file still growing is not taken until two listings agree") {
   std::string content = store_test::ymagFile(store_test::ymagRows(1, 2));
   f.drop_file(name, content.substr(0, content.size() / 2));
   auto poller = f.poller();
-  poller.poll(kRunning, false);  // first sight
+  poller.run(kRunning, false);  // first sight
   f.clock.advance(std::chrono::seconds(31));
   f.drop_file(name, content);  // still being written
-  poller.poll(kRunning, false);
+  poller.run(kRunning, false);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
   f.clock.advance(std::chrono::seconds(31));
-  poller.poll(kRunning, false);
+  poller.run(kRunning, false);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);
   CHECK(f.store.count("SELECT count(*) FROM offers") == 2);
 }
@@ -98,7 +98,7 @@ TEST_CASE("killed between the commit and the move: the next poll only completes 
   REQUIRE((first.outcome == daemon::RunOutcome::kImported));
   const std::string before = f.store.storeFingerprint();
   auto poller = f.poller();
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(fs::exists(f.drop / "done" / name));
   CHECK(f.store.scalar("SELECT outcome FROM import_runs ORDER BY id DESC LIMIT 1") == "duplicate");
   CHECK(f.store.count("SELECT count(*) FROM offer_history") == 4);
@@ -112,10 +112,10 @@ TEST_CASE("GIL data waits for its marker; both are archived together") {
   f.drop_file(
       name, store_test::gilFile({{"C", "G-1", "Technicien", ""}, {"C", "G-2", "Technicien", ""}}));
   auto poller = f.poller();
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
   f.drop_file(name + ".ok", "");
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(f.store.count("SELECT count(*) FROM offers") == 2);
   CHECK(fs::exists(f.drop / "done" / name));
   CHECK(fs::exists(f.drop / "done" / (name + ".ok")));
@@ -126,7 +126,7 @@ TEST_CASE("a refused file goes to failed/ with its report; the store is untouche
   const std::string name = "YMAG_cfa-test_20260302060000.csv";
   f.drop_file(name, "N° offre;SIRET\r\nY-1;51024567800014\r\n");
   auto poller = f.poller();
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(fs::exists(f.drop / "failed" / name));
   CHECK(f.store.count("SELECT count(*) FROM offers") == 0);
   std::string report = f.read(f.drop / "reports" / (name + ".report.csv"));
@@ -139,11 +139,11 @@ TEST_CASE("after = keep: files already taken are not downloaded again") {
   const std::string name = "YMAG_cfa-test_20260302060000.csv";
   f.drop_file(name, store_test::ymagFile(store_test::ymagRows(1, 2)));
   auto poller = f.poller();
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);
   f.clock.advance(std::chrono::seconds(60));
-  poller.poll(kRunning, true);
-  poller.poll(kRunning, true);
+  poller.run(kRunning, true);
+  poller.run(kRunning, true);
   CHECK(f.store.count("SELECT count(*) FROM import_runs") == 1);  // not even a duplicate run
   CHECK(fs::exists(f.drop / name));
 }
@@ -166,7 +166,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
 
   auto poller = f.poller();
   std::atomic<bool> stop{false};
-  auto running = std::async(std::launch::async, [&] { return poller.poll(stop, true); });
+  auto running = std::async(std::launch::async, [&] { return poller.run(stop, true); });
   const fs::path spool = fs::path(f.config.daemon.spool_dir) / "cfa-test";
   const fs::path part = spool / (name + ".part");
   for (int i = 0; i < 200; ++i) {  // at most 10 s
@@ -195,7 +195,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   // The next run (the shared, unthrottled server on the same folder) takes it.
   p.url = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL") + "poll-cancel/";
   auto next = f.poller();
-  CHECK(next.poll(kRunning, true).ok);
+  CHECK(next.run(kRunning, true).ok);
   CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 2000);
   CHECK(fs::exists(local + "/done/" + name));
   CHECK(fs::exists(local + "/reports/" + name + ".report.csv"));

@@ -13,16 +13,16 @@ using namespace passerelle::daemon;
 
 namespace {
 
-class FakePoller final : public PartnerPoller {
+class FakePoller final : public Job {
  public:
   FakePoller(std::string id, bool fail, std::chrono::milliseconds work = {})
       : id_(std::move(id)), fail_(fail), work_(work) {}
-  const std::string& partnerId() const override { return id_; }
+  const std::string& name() const override { return id_; }
   PollTiming timing() const override {
     return {std::chrono::milliseconds(3'600'000), 0.1, std::chrono::milliseconds(3'600'000),
             std::chrono::milliseconds(3'600'000)};
   }
-  PollOutcome poll(const std::atomic<bool>& stop, bool once) override {
+  JobOutcome run(const std::atomic<bool>& stop, bool once) override {
     ++polls;
     once_seen = once;
     auto deadline = std::chrono::steady_clock::now() + work_;

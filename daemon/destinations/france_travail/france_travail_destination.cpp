@@ -1,0 +1,100 @@
+#include "daemon/destinations/france_travail/france_travail_destination.h"
+
+#include <filesystem>
+
+#include "connectors/france_travail/france_travail_client.h"
+#include "daemon/config/secrets.h"
+#include "daemon/destinations/france_travail/france_travail_push.h"
+#include "daemon/store/outbox.h"
+
+namespace passerelle::daemon {
+
+namespace pc = passerelle::connectors;
+
+namespace {
+
+pc::FtClientSettings clientSettings(const Config& config, const pc::Host& host) {
+  const FranceTravailConfig& ft = config.france_travail;
+  pc::FtClientSettings s;
+  s.url = ft.url;
+  s.login = ft.login;
+  s.feed_name = ft.feed;
+  if (ft.mode == FranceTravailMode::kSpool) {
+    s.spool_dir = ft.spool_dir;
+    std::filesystem::create_directories(ft.spool_dir);
+  } else {
+    s.password = readSecret(host, ft.password_file);
+  }
+  s.archive_dir =
+      (std::filesystem::path(config.daemon.state_dir) / "archive" / "france-travail").string();
+  s.archive_retention_days = ft.archive_days;
+  std::filesystem::create_directories(s.archive_dir);
+  return s;
+}
+
+FtPushSettings pushSettings(const FranceTravailConfig& ft) {
+  FtPushSettings s;
+  s.feed = {ft.partner_key, ft.partner_name, ft.url_template, ft.siret};
+  s.feed_name = ft.feed.empty() ? ft.partner_key : ft.feed;
+  s.zip = ft.zip;
+  return s;
+}
+
+std::string describe(const FtBatchResult& r) {
+  if (r.rows == 0) return "";
+  return "file " + r.file_name + " rows=" + std::to_string(r.rows) +
+         (r.accepted ? " accepted" : " refused");
+}
+
+class FranceTravailDestination final : public Destination {
+ public:
+  FranceTravailDestination(const Config& config, const pc::Host& host, pc::Clock& clock)
+      : config_(config), host_(host), clock_(clock) {}
+
+  const std::string& name() const override { return name_; }
+
+  DestinationSchedule schedule() const override {
+    DestinationSchedule s;
+    s.interval = std::chrono::hours(24);
+    s.times_of_day = config_.france_travail.schedule;
+    if (s.times_of_day.empty()) s.times_of_day.push_back({5, 30});
+    s.first_retry = std::chrono::minutes(5);
+    s.retry_ceiling = std::chrono::hours(2);
+    return s;
+  }
+
+  PushReport push(pqxx::connection& store, const PushRequest& request) override {
+    pc::FranceTravailClient client(clientSettings(config_, host_), clock_);
+    Outbox outbox(clock_, OutboxSettings{}, makeWorkerId(request.role + "-" + name_));
+    FranceTravailPush push(store, client, outbox, pushSettings(config_.france_travail));
+    const FtBatchResult result = push.runBatch();
+    client.cleanupArchive();
+    PushReport report;
+    report.counts = result.counts;
+    // A refused file is retried with backoff; its movements stay pending.
+    report.ok = result.rows == 0 || result.accepted;
+    report.detail = describe(result);
+    return report;
+  }
+
+  bool takesFullStock() const override { return true; }
+
+ private:
+  std::string name_ = kFranceTravailDestination;
+  Config config_;
+  const pc::Host& host_;  // the password's secret file
+  pc::Clock& clock_;
+};
+
+}  // namespace
+
+bool franceTravailEnabled(const Config& config) {
+  return config.france_travail.enabled;
+}
+
+std::unique_ptr<Destination> makeFranceTravailDestination(const Config& config,
+                                                          const pc::Host& host, pc::Clock& clock) {
+  return std::make_unique<FranceTravailDestination>(config, host, clock);
+}
+
+}  // namespace passerelle::daemon

@@ -1,0 +1,117 @@
+#include "daemon/destinations/lba/lba_destination.h"
+
+#include "connectors/http/rate_limiter.h"
+#include "connectors/lba/lba_client.h"
+#include "daemon/config/secrets.h"
+#include "daemon/destinations/lba/lba_push.h"
+#include "daemon/log/event_log.h"
+#include "daemon/store/outbox.h"
+
+namespace passerelle::daemon {
+
+namespace pc = passerelle::connectors;
+
+namespace {
+
+pc::LbaClientSettings clientSettings(const Config& config, const pc::Host& host) {
+  pc::LbaClientSettings s;
+  s.base_url = config.lba.url;
+  while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
+  s.api_key = readSecret(host, config.lba.api_key_file);
+  return s;
+}
+
+OutboxSettings outboxSettings(const Config& config) {
+  OutboxSettings s;
+  s.max_attempts = config.lba.max_attempts;
+  return s;
+}
+
+LbaPushSettings pushSettings(const Config& config) {
+  LbaPushSettings s;
+  s.rolling_expiration_days = config.lba.rolling_expiration_days;
+  for (const PartnerConfig& p : config.partners)
+    s.apply_defaults[p.id] = {p.apply_defaults.email, p.apply_defaults.phone, p.apply_defaults.url};
+  return s;
+}
+
+// The parts of one push (quota, client with its key, outbox, the worker),
+// alive for one call; `role` names the outbox's leases.
+class LbaParts {
+ public:
+  LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
+           const std::string& role)
+      : limiter_(clock, {config.lba.write_per_minute, config.lba.read_per_minute}),
+        client_(clientSettings(config, host), clock, limiter_),
+        outbox_(clock, outboxSettings(config), makeWorkerId(role + "-" + kLbaDestination)),
+        push_(store, client_, outbox_, pushSettings(config)) {}
+  LbaPush& push() { return push_; }
+
+ private:
+  pc::RateLimiter limiter_;
+  pc::LbaClient client_;
+  Outbox outbox_;
+  LbaPush push_;
+};
+
+class LbaDestination final : public Destination {
+ public:
+  LbaDestination(const Config& config, const pc::Host& host, pc::Clock& clock)
+      : config_(config), host_(host), clock_(clock) {}
+
+  const std::string& name() const override { return name_; }
+
+  DestinationSchedule schedule() const override {
+    DestinationSchedule s;
+    s.interval = config_.daemon.poll_interval;
+    return s;
+  }
+
+  PushReport push(pqxx::connection& store, const PushRequest& request) override {
+    LbaParts parts(store, config_, host_, clock_, request.role);
+    LbaPush& push = parts.push();
+    push.queueRollingRefresh();
+    PushReport report;
+    PushCounts& counts = report.counts;
+    if (request.once || request.stop == nullptr) {
+      counts = request.once ? push.runBatch() : push.drain();
+    } else {
+      // Batch by batch, so that SIGTERM is heard between two batches.
+      while (!*request.stop) {
+        const PushCounts batch = push.runBatch();
+        counts += batch;
+        if (batch.claimed == 0 || batch.paused) break;
+      }
+    }
+    const bool stopping = request.stop != nullptr && *request.stop;
+    if (!counts.paused && !stopping) push.refreshPublishingStatus();
+    // A paused destination is an operator's business (`retry`), not a
+    // failure to back off from: the report is ok and the counts say it.
+    return report;
+  }
+
+  void refresh(pqxx::connection& store, ReconcileCounts& counts) override {
+    LbaParts parts(store, config_, host_, clock_, "reconcile");
+    counts.rolling_queued = parts.push().queueRollingRefresh();
+    counts.publishing_read = parts.push().refreshPublishingStatus();
+  }
+
+ private:
+  std::string name_ = kLbaDestination;
+  Config config_;
+  const pc::Host& host_;  // the API key's secret file
+  pc::Clock& clock_;
+};
+
+}  // namespace
+
+bool lbaEnabled(const Config& config) {
+  return config.lba.enabled;
+}
+
+std::unique_ptr<Destination> makeLbaDestination(const Config& config, const pc::Host& host,
+                                                pc::Clock& clock) {
+  return std::make_unique<LbaDestination>(config, host, clock);
+}
+
+}  // namespace passerelle::daemon
