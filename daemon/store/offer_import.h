@@ -19,8 +19,9 @@
 // the store is still reachable, and the exception propagates.
 //
 // Time comes from the Clock, never from the server: the run's start and end,
-// its duration, and the "now" of everything the import writes (ledger,
-// offers, history, outbox; the merge's `today` when the request has none).
+// its duration, and the "now" of what the import writes (partner, ledger,
+// offers, history; the merge's `today` when the request has none). The
+// outbox's rows are stamped by the outbox (outbox.h).
 //
 // Thread safety: an OfferImport uses its connection from the calling thread
 // only; use one OfferImport (and connection) per thread. The Clock is

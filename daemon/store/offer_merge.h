@@ -46,7 +46,7 @@ struct MergeCounts {
 };
 
 // Who the merge works for, and when. `now` stamps what the merge writes
-// (offers' first_seen and last_changed, history, outbox movements) and gives
+// (offers' first_seen and last_changed, history) and gives
 // `today` when that is not set; the import sets it from its Clock. Unset, the
 // server's now() is used. `today` is a YYYY-MM-DD date in Europe/Paris.
 struct MergeContext {
