@@ -24,6 +24,7 @@
 #include <pqxx/pqxx>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/log/event_log.h"
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/store/store_connection.h"
@@ -110,7 +111,8 @@ int main(int argc, char** argv) {
     config.partners.push_back(p);
 
     connectors::ManualClock clock;
-    daemon::DropFolderPoller poller(config, config.partners[0], url, clock);
+    const connectors::FakeHost host;  // no password file, no environment
+    daemon::DropFolderPoller poller(config, config.partners[0], url, host, clock);
     const std::atomic<bool> running{false};
     // The files are taken by the first polls (two listings stable_for apart).
     poller.run(running, true);

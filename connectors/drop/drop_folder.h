@@ -63,6 +63,9 @@ struct DropFolderSettings {
   // connections after a few transfers, which a server requiring session reuse
   // (vsftpd require_ssl_reuse=YES) refuses with 522.
   bool allow_tls13 = false;
+  // libcurl's protocol trace on standard error, for debugging against a
+  // server (the daemon sets it from $PASSERELLE_CURL_VERBOSE).
+  bool protocol_trace = false;
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(30);
   // Longest wait for any one reply of the server.
   std::chrono::milliseconds response_timeout = std::chrono::seconds(60);

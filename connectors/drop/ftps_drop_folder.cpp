@@ -345,9 +345,7 @@ void FtpsDropFolder::perform(Op& op) {
   curl_easy_setopt(curl, CURLOPT_URL, op.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Protocol trace on stderr, for debugging against a server.
-  if (std::getenv("PASSERELLE_CURL_VERBOSE") != nullptr)
-    curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  if (settings_.protocol_trace) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   if (!settings_.user.empty()) curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.user.c_str());
   if (!settings_.password.empty()) {
     curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());

@@ -130,7 +130,7 @@ void printSummary(const CheckOptions& opts, const ReadSummary& s, Output& out) {
   out.endLine();
 }
 
-int runCheck(const CheckOptions& opts) {
+int runCheck(const CheckOptions& opts, const connectors::Host& host) {
   auto dialect = formats::DialectRegistry::instance().create(opts.format);
   if (!dialect) {
     std::string known;
@@ -147,7 +147,7 @@ int runCheck(const CheckOptions& opts) {
     // (Sigma's partner code). Without it, check depends on the file alone.
     Config config;
     try {
-      config = loadConfig(opts.config, formats::DialectRegistry::instance().names());
+      config = loadConfig(opts.config, formats::DialectRegistry::instance().names(), host);
     } catch (const ConfigError& e) {
       for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
       return kExitFailure;
@@ -194,7 +194,7 @@ int runCheck(const CheckOptions& opts) {
 
 }  // namespace
 
-void addCheckCommand(CLI::App& app, ExitStatus& status) {
+void addCheckCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto opts = std::make_shared<CheckOptions>();
   CLI::App* cmd =
       app.add_subcommand("check", "Parse and validate one export file (no store needed)");
@@ -205,7 +205,7 @@ void addCheckCommand(CLI::App& app, ExitStatus& status) {
   auto* summary = cmd->add_flag("--summary", opts->summary_only, "Only the JSON summary line");
   json->excludes(summary);
   cmd->add_option("FILE", opts->file, "The file to check")->required();
-  cmd->callback([opts, &status] { status.code = runCheck(*opts); });
+  cmd->callback([opts, &status, &host] { status.code = runCheck(*opts, host); });
 }
 
 }  // namespace passerelle::daemon

@@ -10,6 +10,6 @@
 
 namespace passerelle::daemon {
 
-void addCheckCommand(CLI::App& app, ExitStatus& status);
+void addCheckCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

@@ -17,13 +17,13 @@ struct ConfigCheckOptions {
   std::string config_path;
 };
 
-int runConfigCheck(const ConfigCheckOptions& options) {
+int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& host) {
   std::optional<std::string> cli;
   if (!options.config_path.empty()) cli = options.config_path;
-  const ConfigPath where = resolveConfigPath(cli);
+  const ConfigPath where = resolveConfigPath(cli, host);
   Config config;
   try {
-    config = loadConfig(where, formats::DialectRegistry::instance().names());
+    config = loadConfig(where, formats::DialectRegistry::instance().names(), host);
   } catch (const ConfigError& e) {
     for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
     std::fprintf(stderr, "configuration refused: %zu problem%s\n", e.problems().size(),
@@ -38,7 +38,7 @@ int runConfigCheck(const ConfigCheckOptions& options) {
   for (const auto& warning : configWarnings(config)) {
     std::fprintf(stderr, "%s: warning: %s\n", prefix.c_str(), warning.c_str());
   }
-  const std::vector<std::string> problems = checkConfig(config);
+  const std::vector<std::string> problems = checkConfig(config, host);
   if (!problems.empty()) {
     for (const auto& problem : problems) {
       std::fprintf(stderr, "%s: %s\n", prefix.c_str(), problem.c_str());
@@ -61,7 +61,7 @@ int runConfigCheck(const ConfigCheckOptions& options) {
 
 }  // namespace
 
-void addConfigCommand(CLI::App& app, ExitStatus& status) {
+void addConfigCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   CLI::App* config = app.add_subcommand("config", "Inspect the configuration");
   config->require_subcommand(1);
   auto options = std::make_shared<ConfigCheckOptions>();
@@ -70,7 +70,7 @@ void addConfigCommand(CLI::App& app, ExitStatus& status) {
   check->add_option("--config", options->config_path,
                     "Configuration file (default: $PASSERELLE_CONFIG, else " +
                         std::string(kDefaultConfigPath) + ")");
-  check->callback([options, &status] { status.code = runConfigCheck(*options); });
+  check->callback([options, &status, &host] { status.code = runConfigCheck(*options, host); });
 }
 
 }  // namespace passerelle::daemon

@@ -10,6 +10,6 @@
 
 namespace passerelle::daemon {
 
-void addConfigCommand(CLI::App& app, ExitStatus& status);
+void addConfigCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

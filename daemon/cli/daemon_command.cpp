@@ -27,8 +27,9 @@ struct DaemonOptions {
   bool once = false;
 };
 
-Config loadDaemonConfig(const std::optional<std::string>& path) {
-  return loadConfig(resolveConfigPath(path), formats::DialectRegistry::instance().names());
+Config loadDaemonConfig(const std::optional<std::string>& path, const connectors::Host& host) {
+  return loadConfig(resolveConfigPath(path, host), formats::DialectRegistry::instance().names(),
+                    host);
 }
 
 // /healthz and /metrics on daemon.http. A port that cannot be bound is
@@ -57,19 +58,19 @@ std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::s
   }
 }
 
-int runDaemon(const DaemonOptions& o) {
+int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   Config config;
   try {
-    config = loadDaemonConfig(o.config_path);
+    config = loadDaemonConfig(o.config_path, host);
   } catch (const ConfigError& e) {
     for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
     return kExitFailure;
   }
-  EventLog::configure(EventLog::detectOutput(config.daemon.log_format == LogFormat::kJson));
+  EventLog::configure(EventLog::detectOutput(host, config.daemon.log_format == LogFormat::kJson));
   for (const auto& w : configWarnings(config)) logWarning(w);
 
   // READY=1 only once the store is reachable and migrated (Service::run).
-  const std::string store_url = resolveStoreUrl(config);
+  const std::string store_url = resolveStoreUrl(config, host);
   {
     auto store = openStore(store_url);
     migrate(*store);
@@ -79,16 +80,16 @@ int runDaemon(const DaemonOptions& o) {
 
   connectors::SystemClock clock;
   // Every partner's poll and every destination's push is a job of the loop.
-  auto allJobs = [&store_url, &clock](const Config& c) {
-    Jobs jobs = buildPollers(c, store_url, clock);
-    for (auto& j : buildDestinationJobs(c, store_url, clock)) jobs.push_back(std::move(j));
+  auto allJobs = [&store_url, &host, &clock](const Config& c) {
+    Jobs jobs = buildPollers(c, store_url, host, clock);
+    for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
     return jobs;
   };
   ServiceOptions options;
   options.once = o.once;
-  options.reload = [&o, &allJobs]() -> std::optional<Jobs> {
+  options.reload = [&o, &host, &allJobs]() -> std::optional<Jobs> {
     try {
-      return allJobs(loadDaemonConfig(o.config_path));
+      return allJobs(loadDaemonConfig(o.config_path, host));
     } catch (const ConfigError& e) {
       for (const auto& problem : e.problems())
         logError("configuration refused on reload", {{"problem", problem}});
@@ -100,8 +101,8 @@ int runDaemon(const DaemonOptions& o) {
     // Imports first, then the pushes of what they changed.
     ServiceOptions polls = options;
     polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
-    failed_polls += Service(buildPollers(config, store_url, clock), polls).run();
-    Jobs pushes = buildDestinationJobs(config, store_url, clock);
+    failed_polls += Service(buildPollers(config, store_url, host, clock), polls).run();
+    Jobs pushes = buildDestinationJobs(config, store_url, host, clock);
     if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
   } else {
     Jobs jobs = allJobs(config);
@@ -119,14 +120,14 @@ int runDaemon(const DaemonOptions& o) {
 
 }  // namespace
 
-void addDaemonCommand(CLI::App& app, ExitStatus& status) {
+void addDaemonCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto o = std::make_shared<DaemonOptions>();
   CLI::App* cmd = app.add_subcommand("daemon", "Run the service: poll, import, push");
   cmd->add_option("--config", o->config_path, "Configuration file");
   cmd->add_flag("--once", o->once, "One poll of every partner, its imports, then exit");
-  cmd->callback([o, &status] {
+  cmd->callback([o, &status, &host] {
     try {
-      status.code = runDaemon(*o);
+      status.code = runDaemon(*o, host);
     } catch (const std::exception& e) {
       logError("daemon failed", {{"error", e.what()}});
       status.code = kExitFailure;

@@ -14,6 +14,6 @@
 
 namespace passerelle::daemon {
 
-void addDaemonCommand(CLI::App& app, ExitStatus& status);
+void addDaemonCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/host/clock.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/store/offer_import.h"
 
@@ -68,8 +69,8 @@ void report(const ImportRequest& request, const ImportResult& result) {
   }
 }
 
-int runImport(const ImportOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runImport(const ImportOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   const PartnerConfig* partner = session.config.findPartner(o.partner);
   if (!partner && !o.format) {
     logEvent("import refused: partner not configured, give --format", {{"partner", o.partner}});
@@ -80,7 +81,8 @@ int runImport(const ImportOptions& o) {
              {{"partner", o.partner}, {"format", *o.format}, {"configured", partner->format}});
     return kExitUsage;
   }
-  OfferImport import(*session.connection);
+  connectors::SystemClock clock;
+  OfferImport import(*session.connection, clock);
   int code = kExitOk;
   for (const std::string& file : o.files) {
     const ImportRequest request = makeRequest(session.config, o, file);
@@ -99,7 +101,7 @@ int runImport(const ImportOptions& o) {
 
 }  // namespace
 
-void addImportCommand(CLI::App& app, ExitStatus& status) {
+void addImportCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<ImportOptions>();
   CLI::App* command =
       app.add_subcommand("import", "Import files by hand, exactly as if they had been dropped");
@@ -110,9 +112,9 @@ void addImportCommand(CLI::App& app, ExitStatus& status) {
   command->add_option("FILE", options->files, "Files to import, in order")
       ->required()
       ->check(CLI::ExistingFile);
-  command->callback([options, &status] {
-    status.code =
-        runGuarded("import", {{"partner", options->partner}}, [&] { return runImport(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("import", {{"partner", options->partner}},
+                             [&] { return runImport(*options, host); });
   });
 }
 

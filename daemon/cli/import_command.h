@@ -16,6 +16,6 @@
 
 namespace passerelle::daemon {
 
-void addImportCommand(CLI::App& app, ExitStatus& status);
+void addImportCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

@@ -13,23 +13,28 @@
 #include "daemon/cli/reconcile_command.h"
 #include "daemon/cli/status_command.h"
 #include "daemon/cli/store_commands.h"
+#include "daemon/log/event_log.h"
 
 int main(int argc, char** argv) {
   using namespace passerelle::daemon;
+  // The one Host of the program: every command asks the system through it.
+  const passerelle::connectors::SystemHost host;
+  // Under systemd, the journal; else text until a command says otherwise.
+  EventLog::configure(EventLog::detectOutput(host, false));
   CLI::App app{
       "passerelle: apprenticeship offers from partners' drop folders to the national services"};
   app.set_version_flag("--version", "passerelle " PASSERELLE_VERSION);
   app.require_subcommand(1);
   ExitStatus status;
-  addCheckCommand(app, status);
-  addDaemonCommand(app, status);
-  addConfigCommand(app, status);
-  addImportCommand(app, status);
-  addStoreCommands(app, status);
-  addPushCommand(app, status);
-  addRetryCommand(app, status);
-  addReconcileCommand(app, status);
-  addStatusCommand(app, status);
+  addCheckCommand(app, status, host);
+  addDaemonCommand(app, status, host);
+  addConfigCommand(app, status, host);
+  addImportCommand(app, status, host);
+  addStoreCommands(app, status, host);
+  addPushCommand(app, status, host);
+  addRetryCommand(app, status, host);
+  addReconcileCommand(app, status, host);
+  addStatusCommand(app, status, host);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

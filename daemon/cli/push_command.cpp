@@ -37,12 +37,12 @@ void printReport(const std::string& destination, const PushReport& r) {
   if (!r.detail.empty()) std::printf("%s\n", r.detail.c_str());
 }
 
-int runPush(const PushOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runPush(const PushOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
   int code = kExitOk;
   bool any = false;
-  for (auto& destination : enabledDestinations(session.config, clock)) {
+  for (auto& destination : enabledDestinations(session.config, host, clock)) {
     if (o.destination && *o.destination != destination->name()) continue;
     any = true;
     code = std::max(code, runGuarded("push", {{"destination", destination->name()}}, [&] {
@@ -61,8 +61,8 @@ int runPush(const PushOptions& o) {
   return code;
 }
 
-int runRetry(const RetryOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runRetry(const RetryOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
   Outbox outbox(clock, OutboxSettings{}, makeWorkerId("retry"));
   pqxx::work tx(*session.connection);
@@ -81,27 +81,27 @@ int pushExitCode(const PushCounts& c) {
   return pushIncomplete(c) ? kExitFailure : kExitOk;
 }
 
-void addPushCommand(CLI::App& app, ExitStatus& status) {
+void addPushCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<PushOptions>();
   CLI::App* command = app.add_subcommand("push", "Drain the destinations' queues now");
   command->add_option("--config", options->config_path, "Configuration file");
   command->add_option("--destination", options->destination, "Only this destination")
       ->check(CLI::IsMember(destinationNames()));
   command->add_flag("--once", options->once, "One batch per destination, then exit");
-  command->callback([options, &status] {
-    status.code = runGuarded("push", {}, [&] { return runPush(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("push", {}, [&] { return runPush(*options, host); });
   });
 }
 
-void addRetryCommand(CLI::App& app, ExitStatus& status) {
+void addRetryCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<RetryOptions>();
   CLI::App* command =
       app.add_subcommand("retry", "Send failed movements again (and lift a destination's pause)");
   command->add_option("--config", options->config_path, "Configuration file");
   command->add_option("--destination", options->destination, "Only this destination")
       ->check(CLI::IsMember(destinationNames()));
-  command->callback([options, &status] {
-    status.code = runGuarded("retry", {}, [&] { return runRetry(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("retry", {}, [&] { return runRetry(*options, host); });
   });
 }
 

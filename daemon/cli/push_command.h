@@ -26,8 +26,8 @@
 
 namespace passerelle::daemon {
 
-void addPushCommand(CLI::App& app, ExitStatus& status);
-void addRetryCommand(CLI::App& app, ExitStatus& status);
+void addPushCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
+void addRetryCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 // The exit status for a destination's counts (see above).
 int pushExitCode(const PushCounts& counts);

@@ -43,10 +43,10 @@ void refreshDestinations(pqxx::connection& store,
   }
 }
 
-int runReconcile(const ReconcileCommandOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
-  const auto destinations = enabledDestinations(session.config, clock);
+  const auto destinations = enabledDestinations(session.config, host, clock);
   ReconcileOptions options;
   options.dry_run = o.dry_run;
   if (o.full_stock) {
@@ -87,7 +87,7 @@ int runReconcile(const ReconcileCommandOptions& o) {
 
 }  // namespace
 
-void addReconcileCommand(CLI::App& app, ExitStatus& status) {
+void addReconcileCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<ReconcileCommandOptions>();
   CLI::App* command = app.add_subcommand(
       "reconcile", "Expire due offers, re-queue stuck movements, refresh destination state");
@@ -95,8 +95,8 @@ void addReconcileCommand(CLI::App& app, ExitStatus& status) {
   command->add_flag("--dry-run", options->dry_run, "Report what would be fixed; change nothing");
   command->add_flag("--full-stock", options->full_stock,
                     "Queue the complete stock for France Travail");
-  command->callback([options, &status] {
-    status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options, host); });
   });
 }
 

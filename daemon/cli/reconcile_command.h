@@ -18,6 +18,6 @@
 
 namespace passerelle::daemon {
 
-void addReconcileCommand(CLI::App& app, ExitStatus& status);
+void addReconcileCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

@@ -40,8 +40,8 @@ struct StatusOptions {
   bool json = false;
 };
 
-int runStatus(const StatusOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runStatus(const StatusOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   std::vector<std::string> configured;
   for (const PartnerConfig& p : session.config.partners) configured.push_back(p.id);
   pqxx::read_transaction tx(*session.connection);
@@ -189,14 +189,14 @@ nlohmann::ordered_json statusJson(const StatusReport& report) {
   return j;
 }
 
-void addStatusCommand(CLI::App& app, ExitStatus& status) {
+void addStatusCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto options = std::make_shared<StatusOptions>();
   CLI::App* command = app.add_subcommand(
       "status", "Per partner: last poll, last file, offers; per destination: queues and state");
   command->add_option("--config", options->config_path, "Configuration file");
   command->add_flag("--json", options->json, "One JSON object");
-  command->callback([options, &status] {
-    status.code = runGuarded("status", {}, [&] { return runStatus(*options); });
+  command->callback([options, &status, &host] {
+    status.code = runGuarded("status", {}, [&] { return runStatus(*options, host); });
   });
 }
 

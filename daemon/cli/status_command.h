@@ -55,6 +55,6 @@ StatusReport collectStatus(pqxx::transaction_base& tx,
                            const std::vector<std::string>& configured_partners);
 nlohmann::ordered_json statusJson(const StatusReport& report);
 
-void addStatusCommand(CLI::App& app, ExitStatus& status);
+void addStatusCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

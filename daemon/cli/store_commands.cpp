@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "connectors/host/clock.h"
 #include "daemon/store/embedded_postgres.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/store_connection.h"
@@ -32,10 +33,10 @@ void addConfigOption(CLI::App* command, std::optional<std::string>& path) {
 }
 
 // `passerelle migrate`
-int runMigrate(const std::optional<std::string>& config_path) {
-  const Config config =
-      loadConfig(resolveConfigPath(config_path), formats::DialectRegistry::instance().names());
-  std::unique_ptr<pqxx::connection> connection = openStore(resolveStoreUrl(config));
+int runMigrate(const std::optional<std::string>& config_path, const connectors::Host& host) {
+  const Config config = loadConfig(resolveConfigPath(config_path, host),
+                                   formats::DialectRegistry::instance().names(), host);
+  std::unique_ptr<pqxx::connection> connection = openStore(resolveStoreUrl(config, host));
   const MigrationReport report = migrate(*connection);
   if (report.applied.empty()) {
     std::printf("schema up to date (version %d)\n", report.to_version);
@@ -53,8 +54,8 @@ struct RunsOptions {
   bool json = false;
 };
 
-int runRuns(const RunsOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runRuns(const RunsOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pqxx::read_transaction tx(*session.connection);
   pqxx::result r = tx.exec_params(
       "SELECT id, partner, format, file_name, outcome, records, offers, deletes, rejects,"
@@ -105,8 +106,8 @@ struct RejectsOptions {
   bool json = false;
 };
 
-int runRejects(const RejectsOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runRejects(const RejectsOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pqxx::read_transaction tx(*session.connection);
   if (tx.exec_params("SELECT 1 FROM import_runs WHERE id = $1", o.run).empty()) {
     std::fprintf(stderr, "passerelle: no run %lld\n", static_cast<long long>(o.run));
@@ -198,8 +199,8 @@ std::string offerLine(const pqxx::row& row) {
   return json;
 }
 
-int runOffers(const OffersOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runOffers(const OffersOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pqxx::read_transaction tx(*session.connection);
   pqxx::result r = tx.exec_params(
       "SELECT o.json, o.status,"
@@ -234,8 +235,8 @@ struct ApproveCommandOptions {
   std::int64_t run = 0;
 };
 
-int runApprove(const ApproveCommandOptions& o) {
-  StoreSession session = openStoreSession(o.config_path);
+int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
   pqxx::read_transaction lookup(*session.connection);
   pqxx::result r = lookup.exec_params("SELECT partner FROM import_runs WHERE id = $1", o.run);
   lookup.commit();
@@ -245,7 +246,8 @@ int runApprove(const ApproveCommandOptions& o) {
       options.expected_partner_code = p->sigma_code;
     }
   }
-  OfferImport import(*session.connection);
+  connectors::SystemClock clock;
+  OfferImport import(*session.connection, clock);
   try {
     const ImportResult result = import.approve(o.run, options);
     const MergeCounts& c = result.counts;
@@ -263,11 +265,12 @@ int runApprove(const ApproveCommandOptions& o) {
 
 }  // namespace
 
-StoreSession openStoreSession(const std::optional<std::string>& config_path) {
+StoreSession openStoreSession(const std::optional<std::string>& config_path,
+                              const connectors::Host& host) {
   StoreSession session;
-  session.config =
-      loadConfig(resolveConfigPath(config_path), formats::DialectRegistry::instance().names());
-  session.connection = openStore(resolveStoreUrl(session.config));
+  session.config = loadConfig(resolveConfigPath(config_path, host),
+                              formats::DialectRegistry::instance().names(), host);
+  session.connection = openStore(resolveStoreUrl(session.config, host));
   migrate(*session.connection);
   return session;
 }
@@ -292,12 +295,12 @@ int runGuarded(const std::string& what, const Fields& context, const std::functi
   return kExitFailure;
 }
 
-void addStoreCommands(CLI::App& app, ExitStatus& status) {
+void addStoreCommands(CLI::App& app, ExitStatus& status, const connectors::Host& host) {
   auto migrate_config = std::make_shared<std::optional<std::string>>();
   CLI::App* m = app.add_subcommand("migrate", "Bring the store's schema up to date");
   addConfigOption(m, *migrate_config);
-  m->callback([migrate_config, &status] {
-    status.code = runGuarded("migrate", {}, [&] { return runMigrate(*migrate_config); });
+  m->callback([migrate_config, &status, &host] {
+    status.code = runGuarded("migrate", {}, [&] { return runMigrate(*migrate_config, host); });
   });
 
   auto runs = std::make_shared<RunsOptions>();
@@ -307,17 +310,18 @@ void addStoreCommands(CLI::App& app, ExitStatus& status) {
   r->add_option("--limit", runs->limit, "At most N runs, newest first (default 20)")
       ->check(CLI::PositiveNumber);
   r->add_flag("--json", runs->json, "One JSON object per run");
-  r->callback(
-      [runs, &status] { status.code = runGuarded("runs", {}, [&] { return runRuns(*runs); }); });
+  r->callback([runs, &status, &host] {
+    status.code = runGuarded("runs", {}, [&] { return runRuns(*runs, host); });
+  });
 
   auto rejects = std::make_shared<RejectsOptions>();
   CLI::App* j = app.add_subcommand("rejects", "Rejected rows and warnings of a run");
   addConfigOption(j, rejects->config_path);
   j->add_option("--run", rejects->run, "Run id")->required();
   j->add_flag("--json", rejects->json, "One JSON object per reject or warning");
-  j->callback([rejects, &status] {
+  j->callback([rejects, &status, &host] {
     status.code = runGuarded("rejects", {{"run", std::to_string(rejects->run)}},
-                             [&] { return runRejects(*rejects); });
+                             [&] { return runRejects(*rejects, host); });
   });
 
   auto offers = std::make_shared<OffersOptions>();
@@ -328,17 +332,17 @@ void addStoreCommands(CLI::App& app, ExitStatus& status) {
       ->check(CLI::IsMember({"active", "withdrawn", "expired"}));
   o->add_option("--ref", offers->ref, "Only the offer with this source_ref");
   o->add_flag("--json", offers->json, "Canonical JSON lines plus status and dates");
-  o->callback([offers, &status] {
-    status.code = runGuarded("offers", {}, [&] { return runOffers(*offers); });
+  o->callback([offers, &status, &host] {
+    status.code = runGuarded("offers", {}, [&] { return runOffers(*offers, host); });
   });
 
   auto approve = std::make_shared<ApproveCommandOptions>();
   CLI::App* a = app.add_subcommand("approve", "Apply a quarantined snapshot");
   addConfigOption(a, approve->config_path);
   a->add_option("--run", approve->run, "The quarantined run")->required();
-  a->callback([approve, &status] {
+  a->callback([approve, &status, &host] {
     status.code = runGuarded("approve", {{"run", std::to_string(approve->run)}},
-                             [&] { return runApprove(*approve); });
+                             [&] { return runApprove(*approve, host); });
   });
 }
 

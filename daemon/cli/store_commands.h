@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <pqxx/pqxx>
 
+#include "connectors/host/host.h"
 #include "daemon/cli/command.h"
 #include "daemon/config/config.h"
 
@@ -31,7 +32,8 @@ struct StoreSession {
   std::unique_ptr<pqxx::connection> connection;
 };
 // Throws ConfigError, StoreError, SchemaTooNewError or pqxx errors.
-StoreSession openStoreSession(const std::optional<std::string>& config_path);
+StoreSession openStoreSession(const std::optional<std::string>& config_path,
+                              const connectors::Host& host);
 
 // One event in the log (event_log.h): MESSAGE key=value...
 void logEvent(const std::string& message,
@@ -43,6 +45,6 @@ int runGuarded(const std::string& what,
                const std::function<int()>& body);
 
 // Declares migrate, runs, rejects, offers and approve.
-void addStoreCommands(CLI::App& app, ExitStatus& status);
+void addStoreCommands(CLI::App& app, ExitStatus& status, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

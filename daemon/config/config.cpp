@@ -1,8 +1,6 @@
 // Config: reading and validating the TOML configuration (config.h).
 #include "daemon/config/config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <toml++/toml.h>
@@ -19,6 +17,8 @@
 #include <set>
 #include <sstream>
 
+#include "connectors/host/host.h"
+#include "daemon/config/secrets.h"
 #include "formats/dialect_registry.h"
 
 namespace passerelle::daemon {
@@ -129,7 +129,8 @@ class Reader {
     if (!base_dir_.empty()) base_dir_ = fs::absolute(base_dir_);
   }
 
-  Config read(const toml::table& root);
+  // `defaults`: defaultConfig()'s, which the file's values override.
+  Config read(const toml::table& root, Config defaults);
   const std::vector<std::string>& errors() const { return errors_; }
 
  private:
@@ -340,8 +341,8 @@ class Reader {
   std::vector<std::string> errors_;
 };
 
-Config Reader::read(const toml::table& root) {
-  Config config = defaultConfig();
+Config Reader::read(const toml::table& root, Config defaults) {
+  Config config = std::move(defaults);
   config.daemon.spool_dir.clear();
   config.france_travail.spool_dir.clear();
   config.source_path = file_;
@@ -698,12 +699,6 @@ std::string readFileOrThrow(const std::string& path) {
   return out.str();
 }
 
-std::string modeString(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
-
 bool writableOrCreatable(const fs::path& dir) {
   std::error_code ec;
   for (fs::path p = dir; !p.empty(); p = p.parent_path()) {
@@ -804,16 +799,18 @@ std::optional<std::uint64_t> parseSize(const std::string& text) {
   return n * factor;
 }
 
-Config defaultConfig() {
+Config defaultConfig(const connectors::Host& host) {
   Config config;
   std::string state_dir;
-  if (::geteuid() == 0 && writableOrCreatable("/var/lib/passerelle")) {
+  const auto xdg = host.variable("XDG_STATE_HOME");
+  const auto home = host.variable("HOME");
+  if (host.effectiveUserId() == 0 && writableOrCreatable("/var/lib/passerelle")) {
     state_dir = "/var/lib/passerelle";
-  } else if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && xdg[0] == '/') {
+  } else if (xdg && !xdg->empty() && xdg->front() == '/') {
     // The XDG specification says relative values are to be ignored.
-    state_dir = std::string(xdg) + "/passerelle";
-  } else if (const char* home = std::getenv("HOME"); home && home[0] != '\0') {
-    state_dir = std::string(home) + "/.local/state/passerelle";
+    state_dir = *xdg + "/passerelle";
+  } else if (home && !home->empty()) {
+    state_dir = *home + "/.local/state/passerelle";
   } else {
     state_dir = "/var/lib/passerelle";
   }
@@ -823,15 +820,15 @@ Config defaultConfig() {
   return config;
 }
 
-ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path) {
+ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path,
+                             const connectors::Host& host) {
   if (cli_path && !cli_path->empty()) return {*cli_path, false};
-  if (const char* env = std::getenv("PASSERELLE_CONFIG"); env && env[0] != '\0') {
-    return {env, false};
-  }
+  if (auto env = host.variable("PASSERELLE_CONFIG"); env && !env->empty()) return {*env, false};
   return {kDefaultConfigPath, true};
 }
 
-Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats) {
+Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats,
+                  const connectors::Host& host) {
   const std::string content = readFileOrThrow(path);
   toml::table root;
   try {
@@ -842,86 +839,23 @@ Config loadConfig(const std::string& path, const std::vector<std::string>& known
     throw ConfigError({message + ": " + std::string(e.description())});
   }
   Reader reader(path, known_formats);
-  Config config = reader.read(root);
+  Config config = reader.read(root, defaultConfig(host));
   if (!reader.errors().empty()) throw ConfigError(reader.errors());
   return config;
 }
 
-Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats) {
+Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats,
+                  const connectors::Host& host) {
   std::error_code ec;
-  if (where.is_default && !fs::exists(where.path, ec)) return defaultConfig();
-  return loadConfig(where.path, known_formats);
+  if (where.is_default && !fs::exists(where.path, ec)) return defaultConfig(host);
+  return loadConfig(where.path, known_formats, host);
 }
 
-std::string readSecret(const std::string& file_or_name) {
-  // systemd's LoadCredential= puts the secret in a private directory under the
-  // credential's name; the configured file's name is that name.
-  std::string path = file_or_name;
-  bool from_credentials = false;
-  if (const char* dir = std::getenv("CREDENTIALS_DIRECTORY"); dir && dir[0] != '\0') {
-    const std::string name = fs::path(file_or_name).filename().string();
-    std::error_code ec;
-    if (!name.empty() && fs::is_regular_file(fs::path(dir) / name, ec)) {
-      path = (fs::path(dir) / name).string();
-      from_credentials = true;
-    }
-  }
-  if (path.empty()) throw std::runtime_error("secret file: no file named");
-
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    throw std::runtime_error("secret file " + path + ": cannot open: " + std::strerror(errno));
-  }
-  // fstat on the open file, so that the checked file is the one read.
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    throw std::runtime_error("secret file " + path + ": cannot stat: " + std::strerror(err));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw std::runtime_error("secret file " + path + ": not a regular file");
-  }
-  if (!from_credentials && (st.st_mode & 077) != 0) {
-    ::close(fd);
-    throw std::runtime_error("secret file " + path + ": mode " + modeString(st.st_mode) +
-                             " gives access to group or others; refused (chmod 600 " + path + ")");
-  }
-  std::string content;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      throw std::runtime_error("secret file " + path + ": cannot read: " + std::strerror(err));
-    }
-    if (n == 0) break;
-    content.append(buf, static_cast<std::size_t>(n));
-    if (content.size() > 64 * 1024) {
-      ::close(fd);
-      throw std::runtime_error("secret file " + path + ": larger than 64 KiB, refused");
-    }
-  }
-  ::close(fd);
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) content.pop_back();
-  if (content.empty()) throw std::runtime_error("secret file " + path + ": empty");
-  return content;
-}
-
-std::vector<std::string> checkConfig(const Config& config) {
+std::vector<std::string> checkConfig(const Config& config, const connectors::Host& host) {
   std::vector<std::string> problems;
   auto secret = [&](const std::string& key, const std::string& file) {
     if (file.empty()) return;
-    try {
-      std::string value = readSecret(file);
-      // Overwrite before release: the content is not needed, only readable.
-      std::fill(value.begin(), value.end(), '\0');
-    } catch (const std::exception& e) {
-      problems.push_back(key + ": " + e.what());
-    }
+    if (auto problem = secretProblem(host, file)) problems.push_back(key + ": " + *problem);
   };
   auto readable = [&](const std::string& key, const std::string& file) {
     if (file.empty()) return;

@@ -9,8 +9,8 @@
 // disable snapshot safety without anyone noticing.
 //
 // Secrets are never part of Config: it only holds the names of the files that
-// contain them; readSecret() reads one when it is needed, and no message of
-// this module ever contains a secret's content.
+// contain them; readSecret() (secrets.h) reads one when it is needed, and no
+// message of this module ever contains a secret's content.
 //
 // Relative paths in the file (password_file, api_key_file, ca_file, state_dir,
 // spool_dir) are resolved against the configuration file's directory, so that
@@ -21,6 +21,9 @@
 // what a format implies (its default pattern and completion) is read from
 // its dialect: the configuration converts nothing and knows no format by
 // name.
+//
+// What comes from the process (environment variables, the user id) is asked
+// of the Host passed in (connectors/host/host.h), never of the process.
 //
 // Thread safety: the functions are reentrant and the structs are plain values;
 // a Config is built once (or on SIGHUP, into a new value) and then only read,
@@ -37,6 +40,9 @@
 #include "connectors/drop/drop_folder.h"
 #include "connectors/lba/lba_offer.h"
 #include "formats/dialect.h"
+namespace passerelle::connectors {
+class Host;
+}
 
 namespace passerelle::daemon {
 
@@ -170,21 +176,24 @@ struct ConfigPath {
   std::string path;
   bool is_default = false;
 };
-ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path);
+ConfigPath resolveConfigPath(const std::optional<std::string>& cli_path,
+                             const connectors::Host& host);
 
 // The configuration with no file: embedded store, state_dir
 // /var/lib/passerelle when root and writable, else
 // $XDG_STATE_HOME/passerelle or ~/.local/state/passerelle; no partner, no
 // destination.
-Config defaultConfig();
+Config defaultConfig(const connectors::Host& host);
 
 // Reads and validates `path`. `known_formats` lists the formats a partner may
 // name (normally formats::DialectRegistry::instance().names(); a test may
 // narrow it); a format's defaults are read from its registered dialect.
-// Throws ConfigError.
-Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats);
+// `host` gives the defaults (defaultConfig()). Throws ConfigError.
+Config loadConfig(const std::string& path, const std::vector<std::string>& known_formats,
+                  const connectors::Host& host);
 // Same, but a missing default file gives defaultConfig().
-Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats);
+Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known_formats,
+                  const connectors::Host& host);
 
 // Parsers of the values, exposed for the command line and the tests.
 // "500ms", "60s", "5m", "1h", "1d" and sums such as "1h30m".
@@ -192,17 +201,10 @@ std::optional<Duration> parseDuration(const std::string& text);
 // "200MiB", "10MB", "512KiB", "1GB", "1000B" or a number of bytes.
 std::optional<std::uint64_t> parseSize(const std::string& text);
 
-// Reads a secret: from $CREDENTIALS_DIRECTORY/<file name> when that directory
-// is set and holds a file of that name (systemd LoadCredential=), else from
-// the file itself, which must be a regular file with no group or other
-// permission bits. The trailing newline is removed. Throws std::runtime_error
-// naming the file (and its mode when refused), never its content.
-std::string readSecret(const std::string& file_or_name);
-
 // What would fail at run time although the file is valid: secret files
 // missing, unreadable or too open, CA files missing. One message per problem,
-// `KEY: message`; never a secret.
-std::vector<std::string> checkConfig(const Config& config);
+// `KEY: message`; never a secret. Secrets are read through `host`.
+std::vector<std::string> checkConfig(const Config& config, const connectors::Host& host);
 
 // Settings that are valid but deserve a warning at every start (plain FTP,
 // certificate verification off, no partner).

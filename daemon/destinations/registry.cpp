@@ -29,10 +29,11 @@ const DestinationEntry* findDestination(std::string_view name) {
 }
 
 std::vector<std::unique_ptr<Destination>> enabledDestinations(const Config& config,
+                                                              const connectors::Host& host,
                                                               connectors::Clock& clock) {
   std::vector<std::unique_ptr<Destination>> out;
   for (const DestinationEntry& e : destinationEntries())
-    if (e.enabled(config)) out.push_back(e.create(config, clock));
+    if (e.enabled(config)) out.push_back(e.create(config, host, clock));
   return out;
 }
 

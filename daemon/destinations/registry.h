@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "daemon/destinations/destination.h"
 
@@ -25,7 +26,9 @@ namespace passerelle::daemon {
 struct DestinationEntry {
   const char* name;
   bool (*enabled)(const Config& config);
-  std::unique_ptr<Destination> (*create)(const Config& config, connectors::Clock& clock);
+  // `host` gives the secrets; both outlive the destination.
+  std::unique_ptr<Destination> (*create)(const Config& config, const connectors::Host& host,
+                                         connectors::Clock& clock);
 };
 
 // Every known destination, in a fixed order (the order of `status`).
@@ -36,6 +39,7 @@ std::vector<std::string> destinationNames();
 const DestinationEntry* findDestination(std::string_view name);
 // The destinations the configuration enables, created.
 std::vector<std::unique_ptr<Destination>> enabledDestinations(const Config& config,
+                                                              const connectors::Host& host,
                                                               connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

@@ -115,13 +115,13 @@ void writeJournal(LogLevel level, std::string_view message, std::span<const LogF
 
 }  // namespace
 
-LogOutput EventLog::detectOutput(bool json_lines) {
+LogOutput EventLog::detectOutput(const connectors::Host& host, bool json_lines) {
   // systemd sets JOURNAL_STREAM to "device:inode" of the stream it connected
   // to standard error; only then is the journal the right place.
-  if (const char* js = std::getenv("JOURNAL_STREAM")) {
+  if (const auto js = host.variable("JOURNAL_STREAM")) {
     struct stat st {};
     unsigned long long dev = 0, ino = 0;
-    if (std::sscanf(js, "%llu:%llu", &dev, &ino) == 2 && ::fstat(2, &st) == 0 &&
+    if (std::sscanf(js->c_str(), "%llu:%llu", &dev, &ino) == 2 && ::fstat(2, &st) == 0 &&
         static_cast<unsigned long long>(st.st_dev) == dev &&
         static_cast<unsigned long long>(st.st_ino) == ino)
       return LogOutput::kJournal;
@@ -173,7 +173,8 @@ std::string EventLog::formatJson(LogLevel level, std::string_view message,
 
 void EventLog::write(LogLevel level, std::string_view message, std::span<const LogField> fields) {
   std::call_once(g_default_once, [] {
-    if (!state().stderr_logger) configure(detectOutput(false));
+    // Not configured (tests, or a message before main() chose): plain text.
+    if (!state().stderr_logger) configure(LogOutput::kText);
   });
   LogState& s = state();
   if (level < s.min_level) return;

@@ -6,9 +6,12 @@
 //  - JSON lines on standard error, for log shippers;
 //  - the systemd journal, the fields sent as journal fields (PARTNER=x, RUN=12)
 //    next to MESSAGE and PRIORITY; chosen automatically when standard error
-//    is the journal ($JOURNAL_STREAM).
+//    is the journal ($JOURNAL_STREAM, read through the Host).
 // Values are never secrets: callers log names and codes, never a password,
 // a key or a secret file's content (scrubUrl() removes credentials).
+//
+// main() configures the output before any command runs; until configure()
+// is called (tests), lines go to standard error as text.
 //
 // Thread safety: configure() once at start, before other threads log; after
 // that write() may be called from any thread (the sink serialises lines).
@@ -18,6 +21,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "connectors/host/host.h"
 
 namespace passerelle::daemon {
 
@@ -39,7 +44,7 @@ class EventLog {
  public:
   // The output for this process: the journal when standard error is it,
   // else JSON lines if asked, else text.
-  static LogOutput detectOutput(bool json_lines);
+  static LogOutput detectOutput(const connectors::Host& host, bool json_lines);
   static void configure(LogOutput output, LogLevel min_level = LogLevel::kInfo);
   static void write(LogLevel level, std::string_view message, std::span<const LogField> fields);
   static void write(LogLevel level, std::string_view message,

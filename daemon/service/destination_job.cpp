@@ -78,9 +78,10 @@ class DestinationJob final : public Job {
 
 }  // namespace
 
-Jobs buildDestinationJobs(const Config& config, const std::string& store_url, pc::Clock& clock) {
+Jobs buildDestinationJobs(const Config& config, const std::string& store_url, const pc::Host& host,
+                          pc::Clock& clock) {
   Jobs jobs;
-  for (auto& destination : enabledDestinations(config, clock))
+  for (auto& destination : enabledDestinations(config, host, clock))
     jobs.push_back(std::make_shared<DestinationJob>(std::move(destination), store_url, clock));
   return jobs;
 }

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "daemon/service/service.h"
 
@@ -17,6 +18,6 @@ namespace passerelle::daemon {
 
 // One job per destination the configuration enables.
 Jobs buildDestinationJobs(const Config& config, const std::string& store_url,
-                          connectors::Clock& clock);
+                          const connectors::Host& host, connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "connectors/drop/partner_report.h"
+#include "daemon/config/secrets.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/poll_record.h"
@@ -23,16 +24,19 @@ using connectors::RemoteEntry;
 
 namespace {
 
-connectors::DropFolderSettings folderSettings(const PartnerConfig& p) {
+connectors::DropFolderSettings folderSettings(const PartnerConfig& p,
+                                              const connectors::Host& host) {
   connectors::DropFolderSettings s;
   s.url = p.url;
   s.tls = p.tls;
   s.user = p.user;
-  if (!p.password_file.empty()) s.password = readSecret(p.password_file);
+  if (!p.password_file.empty()) s.password = readSecret(host, p.password_file);
   s.ca_file = p.ca_file;
   s.pinned_pubkey = p.pinned_pubkey;
   s.tls_verify = p.tls_verify;
   s.fresh_tls_session = p.fresh_tls_session;
+  // A debugging switch of the environment, not of the configuration.
+  s.protocol_trace = host.variable("PASSERELLE_CURL_VERBOSE").has_value();
   return s;
 }
 
@@ -151,10 +155,12 @@ struct DropFolderPoller::FileOutcome {
 };
 
 DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
-                                   std::string store_url, connectors::Clock& clock)
+                                   std::string store_url, const connectors::Host& host,
+                                   connectors::Clock& clock)
     : config_(config),
       partner_(std::move(partner)),
       store_url_(std::move(store_url)),
+      host_(host),
       clock_(clock),
       selector_(selectionSettings(partner_), clock) {}
 
@@ -176,7 +182,7 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     if (!partner_.tls_verify)
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
-    auto folder = connectors::openDropFolder(folderSettings(partner_), clock_);
+    auto folder = connectors::openDropFolder(folderSettings(partner_, host_), clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
     auto skip = [&](const RemoteEntry& e) {
@@ -231,12 +237,12 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     std::string summary = std::to_string(imported) + " file(s) imported";
     if (abandoned) summary += ", stopped during a download";
     if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
-    recordPoll(*store, partner_.id, true, summary);
+    recordPoll(*store, clock_, partner_.id, true, summary);
     return JobOutcome{true, summary};
   } catch (const std::exception& e) {
     try {
       auto record_store = openStore(store_url_);
-      recordPoll(*record_store, partner_.id, false, e.what());
+      recordPoll(*record_store, clock_, partner_.id, false, e.what());
     } catch (const std::exception&) {
       // The store itself may be what failed: the exception below says it.
     }
@@ -263,7 +269,7 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   request.limits = {config_.maxWithdrawRatio(partner_), config_.maxWithdrawCount(partner_)};
   request.quarantine_dir =
       (fs::path(config_.daemon.state_dir) / "quarantine" / partner_.id).string();
-  ImportResult result = OfferImport(store).importFile(request);
+  ImportResult result = OfferImport(store, clock_).importFile(request);
 
   // The transaction has committed: now, and only now, the partner's folder.
   folder.writeReport(connectors::reportFileName(name),
@@ -289,10 +295,11 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   return FileOutcome{result.outcome, result.summary.rejects};
 }
 
-Jobs buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock) {
+Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,
+                  connectors::Clock& clock) {
   Jobs pollers;
   for (const auto& p : config.partners)
-    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, clock));
+    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, host, clock));
   return pollers;
 }
 

@@ -29,6 +29,7 @@
 #include "connectors/drop/drop_folder.h"
 #include "connectors/drop/drop_selection.h"
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "daemon/service/service.h"
 
@@ -37,7 +38,7 @@ namespace passerelle::daemon {
 class DropFolderPoller final : public Job {
  public:
   DropFolderPoller(const Config& config, PartnerConfig partner, std::string store_url,
-                   connectors::Clock& clock);
+                   const connectors::Host& host, connectors::Clock& clock);
 
   const std::string& name() const override { return partner_.id; }
   PollTiming timing() const override;
@@ -51,11 +52,13 @@ class DropFolderPoller final : public Job {
   Config config_;
   PartnerConfig partner_;
   std::string store_url_;
+  const connectors::Host& host_;  // the password's secret file, the curl trace switch
   connectors::Clock& clock_;
   connectors::DropSelector selector_;  // remembers sizes across polls (stability)
 };
 
 // One poller per configured partner.
-Jobs buildPollers(const Config& config, const std::string& store_url, connectors::Clock& clock);
+Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,
+                  connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

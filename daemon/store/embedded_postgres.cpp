@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -22,8 +21,6 @@
 #include <vector>
 
 #include "daemon/config/config.h"
-
-extern char** environ;
 
 namespace passerelle::daemon {
 namespace {
@@ -72,36 +69,109 @@ struct Outcome {
   std::string output;  // stdout and stderr, interleaved
 };
 
-// Runs a program and waits for it, its stdout and stderr captured together.
-// fork/exec rather than posix_spawn because the child may have to drop root
-// privileges first. Everything the child needs is prepared before fork():
-// between fork and exec only async-signal-safe calls are allowed, the parent
-// may have other threads.
-Outcome run(const std::vector<std::string>& args, const RunAs& as, const fs::path& cwd) {
-  std::vector<char*> argv;
-  for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-
-  // The caller's PG* variables (PGPORT, PGHOST, PGDATA...) would redirect the
-  // programs elsewhere: the embedded server's settings are all explicit.
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e; ++e) {
-    std::string_view entry(*e);
+// The child's environment: the caller's, minus the PG* variables (PGPORT,
+// PGHOST, PGDATA... would redirect the programs elsewhere: the embedded
+// server's settings are all explicit), and with the identity of the account
+// switched to, if any.
+std::vector<std::string> childEnvironment(const connectors::Host& host, const RunAs& as) {
+  std::vector<std::string> env;
+  for (std::string& entry : host.environment()) {
     if (entry.rfind("PG", 0) == 0) continue;
     if (as.switch_user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 ||
                            entry.rfind("LOGNAME=", 0) == 0)) {
       continue;
     }
-    env_strings.emplace_back(entry);
+    env.push_back(std::move(entry));
   }
   if (as.switch_user) {
-    env_strings.push_back("HOME=" + as.home);
-    env_strings.push_back("USER=" + as.name);
-    env_strings.push_back("LOGNAME=" + as.name);
+    env.push_back("HOME=" + as.home);
+    env.push_back("USER=" + as.name);
+    env.push_back("LOGNAME=" + as.name);
   }
-  std::vector<char*> envp;
-  for (const auto& entry : env_strings) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
+  return env;
+}
+
+// NULL-terminated pointers into `strings`, for execve().
+std::vector<char*> pointerArray(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+// The child's end when a step before exec fails: the reason on its stderr
+// (the captured output), exit 127 as a shell's.
+[[noreturn]] void failChild(const char* what) {
+  const char* msg = std::strerror(errno);
+  (void)!::write(2, what, std::strlen(what));
+  (void)!::write(2, ": ", 2);
+  (void)!::write(2, msg, std::strlen(msg));
+  (void)!::write(2, "\n", 1);
+  ::_exit(127);
+}
+
+// What the child does between fork() and exec: only async-signal-safe calls
+// (the parent may have other threads), everything prepared beforehand.
+[[noreturn]] void execChild(char* const argv[], char* const envp[], const char* cwd,
+                            const RunAs& as, int stdin_fd, int output_fd) {
+  if (::dup2(stdin_fd, 0) < 0 || ::dup2(output_fd, 1) < 0 || ::dup2(output_fd, 2) < 0) {
+    failChild("dup2");
+  }
+  // No descriptor of ours (store connections, the HTTP listener...) may
+  // leak into a server that outlives this process.
+  ::close_range(3, ~0U, 0);
+  // Own session: a Ctrl-C on the terminal of a `passerelle` command must not
+  // reach the server, which is shared with later commands.
+  ::setsid();
+  // The daemon may block or ignore signals (SIGPIPE, or signals handled by a
+  // dedicated thread); the server must get the default ones, or pg_ctl stop
+  // could not stop it.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2}) {
+    ::sigaction(sig, &dfl, nullptr);
+  }
+  if (as.switch_user) {
+    if (::setgroups(1, &as.gid) != 0) failChild("setgroups");
+    if (::setgid(as.gid) != 0) failChild("setgid");
+    if (::setuid(as.uid) != 0) failChild("setuid");
+  }
+  if (::chdir(cwd) != 0) failChild("chdir");
+  ::execve(argv[0], argv, envp);
+  failChild(argv[0]);
+}
+
+// Reads the child's output until it closes it, then waits for its end.
+Outcome collectChild(pid_t pid, int output_fd) {
+  Outcome outcome;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(output_fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    // Bounded: a runaway program must not exhaust memory; the end matters.
+    outcome.output.append(buf, static_cast<std::size_t>(n));
+    if (outcome.output.size() > 256 * 1024) outcome.output.erase(0, 128 * 1024);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw EmbeddedPostgresError("waitpid: " + errnoText(errno));
+  }
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+// Runs a program and waits for it, its stdout and stderr captured together.
+// fork/exec rather than posix_spawn because the child may have to drop root
+// privileges first.
+Outcome run(const connectors::Host& host, const std::vector<std::string>& args, const RunAs& as,
+            const fs::path& cwd) {
+  const std::vector<char*> argv = pointerArray(args);
+  const std::vector<std::string> env = childEnvironment(host, as);
+  const std::vector<char*> envp = pointerArray(env);
   const std::string cwd_string = cwd.string();
 
   int pipe_fds[2];
@@ -116,63 +186,11 @@ Outcome run(const std::vector<std::string>& args, const RunAs& as, const fs::pat
   pid_t pid = ::fork();
   if (pid < 0) throw EmbeddedPostgresError("fork: " + errnoText(errno));
   if (pid == 0) {
-    auto fail = [](const char* what) {
-      const char* msg = std::strerror(errno);
-      (void)!::write(2, what, std::strlen(what));
-      (void)!::write(2, ": ", 2);
-      (void)!::write(2, msg, std::strlen(msg));
-      (void)!::write(2, "\n", 1);
-      ::_exit(127);
-    };
-    if (::dup2(dev_null.get(), 0) < 0 || ::dup2(write_end.get(), 1) < 0 ||
-        ::dup2(write_end.get(), 2) < 0) {
-      fail("dup2");
-    }
-    // No descriptor of ours (store connections, the HTTP listener...) may
-    // leak into a server that outlives this process.
-    ::close_range(3, ~0U, 0);
-    // Own session: a Ctrl-C on the terminal of a `passerelle` command must not
-    // reach the server, which is shared with later commands.
-    ::setsid();
-    // The daemon may block or ignore signals (SIGPIPE, or signals handled by a
-    // dedicated thread); the server must get the default ones, or pg_ctl stop
-    // could not stop it.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig : {SIGPIPE, SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2}) {
-      ::sigaction(sig, &dfl, nullptr);
-    }
-    if (as.switch_user) {
-      if (::setgroups(1, &as.gid) != 0) fail("setgroups");
-      if (::setgid(as.gid) != 0) fail("setgid");
-      if (::setuid(as.uid) != 0) fail("setuid");
-    }
-    if (::chdir(cwd_string.c_str()) != 0) fail("chdir");
-    ::execve(argv[0], argv.data(), envp.data());
-    fail(argv[0]);
+    execChild(argv.data(), envp.data(), cwd_string.c_str(), as, dev_null.get(), write_end.get());
   }
   // Release the write end now, so that EOF comes when the child is done.
   write_end.reset();
-
-  Outcome outcome;
-  char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(read_end.get(), buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    // Bounded: a runaway program must not exhaust memory; the end matters.
-    outcome.output.append(buf, static_cast<std::size_t>(n));
-    if (outcome.output.size() > 256 * 1024) outcome.output.erase(0, 128 * 1024);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw EmbeddedPostgresError("waitpid: " + errnoText(errno));
-  }
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
+  return collectChild(pid, read_end.get());
 }
 
 std::string lastLines(const std::string& text, int count) {
@@ -222,7 +240,8 @@ std::string confQuote(const std::string& text) {
   return out + "'";
 }
 
-RunAs toRunAs(bool switch_user, unsigned uid, unsigned gid, const std::string& name) {
+RunAs toRunAs(const connectors::Host& host, bool switch_user, unsigned uid, unsigned gid,
+              const std::string& name) {
   RunAs as;
   as.switch_user = switch_user;
   as.uid = uid;
@@ -230,7 +249,8 @@ RunAs toRunAs(bool switch_user, unsigned uid, unsigned gid, const std::string& n
   as.name = name;
   as.home = "/";
   if (switch_user) {
-    if (const passwd* pw = ::getpwuid(uid); pw && pw->pw_dir) as.home = pw->pw_dir;
+    if (auto account = host.account(uid); account && !account->home.empty())
+      as.home = account->home;
   }
   return as;
 }
@@ -254,8 +274,10 @@ void makePrivateDir(const fs::path& path, bool switch_user, unsigned uid, unsign
 
 }  // namespace
 
-EmbeddedPostgres::EmbeddedPostgres(fs::path state_dir, fs::path bin_dir)
-    : state_dir_(fs::absolute(state_dir)),
+EmbeddedPostgres::EmbeddedPostgres(const connectors::Host& host, fs::path state_dir,
+                                   fs::path bin_dir)
+    : host_(host),
+      state_dir_(fs::absolute(state_dir)),
       bin_dir_(bin_dir.empty() ? fs::path() : std::move(bin_dir)),
       dir_(state_dir_ / "postgresql") {}
 
@@ -290,7 +312,7 @@ std::string EmbeddedPostgres::connectionUri() const {
 
 void EmbeddedPostgres::chooseAccount() {
   account_ = Account{};
-  if (::geteuid() != 0) return;
+  if (host_.effectiveUserId() != 0) return;
   // PostgreSQL refuses to run as root. Keep the owner of an existing cluster,
   // so that a change of the system's users does not strand the data.
   struct stat st {};
@@ -298,15 +320,15 @@ void EmbeddedPostgres::chooseAccount() {
     account_.switch_user = true;
     account_.uid = st.st_uid;
     account_.gid = st.st_gid;
-    const passwd* pw = ::getpwuid(st.st_uid);
-    account_.name = pw ? pw->pw_name : std::to_string(st.st_uid);
+    const auto owner = host_.account(static_cast<unsigned>(st.st_uid));
+    account_.name = owner ? owner->name : std::to_string(st.st_uid);
     return;
   }
   for (const char* name : {"postgres", "nobody"}) {
-    if (const passwd* pw = ::getpwnam(name)) {
+    if (const auto account = host_.account(std::string(name))) {
       account_.switch_user = true;
-      account_.uid = pw->pw_uid;
-      account_.gid = pw->pw_gid;
+      account_.uid = account->uid;
+      account_.gid = account->gid;
       account_.name = name;
       return;
     }
@@ -351,7 +373,8 @@ int EmbeddedPostgres::pgCtl(const std::vector<std::string>& args, std::string* o
   std::vector<std::string> argv = {(bin_dir_ / "pg_ctl").string(), "-D", (dir_ / "data").string()};
   argv.insert(argv.end(), args.begin(), args.end());
   Outcome outcome =
-      run(argv, toRunAs(account_.switch_user, account_.uid, account_.gid, account_.name), dir_);
+      run(host_, argv,
+          toRunAs(host_, account_.switch_user, account_.uid, account_.gid, account_.name), dir_);
   if (output) *output = outcome.output;
   return outcome.exit_code;
 }
@@ -368,9 +391,10 @@ void EmbeddedPostgres::initCluster() {
   // --no-locale: C collation, the same on every machine, and no dependency
   // on the locales installed.
   Outcome outcome =
-      run({(bin_dir_ / "initdb").string(), "-D", data.string(), "-U", kRole, "--auth=trust", "-E",
+      run(host_,
+          {(bin_dir_ / "initdb").string(), "-D", data.string(), "-U", kRole, "--auth=trust", "-E",
            "UTF8", "--no-locale", "--no-instructions"},
-          toRunAs(account_.switch_user, account_.uid, account_.gid, account_.name), dir_);
+          toRunAs(host_, account_.switch_user, account_.uid, account_.gid, account_.name), dir_);
   if (outcome.exit_code != 0) {
     throw EmbeddedPostgresError("embedded store: initdb " + data.string() + " failed (exit " +
                                 std::to_string(outcome.exit_code) +
@@ -408,7 +432,7 @@ bool EmbeddedPostgres::running() {
   if (bin_dir_.empty()) bin_dir_ = findBinDir();
   std::error_code ec;
   if (!fs::exists(dir_ / "data" / "PG_VERSION", ec)) return false;
-  if (account_.name.empty() && ::geteuid() == 0) chooseAccount();
+  if (account_.name.empty() && host_.effectiveUserId() == 0) chooseAccount();
   std::string output;
   int code = pgCtl({"status"}, &output);
   if (code == 0) return true;
@@ -418,10 +442,11 @@ bool EmbeddedPostgres::running() {
 }
 
 void EmbeddedPostgres::ensureDatabase() {
-  const RunAs as = toRunAs(account_.switch_user, account_.uid, account_.gid, account_.name);
+  const RunAs as = toRunAs(host_, account_.switch_user, account_.uid, account_.gid, account_.name);
   const std::string host = socketDir().string();
   Outcome query =
-      run({(bin_dir_ / "psql").string(), "-X", "-A", "-t", "-q", "-h", host, "-p", kPort, "-U",
+      run(host_,
+          {(bin_dir_ / "psql").string(), "-X", "-A", "-t", "-q", "-h", host, "-p", kPort, "-U",
            kRole, "-d", "postgres", "-c",
            std::string("SELECT 1 FROM pg_database WHERE datname = '") + kDatabase + "'"},
           as, dir_);
@@ -430,7 +455,8 @@ void EmbeddedPostgres::ensureDatabase() {
                                 logFile().string() + "): " + lastLines(query.output, 3));
   }
   if (query.output.find('1') != std::string::npos) return;
-  Outcome create = run({(bin_dir_ / "createdb").string(), "-h", host, "-p", kPort, "-U", kRole,
+  Outcome create = run(host_,
+                       {(bin_dir_ / "createdb").string(), "-h", host, "-p", kPort, "-U", kRole,
                         "-E", "UTF8", kDatabase},
                        as, dir_);
   if (create.exit_code != 0) {
@@ -495,12 +521,12 @@ void EmbeddedPostgres::stop() {
   }
 }
 
-std::string resolveStoreUrl(const Config& config) {
+std::string resolveStoreUrl(const Config& config, const connectors::Host& host) {
   if (config.store.url != "embedded") return config.store.url;
   if (config.daemon.state_dir.empty()) {
     throw EmbeddedPostgresError("embedded store: daemon.state_dir is not set");
   }
-  EmbeddedPostgres server(config.daemon.state_dir);
+  EmbeddedPostgres server(host, config.daemon.state_dir);
   return server.start();
 }
 

@@ -19,6 +19,9 @@
 // exists mainly for the tests. start() takes a lock file so that two
 // processes starting at once do not both run initdb or pg_ctl start.
 //
+// Who the process runs as, the accounts and the environment given to the
+// programs come from the Host (connectors/host/host.h).
+//
 // All the spawning of PostgreSQL's programs is in this file. Failures are
 // EmbeddedPostgresError exceptions naming the log file to read.
 //
@@ -30,6 +33,8 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "connectors/host/host.h"
 
 namespace passerelle::daemon {
 
@@ -44,7 +49,8 @@ class EmbeddedPostgres {
  public:
   // `bin_dir`: PostgreSQL's programs; empty means /usr/lib/postgresql/15/bin,
   // else the newest /usr/lib/postgresql/*/bin.
-  explicit EmbeddedPostgres(std::filesystem::path state_dir, std::filesystem::path bin_dir = {});
+  EmbeddedPostgres(const connectors::Host& host, std::filesystem::path state_dir,
+                   std::filesystem::path bin_dir = {});
 
   // Creates the cluster if needed, starts the server unless it already runs,
   // creates the `passerelle` database if missing, and returns a libpq URI
@@ -80,6 +86,7 @@ class EmbeddedPostgres {
   void ensureDatabase();
   int pgCtl(const std::vector<std::string>& args, std::string* output);
 
+  const connectors::Host& host_;
   std::filesystem::path state_dir_;
   std::filesystem::path bin_dir_;
   std::filesystem::path dir_;
@@ -88,6 +95,6 @@ class EmbeddedPostgres {
 
 // The store's connection URI: config.store.url, or, for "embedded", the URI of
 // the private server under config.daemon.state_dir, started if needed.
-std::string resolveStoreUrl(const Config& config);
+std::string resolveStoreUrl(const Config& config, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

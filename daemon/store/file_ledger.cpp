@@ -9,6 +9,8 @@
 #include <system_error>
 #include <vector>
 
+#include "daemon/store/outbox.h"
+
 namespace passerelle::daemon {
 namespace {
 
@@ -78,11 +80,14 @@ std::optional<std::int64_t> FileLedger::findTaken(pqxx::transaction_base& tx,
   return r[0][0].as<std::int64_t>();
 }
 
-void FileLedger::record(pqxx::transaction_base& tx, const LedgerEntry& e) {
+void FileLedger::record(pqxx::transaction_base& tx, const LedgerEntry& e,
+                        connectors::Clock::WallTime recorded_at) {
   tx.exec_params(
-      "INSERT INTO file_ledger (partner, remote_name, size, mtime, sha256, run_id, outcome)"
-      " VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7)",
-      e.partner, e.remote_name, e.size, e.mtime, e.sha256, e.run_id, e.outcome);
+      "INSERT INTO file_ledger (partner, remote_name, size, mtime, sha256, run_id, outcome,"
+      " recorded_at) VALUES ($1, $2, $3, to_timestamp($4::double precision), $5, $6, $7,"
+      " $8::timestamptz)",
+      e.partner, e.remote_name, e.size, e.mtime, e.sha256, e.run_id, e.outcome,
+      sqlTimestamp(recorded_at));
 }
 
 void FileLedger::markApproved(pqxx::transaction_base& tx, std::int64_t quarantined_run,

@@ -4,7 +4,8 @@
 // a quarantined file counts as taken until it is approved.
 //
 // The ledger is written in the import's own transaction, so that a file is
-// "taken" exactly when its offers are committed.
+// "taken" exactly when its offers are committed; the time it records comes
+// from the import's Clock.
 //
 // Thread safety: stateless functions over the caller's transaction; a
 // transaction belongs to one thread.
@@ -15,6 +16,8 @@
 #include <string>
 
 #include <pqxx/pqxx>
+
+#include "connectors/host/clock.h"
 
 namespace passerelle::daemon {
 
@@ -45,7 +48,8 @@ class FileLedger {
   static std::optional<std::int64_t> findTaken(pqxx::transaction_base& tx,
                                                const std::string& partner,
                                                const std::string& sha256);
-  static void record(pqxx::transaction_base& tx, const LedgerEntry& entry);
+  static void record(pqxx::transaction_base& tx, const LedgerEntry& entry,
+                     connectors::Clock::WallTime recorded_at);
   // A quarantined file approved by `approving_run` becomes imported.
   static void markApproved(pqxx::transaction_base& tx, std::int64_t quarantined_run,
                            std::int64_t approving_run);

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "daemon/store/file_ledger.h"
+#include "daemon/store/outbox.h"
 #include "daemon/store/store_connection.h"
 #include "formats/dialect_registry.h"
 #include "formats/offer_json.h"
@@ -19,15 +20,15 @@ struct OfferImport::Job {
   FileFingerprint fingerprint;
   std::unique_ptr<fmt::Dialect> dialect;
   std::optional<std::int64_t> approving;  // the quarantined run being approved
-  double started_unix = 0;
-  std::chrono::steady_clock::time_point started;
+  const connectors::Clock* clock = nullptr;
+  connectors::Clock::WallTime started_at;  // the import's "now"
+  connectors::Clock::SteadyTime started;
 
   bool isSnapshot() const { return dialect->spec().semantics == fmt::Semantics::kSnapshot; }
   const char* semantics() const { return isSnapshot() ? "snapshot" : "delta"; }
   long elapsedMs() const {
-    return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::chrono::steady_clock::now() - started)
-                                 .count());
+    return static_cast<long>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock->steady() - started).count());
   }
 };
 
@@ -125,11 +126,12 @@ void lockPartner(pqxx::transaction_base& tx, const std::string& partner) {
 }
 
 void ensurePartner(pqxx::transaction_base& tx, const std::string& partner,
-                   const std::string& format) {
+                   const std::string& format, connectors::Clock::WallTime now) {
   tx.exec_params(
-      "INSERT INTO partners (id, format) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE"
+      "INSERT INTO partners (id, format, created_at) VALUES ($1, $2, $3::timestamptz)"
+      " ON CONFLICT (id) DO UPDATE"
       " SET format = excluded.format WHERE partners.format <> excluded.format",
-      partner, format);
+      partner, format, sqlTimestamp(now));
 }
 
 std::int64_t insertRun(pqxx::transaction_base& tx, const OfferImport::Job& job,
@@ -138,11 +140,11 @@ std::int64_t insertRun(pqxx::transaction_base& tx, const OfferImport::Job& job,
       .exec_params1(
           "INSERT INTO import_runs (partner, format, semantics, file_name, file_size,"
           " file_sha256, started_at, outcome, approves_run)"
-          " VALUES ($1, $2, $3, $4, $5, $6, to_timestamp($7::double precision), $8, $9)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $8, $9)"
           " RETURNING id",
           job.request.partner, job.request.format, job.semantics(), job.request.remote_name,
-          job.fingerprint.size, job.fingerprint.sha256, job.started_unix, toString(outcome),
-          job.approving)[0]
+          job.fingerprint.size, job.fingerprint.sha256, sqlTimestamp(job.started_at),
+          toString(outcome), job.approving)[0]
       .as<std::int64_t>();
 }
 
@@ -152,7 +154,7 @@ void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const Im
   const MergeCounts& c = result.counts;
   const std::optional<fmt::FileIssue>& fe = s.file_error;
   tx.exec_params(
-      "UPDATE import_runs SET outcome = $2, finished_at = clock_timestamp(), duration_ms = $3,"
+      "UPDATE import_runs SET outcome = $2, finished_at = $22::timestamptz, duration_ms = $3,"
       " records = $4, offers = $5, deletes = $6, rejects = $7, warnings = $8, created = $9,"
       " updated = $10, unchanged = $11, withdrawn = $12, reactivated = $13, expired = $14,"
       " file_error_code = $15, file_error_message = $16, file_error_line = $17,"
@@ -165,13 +167,16 @@ void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const Im
       result.outcome == RunOutcome::kQuarantined ? std::optional<std::string>(result.message)
                                                  : std::nullopt,
       quarantine_path, result.duplicate_of_run,
-      result.message.empty() ? std::nullopt : std::optional<std::string>(result.message));
+      result.message.empty() ? std::nullopt : std::optional<std::string>(result.message),
+      sqlTimestamp(job.clock->now()));
 }
 
 void recordLedger(pqxx::transaction_base& tx, const OfferImport::Job& job, std::int64_t run_id,
-                  const std::string& outcome) {
-  FileLedger::record(tx, {job.request.partner, job.request.remote_name, job.fingerprint.size,
-                          job.request.remote_mtime, job.fingerprint.sha256, run_id, outcome});
+                  const std::string& outcome, connectors::Clock::WallTime now) {
+  FileLedger::record(tx,
+                     {job.request.partner, job.request.remote_name, job.fingerprint.size,
+                      job.request.remote_mtime, job.fingerprint.sha256, run_id, outcome},
+                     now);
 }
 
 // Rejected rows, then warnings in file order: the file's, the rows', and
@@ -292,9 +297,9 @@ ImportResult OfferImport::importFile(const ImportRequest& request) {
   }
   job.dialect = fmt::DialectRegistry::instance().create(request.format);
   if (!job.dialect) throw std::invalid_argument("unknown format: " + request.format);
-  job.started = std::chrono::steady_clock::now();
-  job.started_unix =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  job.clock = &clock_;
+  job.started = clock_.steady();
+  job.started_at = clock_.now();
   job.fingerprint = fingerprintFile(request.path);
   return runJob(job);
 }
@@ -327,9 +332,9 @@ ImportResult OfferImport::approve(std::int64_t quarantined_run, const ApproveOpt
   if (job.request.path.empty() || !std::filesystem::exists(job.request.path)) {
     throw ApproveRefused("the quarantined file of run " + id + " is missing: " + job.request.path);
   }
-  job.started = std::chrono::steady_clock::now();
-  job.started_unix =
-      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  job.clock = &clock_;
+  job.started = clock_.steady();
+  job.started_at = clock_.now();
   job.fingerprint = fingerprintFile(job.request.path);
   if (job.fingerprint.sha256 != r[0][5].as<std::string>()) {
     throw ApproveRefused("the quarantined file of run " + id + " was altered: " + job.request.path);
@@ -372,8 +377,9 @@ ImportResult OfferImport::runJob(const Job& job) {
 std::int64_t OfferImport::recordUnappliedRun(const Job& job, const ImportResult& result,
                                              const std::string& ledger_outcome) {
   pqxx::work tx(connection_);
+  const connectors::Clock::WallTime now = clock_.now();
   lockPartner(tx, job.request.partner);
-  ensurePartner(tx, job.request.partner, job.request.format);
+  ensurePartner(tx, job.request.partner, job.request.format, now);
   ImportResult recorded = result;
   recorded.summary = {};
   recorded.summary.file_error = result.summary.file_error;
@@ -381,7 +387,7 @@ std::int64_t OfferImport::recordUnappliedRun(const Job& job, const ImportResult&
   recorded.run_id = insertRun(tx, job, result.outcome);
   finishRun(tx, job, recorded, std::nullopt);
   // A failed approval leaves the file quarantined: no new ledger entry.
-  if (!job.approving) recordLedger(tx, job, recorded.run_id, ledger_outcome);
+  if (!job.approving) recordLedger(tx, job, recorded.run_id, ledger_outcome, now);
   tx.commit();
   return recorded.run_id;
 }
@@ -391,7 +397,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   ImportResult result;
   lockPartner(tx, req.partner);
   if (job.approving) checkStillApprovable(tx, *job.approving, req.partner);
-  ensurePartner(tx, req.partner, req.format);
+  ensurePartner(tx, req.partner, req.format, job.started_at);
   if (!job.approving) {
     if (auto previous = FileLedger::findTaken(tx, req.partner, job.fingerprint.sha256)) {
       result.outcome = RunOutcome::kDuplicate;
@@ -399,7 +405,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
       result.message = "same content as run " + std::to_string(*previous);
       result.run_id = insertRun(tx, job, result.outcome);
       finishRun(tx, job, result, std::nullopt);
-      recordLedger(tx, job, result.run_id, "duplicate");
+      recordLedger(tx, job, result.run_id, "duplicate", job.started_at);
       return result;
     }
   }
@@ -427,7 +433,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   }
   tx.exec("ANALYZE passerelle_staging");  // temp tables are never auto-analysed
 
-  const MergeContext ctx{req.partner, result.run_id, req.today};
+  const MergeContext ctx{req.partner, result.run_id, req.today, job.started_at};
   std::vector<StoreWarning> store_warnings;
   if (!job.isSnapshot()) store_warnings = planDelta(tx, ctx);
   result.store_warnings = static_cast<long>(store_warnings.size());
@@ -439,7 +445,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
       result.outcome = RunOutcome::kQuarantined;
       result.message = *reason;
       finishRun(tx, job, result, keepInQuarantine(job, result.run_id));
-      recordLedger(tx, job, result.run_id, "quarantined");
+      recordLedger(tx, job, result.run_id, "quarantined", job.started_at);
       return result;
     }
   }
@@ -452,7 +458,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
                    result.run_id);
     FileLedger::markApproved(tx, *job.approving, result.run_id);
   } else {
-    recordLedger(tx, job, result.run_id, "imported");
+    recordLedger(tx, job, result.run_id, "imported", job.started_at);
   }
   return result;
 }

@@ -18,8 +18,14 @@
 // (the store is exactly as before the file), a `failed` run is recorded when
 // the store is still reachable, and the exception propagates.
 //
+// Time comes from the Clock, never from the server: the run's start and end,
+// its duration, and the "now" of what the import writes (partner, ledger,
+// offers, history; the merge's `today` when the request has none). The
+// outbox's rows are stamped by the outbox (outbox.h).
+//
 // Thread safety: an OfferImport uses its connection from the calling thread
-// only; use one OfferImport (and connection) per thread.
+// only; use one OfferImport (and connection) per thread. The Clock is
+// thread-safe (clock.h).
 #pragma once
 
 #include <cstdint>
@@ -28,6 +34,7 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/host/clock.h"
 #include "daemon/store/offer_merge.h"
 #include "formats/offer_file_reader.h"
 
@@ -81,7 +88,9 @@ struct ApproveOptions {
 
 class OfferImport {
  public:
-  explicit OfferImport(pqxx::connection& connection) : connection_(connection) {}
+  // `clock` must outlive the OfferImport.
+  OfferImport(pqxx::connection& connection, const connectors::Clock& clock)
+      : connection_(connection), clock_(clock) {}
 
   ImportResult importFile(const ImportRequest& request);
 
@@ -101,6 +110,7 @@ class OfferImport {
                                   const std::string& ledger_outcome);
 
   pqxx::connection& connection_;
+  const connectors::Clock& clock_;
 };
 
 }  // namespace passerelle::daemon

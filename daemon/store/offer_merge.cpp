@@ -7,10 +7,18 @@
 namespace passerelle::daemon {
 namespace {
 
+// The merge's "now", as an SQL expression. Inlined (quoted) rather than bound
+// because some of the statements are CREATE TABLE AS, which takes no bind
+// parameters.
+std::string nowSql(pqxx::transaction_base& tx, const MergeContext& ctx) {
+  if (ctx.now) return tx.quote(sqlTimestamp(*ctx.now)) + "::timestamptz";
+  return "now()";
+}
+
 // "today" in Europe/Paris, as an SQL expression.
 std::string todaySql(pqxx::transaction_base& tx, const MergeContext& ctx) {
   if (ctx.today) return tx.quote(*ctx.today) + "::date";
-  return "(now() AT TIME ZONE 'Europe/Paris')::date";
+  return "(" + nowSql(tx, ctx) + " AT TIME ZONE 'Europe/Paris')::date";
 }
 
 std::string runSql(const MergeContext& ctx) {
@@ -39,16 +47,17 @@ long applyStatusChange(pqxx::transaction_base& tx, const MergeContext& ctx, cons
                        const std::string& new_status, const std::string& change) {
   pqxx::result updated =
       tx.exec("UPDATE offers o SET status = " + tx.quote(new_status) +
-              ", last_changed = now(), last_run = " + runSql(ctx) +
+              ", last_changed = " + nowSql(tx, ctx) + ", last_run = " + runSql(ctx) +
               ", source_updated_at = coalesce(p.source_updated_at, o.source_updated_at)"
               " FROM " +
               plan + " p WHERE o.partner = p.partner AND o.source_ref = p.source_ref");
   if (updated.affected_rows() == 0) return 0;
   tx.exec(
       "INSERT INTO offer_history (partner, source_ref, run_id, change, old_status, new_status,"
-      " old_hash, new_hash, line) SELECT partner, source_ref, " +
+      " old_hash, new_hash, line, at) SELECT partner, source_ref, " +
       runSql(ctx) + ", " + tx.quote(change) + ", old_status, " + tx.quote(new_status) +
-      ", content_hash, content_hash, line FROM " + plan + " ORDER BY partner, source_ref");
+      ", content_hash, content_hash, line, " + nowSql(tx, ctx) + " FROM " + plan +
+      " ORDER BY partner, source_ref");
   queueMovements(tx, ctx, plan, "'close'", "p.old_status = 'active'");
   return static_cast<long>(updated.affected_rows());
 }
@@ -78,26 +87,26 @@ void createMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
 }
 
 void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
+  const std::string now = nowSql(tx, ctx);
   tx.exec(
       "INSERT INTO offers AS o (partner, source_ref, status, json, content_hash, department,"
       " siret, rome_codes, contract_type, expires, source_updated_at, first_seen, last_changed,"
       " last_run) SELECT p.partner, p.source_ref, p.new_status, s.json, s.content_hash,"
       " s.department, s.siret, s.rome_codes, s.contract_type, s.expires, s.source_updated_at,"
-      " now(), now(), " +
-      runSql(ctx) +
+      " " +
+      now + ", " + now + ", " + runSql(ctx) +
       " FROM merge_plan p JOIN passerelle_staging s ON s.seq = p.seq"
       " ON CONFLICT (partner, source_ref) DO UPDATE SET"
       " status = excluded.status, json = excluded.json, content_hash = excluded.content_hash,"
       " department = excluded.department, siret = excluded.siret,"
       " rome_codes = excluded.rome_codes, contract_type = excluded.contract_type,"
       " expires = excluded.expires, source_updated_at = excluded.source_updated_at,"
-      " last_changed = now(), last_run = excluded.last_run");
+      " last_changed = excluded.last_changed, last_run = excluded.last_run");
   tx.exec(
       "INSERT INTO offer_history (partner, source_ref, run_id, change, old_status, new_status,"
-      " old_hash, new_hash, line) SELECT partner, source_ref, " +
-      runSql(ctx) +
-      ", change, old_status, new_status, old_hash, content_hash, line FROM merge_plan"
-      " ORDER BY seq");
+      " old_hash, new_hash, line, at) SELECT partner, source_ref, " +
+      runSql(ctx) + ", change, old_status, new_status, old_hash, content_hash, line, " + now +
+      " FROM merge_plan ORDER BY seq");
   queueMovements(tx, ctx, "merge_plan",
                  "CASE WHEN p.new_status = 'active' THEN 'upsert' ELSE 'close' END",
                  "p.new_status = 'active' OR p.old_status = 'active'");

@@ -26,6 +26,8 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/host/clock.h"
+
 namespace passerelle::daemon {
 
 // The staging table's columns, in COPY order.
@@ -43,12 +45,15 @@ struct MergeCounts {
   bool operator==(const MergeCounts&) const = default;
 };
 
-// Who the merge works for. `today` is a YYYY-MM-DD date in Europe/Paris; when
-// empty the server's clock is used.
+// Who the merge works for, and when. `now` stamps what the merge writes
+// (offers' first_seen and last_changed, history) and gives
+// `today` when that is not set; the import sets it from its Clock. Unset, the
+// server's now() is used. `today` is a YYYY-MM-DD date in Europe/Paris.
 struct MergeContext {
   std::string partner;
   std::int64_t run_id = 0;
   std::optional<std::string> today;
+  std::optional<connectors::Clock::WallTime> now;
 };
 
 // A warning found by the store, not the reader (gil.md: ALREADY_EXISTS,

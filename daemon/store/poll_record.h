@@ -3,7 +3,7 @@
 // without reading logs.
 //
 // recordPoll() upserts the partner's row in a transaction of its own:
-// time of the poll (the server's now()), ok or failed, a message, and the
+// time of the poll (from the Clock), ok or failed, a message, and the
 // number of failures in a row (reset by a success).
 //
 // Thread safety: stateless; the connection belongs to the calling thread.
@@ -13,9 +13,11 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/host/clock.h"
+
 namespace passerelle::daemon {
 
-void recordPoll(pqxx::connection& store, const std::string& partner, bool ok,
-                const std::string& message);
+void recordPoll(pqxx::connection& store, const connectors::Clock& clock, const std::string& partner,
+                bool ok, const std::string& message);
 
 }  // namespace passerelle::daemon

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "connectors/france_travail/france_travail_client.h"
+#include "daemon/config/secrets.h"
 #include "daemon/destinations/france_travail/france_travail_push.h"
 #include "daemon/store/outbox.h"
 
@@ -12,7 +13,7 @@ namespace pc = passerelle::connectors;
 
 namespace {
 
-pc::FtClientSettings clientSettings(const Config& config) {
+pc::FtClientSettings clientSettings(const Config& config, const pc::Host& host) {
   const FranceTravailConfig& ft = config.france_travail;
   pc::FtClientSettings s;
   s.url = ft.url;
@@ -22,7 +23,7 @@ pc::FtClientSettings clientSettings(const Config& config) {
     s.spool_dir = ft.spool_dir;
     std::filesystem::create_directories(ft.spool_dir);
   } else {
-    s.password = readSecret(ft.password_file);
+    s.password = readSecret(host, ft.password_file);
   }
   s.archive_dir =
       (std::filesystem::path(config.daemon.state_dir) / "archive" / "france-travail").string();
@@ -47,8 +48,8 @@ std::string describe(const FtBatchResult& r) {
 
 class FranceTravailDestination final : public Destination {
  public:
-  FranceTravailDestination(const Config& config, pc::Clock& clock)
-      : config_(config), clock_(clock) {}
+  FranceTravailDestination(const Config& config, const pc::Host& host, pc::Clock& clock)
+      : config_(config), host_(host), clock_(clock) {}
 
   const std::string& name() const override { return name_; }
 
@@ -63,7 +64,7 @@ class FranceTravailDestination final : public Destination {
   }
 
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
-    pc::FranceTravailClient client(clientSettings(config_), clock_);
+    pc::FranceTravailClient client(clientSettings(config_, host_), clock_);
     Outbox outbox(clock_, OutboxSettings{}, makeWorkerId(request.role + "-" + name_));
     FranceTravailPush push(store, client, outbox, pushSettings(config_.france_travail));
     const FtBatchResult result = push.runBatch();
@@ -81,6 +82,7 @@ class FranceTravailDestination final : public Destination {
  private:
   std::string name_ = kFranceTravailDestination;
   Config config_;
+  const pc::Host& host_;  // the password's secret file
   pc::Clock& clock_;
 };
 
@@ -90,8 +92,9 @@ bool franceTravailEnabled(const Config& config) {
   return config.france_travail.enabled;
 }
 
-std::unique_ptr<Destination> makeFranceTravailDestination(const Config& config, pc::Clock& clock) {
-  return std::make_unique<FranceTravailDestination>(config, clock);
+std::unique_ptr<Destination> makeFranceTravailDestination(const Config& config,
+                                                          const pc::Host& host, pc::Clock& clock) {
+  return std::make_unique<FranceTravailDestination>(config, host, clock);
 }
 
 }  // namespace passerelle::daemon

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "daemon/destinations/destination.h"
 
@@ -19,6 +20,7 @@ namespace passerelle::daemon {
 
 bool franceTravailEnabled(const Config& config);
 std::unique_ptr<Destination> makeFranceTravailDestination(const Config& config,
+                                                          const connectors::Host& host,
                                                           connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

@@ -2,6 +2,7 @@
 
 #include "connectors/http/rate_limiter.h"
 #include "connectors/lba/lba_client.h"
+#include "daemon/config/secrets.h"
 #include "daemon/destinations/lba/lba_push.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/outbox.h"
@@ -13,11 +14,11 @@ namespace pc = passerelle::connectors;
 
 namespace {
 
-pc::LbaClientSettings clientSettings(const Config& config) {
+pc::LbaClientSettings clientSettings(const Config& config, const pc::Host& host) {
   pc::LbaClientSettings s;
   s.base_url = config.lba.url;
   while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
-  s.api_key = readSecret(config.lba.api_key_file);
+  s.api_key = readSecret(host, config.lba.api_key_file);
   return s;
 }
 
@@ -50,8 +51,9 @@ LbaPushSettings pushSettings(const Config& config) {
 // alive for one call; `role` names the outbox's leases.
 class LbaParts {
  public:
-  LbaParts(pqxx::connection& store, const Config& config, pc::Clock& clock, const std::string& role)
-      : settings_(clientSettings(config)),
+  LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
+           const std::string& role)
+      : settings_(clientSettings(config, host)),
         limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
         client_(settings_, clock, limiter_),
         outbox_(clock, outboxSettings(config), makeWorkerId(role + "-" + kLbaDestination)),
@@ -68,7 +70,8 @@ class LbaParts {
 
 class LbaDestination final : public Destination {
  public:
-  LbaDestination(const Config& config, pc::Clock& clock) : config_(config), clock_(clock) {}
+  LbaDestination(const Config& config, const pc::Host& host, pc::Clock& clock)
+      : config_(config), host_(host), clock_(clock) {}
 
   const std::string& name() const override { return name_; }
 
@@ -79,7 +82,7 @@ class LbaDestination final : public Destination {
   }
 
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
-    LbaParts parts(store, config_, clock_, request.role);
+    LbaParts parts(store, config_, host_, clock_, request.role);
     LbaPush& push = parts.push();
     push.queueRollingRefresh();
     PushReport report;
@@ -102,7 +105,7 @@ class LbaDestination final : public Destination {
   }
 
   void refresh(pqxx::connection& store, ReconcileCounts& counts) override {
-    LbaParts parts(store, config_, clock_, "reconcile");
+    LbaParts parts(store, config_, host_, clock_, "reconcile");
     counts.rolling_queued = parts.push().queueRollingRefresh();
     counts.publishing_read = parts.push().refreshPublishingStatus();
     // Read back what the service holds, a slice a night (lba.md: what is
@@ -116,6 +119,7 @@ class LbaDestination final : public Destination {
  private:
   std::string name_ = kLbaDestination;
   Config config_;
+  const pc::Host& host_;  // the API key's secret file
   pc::Clock& clock_;
 };
 
@@ -125,8 +129,9 @@ bool lbaEnabled(const Config& config) {
   return config.lba.enabled;
 }
 
-std::unique_ptr<Destination> makeLbaDestination(const Config& config, pc::Clock& clock) {
-  return std::make_unique<LbaDestination>(config, clock);
+std::unique_ptr<Destination> makeLbaDestination(const Config& config, const pc::Host& host,
+                                                pc::Clock& clock) {
+  return std::make_unique<LbaDestination>(config, host, clock);
 }
 
 }  // namespace passerelle::daemon

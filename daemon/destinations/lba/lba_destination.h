@@ -11,12 +11,14 @@
 #include <memory>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "daemon/destinations/destination.h"
 
 namespace passerelle::daemon {
 
 bool lbaEnabled(const Config& config);
-std::unique_ptr<Destination> makeLbaDestination(const Config& config, connectors::Clock& clock);
+std::unique_ptr<Destination> makeLbaDestination(const Config& config, const connectors::Host& host,
+                                                connectors::Clock& clock);
 
 }  // namespace passerelle::daemon

@@ -89,7 +89,7 @@ daemon::ImportRequest TestStore::request(const std::string& partner, const std::
 
 daemon::ImportResult TestStore::import(const std::string& partner, const std::string& format,
                                        const std::string& path) {
-  daemon::OfferImport import(*connection_);
+  daemon::OfferImport import(*connection_, clock_);
   return import.importFile(request(partner, format, path));
 }
 

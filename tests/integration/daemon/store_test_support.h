@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 #include <pqxx/pqxx>
 
+#include "connectors/host/clock.h"
 #include "daemon/store/offer_import.h"
 
 namespace passerelle::store_test {
@@ -34,6 +35,9 @@ class TestStore {
   pqxx::connection& db() { return *connection_; }
   std::unique_ptr<pqxx::connection> connect() const;
   const std::filesystem::path& dir() const { return dir_; }
+  // The clock of import(): the system's, so that successive imports get
+  // successive times. A test that controls time gives OfferImport its own.
+  connectors::Clock& clock() { return clock_; }
 
   // Writes `content` to dir()/name and returns the path.
   std::string writeFile(const std::string& name, const std::string& content) const;
@@ -55,6 +59,7 @@ class TestStore {
   std::string url_;
   std::filesystem::path dir_;
   std::unique_ptr<pqxx::connection> connection_;
+  connectors::SystemClock clock_;
 };
 
 // An offer row of a generated Ymag file (UTF-8 is accepted for Ymag).

@@ -1,8 +1,8 @@
-// Helpers of the daemon unit tests: temporary directories, files with a given
-// mode, and environment variables set for one test.
+// Helpers of the daemon unit tests: temporary directories and files with a
+// given mode. (Environment variables are a FakeHost's, connectors/host/host.h:
+// tests set none in the process.)
 //
-// Thread safety: none; doctest runs the tests on one thread, and setenv() is
-// not thread-safe anyway.
+// Thread safety: none; doctest runs the tests on one thread.
 #pragma once
 
 #include <sys/stat.h>
@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -46,32 +45,5 @@ inline void writeFile(const std::string& path, const std::string& content, mode_
   }
   ::chmod(path.c_str(), mode);
 }
-
-// Sets (or unsets, with nullopt) an environment variable until the end of the
-// scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value) {
-      ::setenv(name, value->c_str(), 1);
-    } else {
-      ::unsetenv(name);
-    }
-  }
-  ~ScopedEnv() {
-    if (old_) {
-      ::setenv(name_.c_str(), old_->c_str(), 1);
-    } else {
-      ::unsetenv(name_.c_str());
-    }
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  std::string name_;
-  std::optional<std::string> old_;
-};
 
 }  // namespace passerelle::daemon::testing

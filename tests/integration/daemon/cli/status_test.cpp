@@ -15,9 +15,9 @@ using store_test::TestStore;
 TEST_CASE("status: partners and destinations after an import, as one JSON object") {
   TestStore store;
   store.import("cfa-test", "ymag", fixture("YMAG_cfa-test_20260302060000.csv"));
-  daemon::recordPoll(store.db(), "cfa-test", true, "1 file(s) imported");
-  daemon::recordPoll(store.db(), "cfa-down", false, "connection refused");
-  daemon::recordPoll(store.db(), "cfa-down", false, "connection refused again");
+  daemon::recordPoll(store.db(), store.clock(), "cfa-test", true, "1 file(s) imported");
+  daemon::recordPoll(store.db(), store.clock(), "cfa-down", false, "connection refused");
+  daemon::recordPoll(store.db(), store.clock(), "cfa-down", false, "connection refused again");
   store.scalar(
       "INSERT INTO destination_offers (partner, source_ref, destination,"
       " not_eligible_reasons) VALUES ('cfa-test', 'Y-1', 'lba', '{NO_EMAIL,NO_SIRET}'),"

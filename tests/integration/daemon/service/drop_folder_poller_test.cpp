@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/host.h"
 #include "daemon/service/drop_folder_poller.h"
 #include "tests/integration/daemon/store_test_support.h"
 #include "tests/support/ftp_test_support.h"
@@ -24,6 +25,7 @@ namespace {
 struct PollFixture {
   TestStore store;
   connectors::ManualClock clock;
+  connectors::FakeHost host;  // no password file, no environment
   daemon::Config config;
   fs::path drop;
 
@@ -40,7 +42,7 @@ struct PollFixture {
     config.partners.push_back(p);
   }
   daemon::DropFolderPoller poller() {
-    return daemon::DropFolderPoller(config, config.partners[0], store.url(), clock);
+    return daemon::DropFolderPoller(config, config.partners[0], store.url(), host, clock);
   }
   void drop_file(const std::string& name, const std::string& content) {
     std::ofstream(drop / name, std::ios::binary) << content;
@@ -157,6 +159,8 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   p.tls = connectors::DropTls::kExplicit;
   p.user = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_USER");
   p.password_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
+  // The poller reads its secrets through the Host: give it the test server's.
+  f.host.addFile(p.password_file, ftp_test::slurp(p.password_file));
   p.ca_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
 
   auto poller = f.poller();

@@ -54,7 +54,7 @@ TEST_CASE("concurrency: imports of one partner serialise, other partners go on")
   std::atomic<int> done{0};
   auto importer = [&](const std::string& path, daemon::ImportResult& out) {
     auto connection = store.connect();
-    daemon::OfferImport import(*connection);
+    daemon::OfferImport import(*connection, store.clock());
     out = import.importFile(store.request("p", "ymag", path));
     ++done;
   };
@@ -89,7 +89,7 @@ TEST_CASE("concurrency: the same file imported twice at once is imported once") 
   daemon::ImportResult r1, r2;
   auto importer = [&](daemon::ImportResult& out) {
     auto connection = store.connect();
-    daemon::OfferImport import(*connection);
+    daemon::OfferImport import(*connection, store.clock());
     out = import.importFile(store.request("p", "ymag", a));
   };
   std::thread t1(importer, std::ref(r1));
@@ -118,7 +118,7 @@ TEST_CASE("crash: SIGKILL during the COPY of a large file leaves the store as be
   if (child == 0) {
     try {
       auto connection = daemon::openStore(url);
-      daemon::OfferImport import(*connection);
+      daemon::OfferImport import(*connection, store.clock());
       import.importFile(request);
     } catch (...) {
     }

@@ -33,7 +33,7 @@ TEST_CASE("quarantine: too many withdrawals, then approve") {
   CHECK(std::string(toString(store.import("p", "ymag", partial).outcome)) ==
         toString(RunOutcome::kDuplicate));
 
-  daemon::OfferImport import(store.db());
+  daemon::OfferImport import(store.db(), store.clock());
   auto approved = import.approve(q.run_id, {std::nullopt, std::string("2026-03-10")});
   CHECK(std::string(toString(approved.outcome)) == toString(RunOutcome::kApproved));
   CHECK(approved.counts.withdrawn == 15);
@@ -72,7 +72,7 @@ TEST_CASE("quarantine: both thresholds must be passed") {
       "p", "ymag", other.writeFile("b.csv", store_test::ymagFile(store_test::ymagRows(1, 29))));
   CHECK(std::string(toString(eleven.outcome)) == toString(RunOutcome::kImported));
   // Per-partner limits are honoured.
-  daemon::OfferImport import(other.db());
+  daemon::OfferImport import(other.db(), other.clock());
   auto request = other.request(
       "p", "ymag", other.writeFile("c.csv", store_test::ymagFile(store_test::ymagRows(1, 27))));
   request.limits = {0.05, 1};
@@ -92,7 +92,7 @@ TEST_CASE("quarantine: an empty snapshot is always quarantined when offers are a
   // A later snapshot was applied: approving the old one would go back in time.
   store.import("p", "ymag",
                store.writeFile("b.csv", store_test::ymagFile(store_test::ymagRows(1, 4))));
-  daemon::OfferImport import(store.db());
+  daemon::OfferImport import(store.db(), store.clock());
   CHECK_THROWS_AS(import.approve(empty.run_id, {}), daemon::ApproveRefused);
   CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 4);
 

@@ -173,7 +173,7 @@ TEST_CASE("snapshot: publication end in the past gives expired, a later date rea
   // Time passes: an unchanged offer expires at the next import (of a new file:
   // the same bytes again would be a duplicate).
   rows.push_back(store_test::ymagRows(9, 1).front());
-  daemon::OfferImport import(store.db());
+  daemon::OfferImport import(store.db(), store.clock());
   auto request = store.request("p", "ymag", store.writeFile("c.csv", store_test::ymagFile(rows)));
   request.today = "2026-03-11";
   auto next_day = import.importFile(request);

@@ -1,4 +1,6 @@
-// Tests of daemon/config: the TOML configuration, its errors, the secrets.
+// Tests of daemon/config: the TOML configuration, its errors, the checks of
+// its files. The environment and the secrets come from a FakeHost: no test
+// sets a variable of the process.
 #include "daemon/config/config.h"
 
 #include <doctest/doctest.h>
@@ -7,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/host/host.h"
 #include "daemon/cli/command.h"
 #include "daemon/cli/config_command.h"
 #include "tests/unit/daemon/test_support.h"
@@ -17,11 +20,13 @@ namespace {
 // The enums are compared in double parentheses: doctest 2.4.9 cannot print
 // enum class values (its decomposition does not compile for them).
 
-using testing::ScopedEnv;
+using connectors::FakeHost;
 using testing::TempDir;
 using testing::writeFile;
 
 const std::vector<std::string> kFormats = {"ymag", "gil", "sigma"};
+// No variable, not root, no file: what the configuration's defaults see.
+const FakeHost kHost;
 
 // Loads `text` written to a file and returns the ConfigError message, or ""
 // when the file is accepted.
@@ -29,7 +34,7 @@ std::string errorOf(const TempDir& dir, const std::string& text) {
   const std::string path = dir / "passerelle.toml";
   writeFile(path, text, 0644);
   try {
-    loadConfig(path, kFormats);
+    loadConfig(path, kFormats, kHost);
   } catch (const ConfigError& e) {
     return e.what();
   }
@@ -46,9 +51,10 @@ std::string minimalPartner(const std::string& extra = "") {
 
 TEST_CASE("the example of operations.md, with every option, is read") {
   TempDir dir;
-  writeFile(dir / "cfa-rennes", "s3cret-rennes\n", 0600);
-  writeFile(dir / "lba", "lba-key\n", 0600);
-  writeFile(dir / "ft", "ft-password", 0600);
+  FakeHost host;
+  host.addFile(dir / "cfa-rennes", "s3cret-rennes\n")
+      .addFile(dir / "lba", "lba-key\n")
+      .addFile(dir / "ft", "ft-password");
   writeFile(dir / "ca.pem", "-----BEGIN CERTIFICATE-----\n", 0644);
   std::filesystem::create_directory(dir.path() / "drop-gil");
   const std::string path = dir / "passerelle.toml";
@@ -133,7 +139,7 @@ TEST_CASE("the example of operations.md, with every option, is read") {
                 "archive_days = 7\n",
             0644);
 
-  const Config config = loadConfig(path, kFormats);
+  const Config config = loadConfig(path, kFormats, kHost);
   CHECK(config.source_path == path);
   CHECK(config.store.url == "postgresql://passerelle@localhost/passerelle");
   CHECK(config.daemon.state_dir == dir / "state");
@@ -202,7 +208,7 @@ TEST_CASE("the example of operations.md, with every option, is read") {
   CHECK(ft.archive_days == 7);
   CHECK(ft.spool_dir == "/var/lib/passerelle/spool/france-travail");
 
-  CHECK(checkConfig(config).empty());
+  CHECK(checkConfig(config, host).empty());
   const std::vector<std::string> warnings = configWarnings(config);
   REQUIRE(warnings.size() == 1);
   CHECK(warnings[0].find("partner[2] (sigma-2).tls_verify") != std::string::npos);
@@ -212,7 +218,7 @@ TEST_CASE("a minimal file gets the defaults") {
   TempDir dir;
   const std::string path = dir / "passerelle.toml";
   writeFile(path, minimalPartner(), 0644);
-  const Config config = loadConfig(path, kFormats);
+  const Config config = loadConfig(path, kFormats, kHost);
   CHECK(config.store.url == "embedded");
   CHECK(config.daemon.http == "127.0.0.1:9464");
   CHECK(config.daemon.poll_interval == std::chrono::seconds(60));
@@ -244,7 +250,7 @@ TEST_CASE("pattern and completion: the format's dialect by default, the partner'
                 "format = \"sigma\"\n"
                 "url = \"ftps://ftp.example/c/\"\n",
             0644);
-  const Config config = loadConfig(path, kFormats);
+  const Config config = loadConfig(path, kFormats, kHost);
   REQUIRE(config.partners.size() == 3);
   CHECK((config.partners[0].completion == formats::Completion::kMarker));
   CHECK(config.partners[0].pattern == "*.csv");
@@ -352,7 +358,7 @@ TEST_CASE("plain FTP is accepted only when asked for, with a warning") {
   const std::string path = dir / "passerelle.toml";
   writeFile(path,
             "[[partner]]\nid = \"a\"\nformat = \"ymag\"\nurl = \"ftp://h/a/\"\ntls = \"none\"\n");
-  const Config config = loadConfig(path, kFormats);
+  const Config config = loadConfig(path, kFormats, kHost);
   CHECK((config.partners[0].tls == connectors::DropTls::kNone));
   const auto warnings = configWarnings(config);
   REQUIRE(warnings.size() == 1);
@@ -395,7 +401,7 @@ TEST_CASE("every problem of a file is reported at once") {
   try {
     const std::string path = dir / "passerelle.toml";
     writeFile(path, "[daemon]\nlog_format = 1\nfoo = 2\n");
-    loadConfig(path, kFormats);
+    loadConfig(path, kFormats, kHost);
     FAIL("accepted");
   } catch (const ConfigError& e) {
     CHECK(e.problems().size() == 2);
@@ -437,61 +443,18 @@ TEST_CASE("sizes") {
   TempDir dir;
   const std::string path = dir / "passerelle.toml";
   writeFile(path, minimalPartner("max_file_size = 4096\n"));
-  CHECK(loadConfig(path, kFormats).partners[0].max_file_size == 4096);
-}
-
-TEST_CASE("secrets: permissions, newline, content never in messages") {
-  TempDir dir;
-  ScopedEnv no_credentials("CREDENTIALS_DIRECTORY", std::nullopt);
-  const std::string file = dir / "secret";
-
-  writeFile(file, "hunter2\n", 0600);
-  CHECK(readSecret(file) == "hunter2");
-  writeFile(file, "hunter2\r\n", 0400);
-  CHECK(readSecret(file) == "hunter2");
-
-  writeFile(file, "hunter2\n", 0644);
-  try {
-    readSecret(file);
-    FAIL("a world-readable secret was accepted");
-  } catch (const std::runtime_error& e) {
-    const std::string message = e.what();
-    CHECK(message.find(file) != std::string::npos);
-    CHECK(message.find("0644") != std::string::npos);
-    CHECK(message.find("hunter2") == std::string::npos);
-  }
-  writeFile(file, "hunter2\n", 0640);
-  CHECK_THROWS_WITH_AS(readSecret(file), doctest::Contains("mode 0640"), std::runtime_error);
-  writeFile(file, "\n", 0600);
-  CHECK_THROWS_WITH_AS(readSecret(file), doctest::Contains("empty"), std::runtime_error);
-  CHECK_THROWS_WITH_AS(readSecret(dir / "missing"), doctest::Contains("missing"),
-                       std::runtime_error);
-}
-
-TEST_CASE("secrets from systemd's credentials directory") {
-  TempDir dir;
-  std::filesystem::create_directory(dir.path() / "credentials");
-  // systemd makes credentials readable by the service only, but their mode is
-  // systemd's business: a 0644 file there is accepted.
-  writeFile(dir / "credentials/lba", "from-credentials\n", 0644);
-  writeFile(dir / "lba", "from-file\n", 0600);
-  writeFile(dir / "other", "other-file\n", 0600);
-  ScopedEnv credentials("CREDENTIALS_DIRECTORY", dir / "credentials");
-  CHECK(readSecret(dir / "lba") == "from-credentials");
-  CHECK(readSecret("lba") == "from-credentials");
-  // Not in the credentials directory: the file itself.
-  CHECK(readSecret(dir / "other") == "other-file");
+  CHECK(loadConfig(path, kFormats, kHost).partners[0].max_file_size == 4096);
 }
 
 TEST_CASE("checkConfig reports unreadable or too open secrets and missing CA files") {
   TempDir dir;
-  ScopedEnv no_credentials("CREDENTIALS_DIRECTORY", std::nullopt);
-  writeFile(dir / "pw", "p4ssw0rd\n", 0644);
+  FakeHost host;
+  host.addFile(dir / "pw", "p4ssw0rd\n", 0644);
   const std::string path = dir / "passerelle.toml";
   writeFile(path, minimalPartner("password_file = \"pw\"\nca_file = \"nowhere.pem\"\n") +
                       "[destination.lba]\napi_key_file = \"absent\"\n");
-  const Config config = loadConfig(path, kFormats);
-  const std::vector<std::string> problems = checkConfig(config);
+  const Config config = loadConfig(path, kFormats, kHost);
+  const std::vector<std::string> problems = checkConfig(config, host);
   REQUIRE(problems.size() == 3);
   CHECK(problems[0].find("partner[0] (cfa-a).password_file: secret file " + (dir / "pw") +
                          ": mode 0644") == 0);
@@ -502,51 +465,51 @@ TEST_CASE("checkConfig reports unreadable or too open secrets and missing CA fil
 
 TEST_CASE("the configuration path: --config, then $PASSERELLE_CONFIG, then the default") {
   {
-    ScopedEnv env("PASSERELLE_CONFIG", std::nullopt);
-    ConfigPath where = resolveConfigPath(std::nullopt);
+    ConfigPath where = resolveConfigPath(std::nullopt, kHost);
     CHECK(where.path == "/etc/passerelle/passerelle.toml");
     CHECK(where.is_default);
-    where = resolveConfigPath(std::string("/tmp/x.toml"));
+    where = resolveConfigPath(std::string("/tmp/x.toml"), kHost);
     CHECK(where.path == "/tmp/x.toml");
     CHECK_FALSE(where.is_default);
   }
   {
-    ScopedEnv env("PASSERELLE_CONFIG", "/srv/p.toml");
-    CHECK(resolveConfigPath(std::nullopt).path == "/srv/p.toml");
-    CHECK_FALSE(resolveConfigPath(std::nullopt).is_default);
-    CHECK(resolveConfigPath(std::string("/tmp/x.toml")).path == "/tmp/x.toml");
+    FakeHost host;
+    host.set("PASSERELLE_CONFIG", "/srv/p.toml");
+    CHECK(resolveConfigPath(std::nullopt, host).path == "/srv/p.toml");
+    CHECK_FALSE(resolveConfigPath(std::nullopt, host).is_default);
+    CHECK(resolveConfigPath(std::string("/tmp/x.toml"), host).path == "/tmp/x.toml");
+    // Set but empty: as if unset.
+    host.set("PASSERELLE_CONFIG", "");
+    CHECK(resolveConfigPath(std::nullopt, host).is_default);
   }
   TempDir dir;
   // A missing default file means the defaults; a missing named file is an error.
-  const Config config = loadConfig(ConfigPath{dir / "absent.toml", true}, kFormats);
+  const Config config = loadConfig(ConfigPath{dir / "absent.toml", true}, kFormats, kHost);
   CHECK(config.store.url == "embedded");
   CHECK(config.partners.empty());
   CHECK(config.source_path.empty());
-  CHECK_THROWS_WITH_AS(loadConfig(ConfigPath{dir / "absent.toml", false}, kFormats),
+  CHECK_THROWS_WITH_AS(loadConfig(ConfigPath{dir / "absent.toml", false}, kFormats, kHost),
                        doctest::Contains((dir / "absent.toml").c_str()), ConfigError);
 }
 
 TEST_CASE("defaultConfig's state directory follows XDG when not root") {
-  if (::geteuid() == 0) {
-    const Config config = defaultConfig();
-    CHECK_FALSE(config.daemon.state_dir.empty());
-    CHECK(config.daemon.spool_dir == config.daemon.state_dir + "/spool");
-    return;
-  }
-  {
-    ScopedEnv xdg("XDG_STATE_HOME", "/x/state");
-    CHECK(defaultConfig().daemon.state_dir == "/x/state/passerelle");
-  }
-  ScopedEnv xdg("XDG_STATE_HOME", std::nullopt);
-  ScopedEnv home("HOME", "/home/u");
-  CHECK(defaultConfig().daemon.state_dir == "/home/u/.local/state/passerelle");
-  CHECK(defaultConfig().daemon.spool_dir == "/home/u/.local/state/passerelle/spool");
+  FakeHost host;
+  host.setUserIds(1000, 1000).set("HOME", "/home/u");
+  CHECK(defaultConfig(host).daemon.state_dir == "/home/u/.local/state/passerelle");
+  CHECK(defaultConfig(host).daemon.spool_dir == "/home/u/.local/state/passerelle/spool");
+  host.set("XDG_STATE_HOME", "/x/state");
+  CHECK(defaultConfig(host).daemon.state_dir == "/x/state/passerelle");
+  // The XDG specification: a relative value is ignored.
+  host.set("XDG_STATE_HOME", "x/state");
+  CHECK(defaultConfig(host).daemon.state_dir == "/home/u/.local/state/passerelle");
+  // Nothing to go by: the system's directory.
+  CHECK(defaultConfig(kHost).daemon.state_dir == "/var/lib/passerelle");
 }
 
-int runCommand(std::vector<std::string> args) {
+int runCommand(const connectors::Host& host, std::vector<std::string> args) {
   CLI::App app;
   ExitStatus status;
-  addConfigCommand(app, status);
+  addConfigCommand(app, status, host);
   std::reverse(args.begin(), args.end());
   app.parse(args);
   return status.code;
@@ -554,19 +517,19 @@ int runCommand(std::vector<std::string> args) {
 
 TEST_CASE("passerelle config check") {
   TempDir dir;
-  ScopedEnv no_credentials("CREDENTIALS_DIRECTORY", std::nullopt);
+  FakeHost host;
   const std::string path = dir / "passerelle.toml";
-  writeFile(dir / "pw", "x\n", 0600);
+  host.addFile(dir / "pw", "x\n", 0600);
   writeFile(path, minimalPartner("password_file = \"pw\"\n"));
-  CHECK(runCommand({"config", "check", "--config", path}) == kExitOk);
+  CHECK(runCommand(host, {"config", "check", "--config", path}) == kExitOk);
 
-  ::chmod((dir / "pw").c_str(), 0604);
-  CHECK(runCommand({"config", "check", "--config", path}) == kExitFailure);
+  host.addFile(dir / "pw", "x\n", 0604);
+  CHECK(runCommand(host, {"config", "check", "--config", path}) == kExitFailure);
 
   writeFile(path, minimalPartner("bogus = 1\n"));
-  CHECK(runCommand({"config", "check", "--config", path}) == kExitFailure);
-  CHECK(runCommand({"config", "check", "--config", dir / "absent.toml"}) == kExitFailure);
-  CHECK_THROWS_AS(runCommand({"config"}), CLI::ParseError);
+  CHECK(runCommand(host, {"config", "check", "--config", path}) == kExitFailure);
+  CHECK(runCommand(host, {"config", "check", "--config", dir / "absent.toml"}) == kExitFailure);
+  CHECK_THROWS_AS(runCommand(host, {"config"}), CLI::ParseError);
 }
 
 }  // namespace

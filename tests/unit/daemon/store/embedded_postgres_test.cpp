@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "connectors/host/host.h"
 #include "daemon/config/config.h"
 #include "tests/unit/daemon/test_support.h"
 
@@ -17,6 +18,26 @@ namespace passerelle::daemon {
 namespace {
 
 using testing::TempDir;
+
+// The real system (its user ids, the accounts the server may run as, the
+// environment) seen through a FakeHost, plus PG* variables that would break
+// PostgreSQL's programs if they reached them: they must not.
+connectors::FakeHost realSystemWithPgVariables() {
+  const connectors::SystemHost system;
+  connectors::FakeHost host;
+  for (const std::string& entry : system.environment()) {
+    const std::size_t eq = entry.find('=');
+    if (eq != std::string::npos) host.set(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  host.setUserIds(system.effectiveUserId(), system.realUserId());
+  for (const char* name : {"postgres", "nobody"}) {
+    if (auto account = system.account(std::string(name))) host.addAccount(*account);
+  }
+  if (auto me = system.account(system.effectiveUserId())) host.addAccount(*me);
+  host.set("PGOPTIONS", "-c no_such_setting=1");
+  host.set("PGDATABASE", "no_such_database");
+  return host;
+}
 
 int selectOne(const std::string& uri) {
   pqxx::connection connection(uri);
@@ -30,8 +51,9 @@ TEST_CASE("the embedded store starts, is reused, and stops") {
   // to traverse the (mkdtemp, 0700) temporary directory.
   ::chmod(dir.path().c_str(), 0711);
   const std::filesystem::path state = dir.path() / "state";
+  const connectors::FakeHost host = realSystemWithPgVariables();
 
-  EmbeddedPostgres server(state);
+  EmbeddedPostgres server(host, state);
   const std::string uri = server.start();
   CHECK(uri.rfind("postgresql:///passerelle?host=", 0) == 0);
   CHECK(uri == server.connectionUri());
@@ -48,17 +70,17 @@ TEST_CASE("the embedded store starts, is reused, and stops") {
   {
     // Another instance (another command) on the same state directory reuses
     // the running server.
-    EmbeddedPostgres again(state);
+    EmbeddedPostgres again(host, state);
     CHECK(again.running());
     CHECK(again.start() == uri);
     CHECK(selectOne(uri) == 1);
   }
 
-  Config config = defaultConfig();
+  Config config = defaultConfig(host);
   config.daemon.state_dir = state.string();
-  CHECK(resolveStoreUrl(config) == uri);
+  CHECK(resolveStoreUrl(config, host) == uri);
   config.store.url = "postgresql://elsewhere/db";
-  CHECK(resolveStoreUrl(config) == "postgresql://elsewhere/db");
+  CHECK(resolveStoreUrl(config, host) == "postgresql://elsewhere/db");
 
   server.stop();
   CHECK_FALSE(server.running());
