@@ -1,31 +1,11 @@
 #include "connectors/destination/destination_common.h"
 
 #include <curl/curl.h>
-#include <openssl/evp.h>
 
-#include <array>
 #include <chrono>
-#include <memory>
 #include <mutex>
 
 namespace passerelle::connectors {
-
-std::string sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int length = 0;
-  // EVP_Digest is the one-shot form: no context to leak on an early return.
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
-    return {};
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0x0F]);
-  }
-  return out;
-}
 
 formats::CivilDate parisToday(const Clock& clock) {
   const auto unix_seconds =

@@ -1,6 +1,6 @@
 // Small pieces shared by the two outgoing destinations (lba, France Travail):
-// the offer's status as the store sees it, SHA-256 in hex, a few date helpers
-// and a once-only libcurl initialisation.
+// the offer's status as the store sees it, a few date helpers and a once-only
+// libcurl initialisation.
 //
 // Thread safety: pure functions, except ensureCurlInitialised() which is
 // safe to call from any thread (std::call_once).
@@ -17,9 +17,6 @@ namespace passerelle::connectors {
 // Status of an offer in the store (shared/specs/offer.md). The daemon maps
 // its own representation to this one.
 enum class OfferStatus { kActive, kWithdrawn, kExpired };
-
-// Lower-case hex SHA-256 of the bytes.
-std::string sha256Hex(std::string_view bytes);
 
 // Today's date in Europe/Paris at the clock's wall time.
 formats::CivilDate parisToday(const Clock& clock);

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 
+#include "connectors/digest/sha256.h"
 #include "formats/text_fold.h"
 
 namespace passerelle::connectors {

@@ -11,13 +11,19 @@ import pathlib
 import re
 import sys
 
-CONNECTOR_BASES = ["connectors/host", "connectors/http", "connectors/destination"]
+CONNECTOR_BASES = [
+    "connectors/digest",
+    "connectors/host",
+    "connectors/http",
+    "connectors/destination",
+]
 CONNECTORS = CONNECTOR_BASES + ["connectors/drop", "connectors/lba", "connectors/france_travail"]
 BELOW_DAEMON = ["formats"] + CONNECTORS
 
 # part -> the parts it may include (besides itself).
 ALLOWED = {
     "formats": [],
+    "connectors/digest": [],
     "connectors/host": ["formats"],
     "connectors/http": ["formats", "connectors/host"],
     "connectors/destination": ["formats", "connectors/host"],
