@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "connectors/drop/spool_file.h"
+#include "connectors/url/scrub_url.h"
 
 namespace passerelle::connectors {
 

@@ -8,7 +8,9 @@
 //    next to MESSAGE and PRIORITY; chosen automatically when standard error
 //    is the journal ($JOURNAL_STREAM).
 // Values are never secrets: callers log names and codes, never a password,
-// a key or a secret file's content (scrubUrl() removes credentials).
+// a key or a secret file's content; a URL is logged through
+// connectors::scrubUrl() (connectors/url/scrub_url.h), which drops its
+// user and password.
 //
 // Thread safety: configure() once at start, before other threads log; after
 // that write() may be called from any thread (the sink serialises lines).
@@ -62,9 +64,6 @@ class EventLog {
     return formatJson(level, message, std::span<const LogField>(fields.begin(), fields.size()));
   }
 };
-
-// "ftp://user:secret@host/x" -> "ftp://user@host/x".
-std::string scrubUrl(std::string_view url);
 
 inline void logInfo(std::string_view m, std::initializer_list<LogField> f = {}) {
   EventLog::write(LogLevel::kInfo, m, f);

@@ -15,6 +15,7 @@ CONNECTOR_BASES = [
     "connectors/digest",
     "connectors/host",
     "connectors/http",
+    "connectors/url",
     "connectors/destination",
 ]
 CONNECTORS = CONNECTOR_BASES + ["connectors/drop", "connectors/lba", "connectors/france_travail"]
@@ -26,6 +27,7 @@ ALLOWED = {
     "connectors/digest": [],
     "connectors/host": ["formats"],
     "connectors/http": ["formats", "connectors/host"],
+    "connectors/url": [],
     "connectors/destination": ["formats", "connectors/host"],
     "connectors/drop": ["formats"] + CONNECTOR_BASES,
     "connectors/lba": ["formats"] + CONNECTOR_BASES,
