@@ -1,9 +1,6 @@
 #include "connectors/destination/destination_common.h"
 
-#include <curl/curl.h>
-
 #include <chrono>
-#include <mutex>
 
 namespace passerelle::connectors {
 
@@ -32,11 +29,6 @@ bool parseIsoDate(std::string_view text, formats::CivilDate& out) {
 
 formats::CivilDate addDays(const formats::CivilDate& d, int days) {
   return formats::civilFromDays(formats::daysFromCivil(d) + days);
-}
-
-void ensureCurlInitialised() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 }  // namespace passerelle::connectors

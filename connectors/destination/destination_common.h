@@ -1,9 +1,8 @@
-// Small pieces shared by the two outgoing destinations (lba, France Travail):
-// the offer's status as the store sees it, a few date helpers and a once-only
-// libcurl initialisation.
+// What the two outgoing destinations (lba, France Travail) share about an
+// offer: its status as the store sees it and the civil dates their rules
+// reason in (today in Paris, expiry dates read from the offer, day offsets).
 //
-// Thread safety: pure functions, except ensureCurlInitialised() which is
-// safe to call from any thread (std::call_once).
+// Thread safety: pure functions.
 #pragma once
 
 #include <string>
@@ -23,8 +22,5 @@ formats::CivilDate parisToday(const Clock& clock);
 // Parses YYYY-MM-DD (already validated by the reader); false if malformed.
 bool parseIsoDate(std::string_view text, formats::CivilDate& out);
 formats::CivilDate addDays(const formats::CivilDate& d, int days);
-
-// curl_global_init exactly once per process, before the first easy handle.
-void ensureCurlInitialised();
 
 }  // namespace passerelle::connectors

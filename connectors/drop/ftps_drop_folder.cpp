@@ -8,10 +8,10 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include "connectors/drop/spool_file.h"
+#include "connectors/http/curl_global.h"
 #include "connectors/url/scrub_url.h"
 
 namespace passerelle::connectors {
@@ -20,11 +20,6 @@ namespace {
 
 using Kind = DropFolderError::Kind;
 using namespace std::chrono;
-
-void globalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Splits on runs of blanks, remembering where each token starts.
 struct Token {
@@ -281,7 +276,7 @@ Kind kindOf(CURLcode code) {
 
 FtpsDropFolder::FtpsDropFolder(DropFolderSettings settings, const Clock& clock)
     : settings_(std::move(settings)), clock_(clock) {
-  globalInit();
+  ensureCurlInitialised();
   std::string url = scrubUrl(settings_.url);
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) {
