@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/france_travail/france_travail_file.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server_process.h"
 #include "tests/unit/connectors/sample_offers.h"
 
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 namespace pc = passerelle::connectors;
 using Json = nlohmann::json;
 using passerelle::testing::sampleOffer;
+using passerelle::testing::TempDir;
 using passerelle::testing::TestServer;
 
 namespace {
@@ -37,23 +39,6 @@ pc::FtClientSettings settingsFor(const TestServer& server) {
   s.timeout = 5s;
   return s;
 }
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() /
-             ("passerelle_ft_" + name + "_" + std::to_string(getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
 
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -135,25 +120,25 @@ TEST_SUITE("france_travail_client") {
   }
 
   TEST_CASE("spool mode writes the file atomically into the folder") {
-    TempDir spool("spool");
+    TempDir spool("passerelle-ft-spool");
     pc::ManualClock clock;
     pc::FtClientSettings settings;
-    settings.spool_dir = spool.path.string();
+    settings.spool_dir = spool.str();
     settings.url = "http://127.0.0.1:9/never";  // must not be contacted
     pc::FranceTravailClient client(settings, clock);
     const auto payload = pc::ftPayload(sampleCsv(), "FLUX", false, clock);
     const auto result = client.send(payload);
     CHECK(result.accepted);
     CHECK(spool.names() == std::vector<std::string>{payload.file_name});
-    CHECK(readFile(spool.path / payload.file_name) == sampleCsv());
+    CHECK(readFile(spool / payload.file_name) == sampleCsv());
   }
 
   TEST_CASE("every file sent is archived with its answer, and removed after retention") {
     TestServer server("france_travail_server.py");
-    TempDir archive("archive");
+    TempDir archive("passerelle-ft-archive");
     pc::ManualClock clock;
     auto settings = settingsFor(server);
-    settings.archive_dir = archive.path.string();
+    settings.archive_dir = archive.str();
     settings.archive_retention_days = 30;
     pc::FranceTravailClient client(settings, clock);
     const auto result = client.send(pc::ftPayload(sampleCsv(), "FLUXTEST", false, clock));
