@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "formats/field_rules.h"
+
 namespace passerelle::connectors {
 
 formats::CivilDate parisToday(const Clock& clock) {
@@ -11,24 +13,23 @@ formats::CivilDate parisToday(const Clock& clock) {
 }
 
 bool parseIsoDate(std::string_view text, formats::CivilDate& out) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
-  auto number = [&](std::size_t from, std::size_t count, int& value) {
-    value = 0;
-    for (std::size_t i = from; i < from + count; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      value = value * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  formats::CivilDate d;
-  if (!number(0, 4, d.year) || !number(5, 2, d.month) || !number(8, 2, d.day)) return false;
-  if (!formats::isValidDate(d.year, d.month, d.day)) return false;
-  out = d;
+  const auto date = formats::rules::parseDateIso(text);
+  if (!date) return false;
+  out = *date;
   return true;
 }
 
 formats::CivilDate addDays(const formats::CivilDate& d, int days) {
   return formats::civilFromDays(formats::daysFromCivil(d) + days);
+}
+
+std::string reasonsText(const std::vector<std::string>& reasons) {
+  std::string out;
+  for (const auto& reason : reasons) {
+    if (!out.empty()) out += ',';
+    out += reason;
+  }
+  return out;
 }
 
 }  // namespace passerelle::connectors
