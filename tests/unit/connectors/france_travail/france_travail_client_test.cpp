@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/france_travail/france_travail_file.h"
+#include "tests/support/france_travail_test_client.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server_process.h"
 #include "tests/unit/connectors/sample_offers.h"
@@ -17,6 +18,7 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace pc = passerelle::connectors;
 using Json = nlohmann::json;
+using passerelle::testing::ftClientSettingsFor;
 using passerelle::testing::sampleOffer;
 using passerelle::testing::TempDir;
 using passerelle::testing::TestServer;
@@ -28,16 +30,6 @@ std::string sampleCsv() {
   pc::FtFileBuilder file({"BRETAGNEALTERNANCE", "Bretagne Alternance", "", ""});
   file.add({&o, 'C', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
   return file.bytes();
-}
-
-pc::FtClientSettings settingsFor(const TestServer& server) {
-  pc::FtClientSettings s;
-  s.url = server.url() + "/partenaire/depotcurl";
-  s.login = "partenaire";
-  s.password = "secret";
-  s.feed_name = "FLUXTEST";
-  s.timeout = 5s;
-  return s;
 }
 
 std::string readFile(const fs::path& p) {
@@ -60,7 +52,7 @@ TEST_SUITE("france_travail_client") {
   TEST_CASE("csv and zip uploads are accepted; the server saw the form and the file") {
     TestServer server("france_travail_server.py", {"--trailing-newline"});
     pc::ManualClock clock;
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const std::string csv = sampleCsv();
     for (bool zip : {false, true}) {
       const auto result = client.send(pc::ftPayload(csv, "FLUXTEST", zip, clock));
@@ -85,7 +77,7 @@ TEST_SUITE("france_travail_client") {
   TEST_CASE("failures keep the service's answer") {
     TestServer server("france_travail_server.py");
     pc::ManualClock clock;
-    auto settings = settingsFor(server);
+    auto settings = ftClientSettingsFor(server);
     settings.password = "wrong";
     const auto denied = pc::FranceTravailClient(settings, clock)
                             .send(pc::ftPayload(sampleCsv(), "FLUXTEST", false, clock));
@@ -94,7 +86,7 @@ TEST_SUITE("france_travail_client") {
     CHECK(denied.answer == "Erreur : identifiant ou mot de passe incorrect");
     CHECK(denied.answer.find("wrong") == std::string::npos);
 
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const auto bad_file = client.send(pc::ftPayload("a|b\n", "FLUXTEST", false, clock));
     CHECK_FALSE(bad_file.accepted);
     CHECK(bad_file.http_status == 200);
@@ -137,7 +129,7 @@ TEST_SUITE("france_travail_client") {
     TestServer server("france_travail_server.py");
     TempDir archive("passerelle-ft-archive");
     pc::ManualClock clock;
-    auto settings = settingsFor(server);
+    auto settings = ftClientSettingsFor(server);
     settings.archive_dir = archive.str();
     settings.archive_retention_days = 30;
     pc::FranceTravailClient client(settings, clock);
@@ -172,7 +164,7 @@ TEST_SUITE("france_travail_client") {
     pc::FtFileBuilder file({"BRETAGNEALTERNANCE", "Bretagne | Alternance", "", ""});
     file.add({&o, 'C', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
     file.add({&o, 'S', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const auto result = client.send(pc::ftPayload(file.bytes(), "FLUXTEST", true, clock));
     CHECK(result.answer == "Votre fichier a bien ete envoye");
     CHECK(result.accepted);
