@@ -6,6 +6,10 @@
 
 namespace passerelle::connectors {
 
+bool present(const std::optional<std::string>& text) {
+  return text && !text->empty();
+}
+
 formats::CivilDate parisToday(const Clock& clock) {
   const auto unix_seconds =
       std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();

@@ -110,11 +110,7 @@ std::string column(std::string_view text, std::size_t limit) {
 }
 
 std::string valueOr(const std::optional<std::string>& value, std::string_view fallback = {}) {
-  return value && !value->empty() ? *value : std::string(fallback);
-}
-
-bool present(const std::optional<std::string>& value) {
-  return value && !value->empty();
+  return present(value) ? *value : std::string(fallback);
 }
 
 std::string qualification(const std::optional<int>& level) {

@@ -1,14 +1,22 @@
-// What the destinations share: ISO dates read, day offsets, today in Paris,
-// the text of ineligibility reasons.
+// What the destinations share: given texts, ISO dates read, day offsets,
+// today in Paris, the text of ineligibility reasons.
 #include "connectors/destination/destination_common.h"
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pc = passerelle::connectors;
 using passerelle::formats::CivilDate;
+
+TEST_CASE("present: set and not empty") {
+  CHECK(pc::present(std::string("x")));
+  CHECK(pc::present(std::string(" ")));
+  CHECK_FALSE(pc::present(std::string()));
+  CHECK_FALSE(pc::present(std::nullopt));
+}
 
 TEST_CASE("parseIsoDate reads what the reader accepts, nothing else") {
   CivilDate d;
