@@ -2,6 +2,7 @@
 
 #include "connectors/drop/ftps_drop_folder.h"
 #include "connectors/drop/local_drop_folder.h"
+#include "connectors/url/scrub_url.h"
 
 namespace passerelle::connectors {
 
@@ -18,21 +19,6 @@ std::string collisionName(std::string_view name, int n) {
   auto dot = name.rfind('.');
   if (dot == std::string_view::npos || dot == 0) return std::string(name) + "." + std::to_string(n);
   return std::string(name.substr(0, dot)) + "." + std::to_string(n) + std::string(name.substr(dot));
-}
-
-std::string scrubUrl(std::string_view url) {
-  auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return std::string(url);
-  auto authority_start = scheme_end + 3;
-  auto path_start = url.find('/', authority_start);
-  auto authority = url.substr(authority_start, path_start == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : path_start - authority_start);
-  auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return std::string(url);
-  std::string out(url.substr(0, authority_start));
-  out += url.substr(authority_start + at + 1);
-  return out;
 }
 
 std::unique_ptr<DropFolder> openDropFolder(const DropFolderSettings& settings, const Clock& clock) {

@@ -164,9 +164,6 @@ bool isSafeRemoteName(std::string_view name);
 // ("YMAG_X.csv", 2) -> "YMAG_X.2.csv"; a name without extension gets ".2".
 std::string collisionName(std::string_view name, int n);
 
-// The URL without "user:password@" (for messages).
-std::string scrubUrl(std::string_view url);
-
 // ftps:// and ftp:// -> FtpsDropFolder, file:// -> LocalDropFolder.
 // `clock` is used to infer the year of a plain FTP listing's dates; it must
 // outlive the folder. Throws DropFolderError for an unknown scheme or an

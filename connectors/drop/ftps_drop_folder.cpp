@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include "connectors/drop/spool_file.h"
+#include "connectors/http/curl_global.h"
+#include "connectors/http/curl_handles.h"
+#include "connectors/url/scrub_url.h"
 
 namespace passerelle::connectors {
 
@@ -19,11 +21,6 @@ namespace {
 
 using Kind = DropFolderError::Kind;
 using namespace std::chrono;
-
-void globalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 // Splits on runs of blanks, remembering where each token starts.
 struct Token {
@@ -192,9 +189,16 @@ bool parseMlsdLine(std::string_view line, RemoteEntry& out) {
   return true;
 }
 
+namespace {
+// Where readUpload is in the bytes of an upload.
+struct UploadState {
+  std::string_view bytes;
+  std::size_t pos = 0;
+};
+}  // namespace
+
 // One curl operation.
 struct FtpsDropFolder::Op {
-  std::string what;  // for messages: "list", "download X"...
   std::string url;
   bool nobody = false;
   const char* custom_request = nullptr;
@@ -207,12 +211,19 @@ struct FtpsDropFolder::Op {
   const std::atomic<bool>* cancel = nullptr;
   // Upload source.
   std::string_view upload;
-  std::size_t upload_pos = 0;
   bool create_dirs = false;
   // Results.
   CURLcode code = CURLE_OK;
   long response = 0;
   std::string error;
+
+  // What this operation adds to the session's options: the command, where
+  // the bytes go or come from, the cancel flag. `state` must outlive the
+  // transfer. Returns the POSTQUOTE list, which the caller frees after
+  // curl_easy_perform.
+  curl_slist* setOptions(CURL* curl, UploadState& state) const;
+  // curl's message, its error buffer and the server's last reply, as one text.
+  std::string failureText(const char* errbuf) const;
 };
 
 namespace {
@@ -225,10 +236,6 @@ size_t writeSpool(char* data, size_t size, size_t n, void* user) {
   auto* spool = static_cast<SpoolFile*>(user);
   return spool->append(std::string_view(data, size * n)) ? size * n : 0;
 }
-struct UploadState {
-  std::string_view bytes;
-  std::size_t pos = 0;
-};
 size_t readUpload(char* buffer, size_t size, size_t n, void* user) {
   auto* st = static_cast<UploadState*>(user);
   std::size_t len = std::min(size * n, st->bytes.size() - st->pos);
@@ -276,11 +283,122 @@ Kind kindOf(CURLcode code) {
   }
 }
 
+// The options every operation of the folder shares: protocol, login,
+// timeouts, passive mode.
+void setSessionOptions(CURL* curl, const DropFolderSettings& settings) {
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  // Protocol trace on stderr, for debugging against a server.
+  if (settings.protocol_trace) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
+  if (!settings.user.empty()) curl_easy_setopt(curl, CURLOPT_USERNAME, settings.user.c_str());
+  if (!settings.password.empty()) {
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, settings.password.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings.connect_timeout.count()));
+  curl_easy_setopt(
+      curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
+      std::max(1L, static_cast<long>(duration_cast<seconds>(settings.response_timeout).count())));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, settings.stall_floor_bytes_per_second);
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings.stall_period.count()));
+  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(curl, CURLOPT_FTP_USE_EPSV, 1L);
+  curl_easy_setopt(curl, CURLOPT_FTP_SKIP_PASV_IP, 1L);
+}
+
+// TLS as the settings ask: none, or control and data both encrypted.
+void setTlsOptions(CURL* curl, const DropFolderSettings& settings) {
+  if (settings.tls == DropTls::kNone) {
+    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
+    return;
+  }
+  // Control and data (PROT P) encrypted, or the operation fails.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, settings.tls_verify ? 1L : 0L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, settings.tls_verify ? 2L : 0L);
+  if (!settings.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, settings.ca_file.c_str());
+  if (!settings.pinned_pubkey.empty()) {
+    curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, settings.pinned_pubkey.c_str());
+  }
+  curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, settings.fresh_tls_session ? 0L : 1L);
+  // TLS 1.2 at least. TLS 1.3 only when allowed: with it, libcurl up to
+  // 8.x loses the control connection's session after a few data
+  // connections and vsftpd (require_ssl_reuse=YES) answers 522
+  // (curl issues #4654, #22225).
+  curl_easy_setopt(curl, CURLOPT_SSLVERSION,
+                   settings.allow_tls13 ? static_cast<long>(CURL_SSLVERSION_TLSv1_2)
+                                        : static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
+                                              static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
+}
+
+// The entries of a listing's text, one per line that `parse` accepts.
+template <typename Parse>
+std::vector<RemoteEntry> parseListing(const std::string& text, Parse parse) {
+  std::vector<RemoteEntry> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    std::string_view line(text.data() + start,
+                          (end == std::string::npos ? text.size() : end) - start);
+    RemoteEntry e;
+    if (parse(line, e)) out.push_back(std::move(e));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// A command sent after the transfer (RNFR/RNTO, DELE) that the server
+// answered 550 names a file that is not there.
+Kind kindOfCommandFailure(CURLcode code, long response) {
+  if (code == CURLE_QUOTE_ERROR && response == 550) return Kind::kNotFound;
+  return kindOf(code);
+}
+
 }  // namespace
+
+curl_slist* FtpsDropFolder::Op::setOptions(CURL* curl, UploadState& state) const {
+  if (nobody) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (custom_request != nullptr) curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, custom_request);
+  curl_slist* post = nullptr;
+  for (const auto& command : postquote) post = curl_slist_append(post, command.c_str());
+  if (post != nullptr) curl_easy_setopt(curl, CURLOPT_POSTQUOTE, post);
+  if (text != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeText);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, text);
+  }
+  if (spool != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeSpool);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, spool);
+    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
+  }
+  if (cancel != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, checkCancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(cancel));
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  }
+  state = UploadState{upload, 0};
+  if (create_dirs || !upload.empty()) {
+    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(curl, CURLOPT_READFUNCTION, readUpload);
+    curl_easy_setopt(curl, CURLOPT_READDATA, &state);
+    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.size()));
+    curl_easy_setopt(curl, CURLOPT_FTP_CREATE_MISSING_DIRS,
+                     static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
+  }
+  return post;
+}
+
+std::string FtpsDropFolder::Op::failureText(const char* errbuf) const {
+  std::string out = curl_easy_strerror(code);
+  if (errbuf[0] != '\0' && out != errbuf) out += std::string(" (") + errbuf + ")";
+  if (response != 0) out += ", server reply " + std::to_string(response);
+  return out;
+}
 
 FtpsDropFolder::FtpsDropFolder(DropFolderSettings settings, const Clock& clock)
     : settings_(std::move(settings)), clock_(clock) {
-  globalInit();
+  ensureCurlInitialised();
   std::string url = scrubUrl(settings_.url);
   auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) {
@@ -343,88 +461,19 @@ void FtpsDropFolder::perform(Op& op) {
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(curl, CURLOPT_URL, op.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  if (settings_.protocol_trace) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
-  if (!settings_.user.empty()) curl_easy_setopt(curl, CURLOPT_USERNAME, settings_.user.c_str());
-  if (!settings_.password.empty()) {
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, settings_.password.c_str());
-  }
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(
-      curl, CURLOPT_SERVER_RESPONSE_TIMEOUT,
-      std::max(1L, static_cast<long>(duration_cast<seconds>(settings_.response_timeout).count())));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, settings_.stall_floor_bytes_per_second);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, static_cast<long>(settings_.stall_period.count()));
-  curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl, CURLOPT_FTP_USE_EPSV, 1L);
-  curl_easy_setopt(curl, CURLOPT_FTP_SKIP_PASV_IP, 1L);
-  if (settings_.tls == DropTls::kNone) {
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_NONE));
-  } else {
-    // Control and data (PROT P) encrypted, or the operation fails.
-    curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, settings_.tls_verify ? 1L : 0L);
-    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, settings_.tls_verify ? 2L : 0L);
-    if (!settings_.ca_file.empty())
-      curl_easy_setopt(curl, CURLOPT_CAINFO, settings_.ca_file.c_str());
-    if (!settings_.pinned_pubkey.empty()) {
-      curl_easy_setopt(curl, CURLOPT_PINNEDPUBLICKEY, settings_.pinned_pubkey.c_str());
-    }
-    curl_easy_setopt(curl, CURLOPT_SSL_SESSIONID_CACHE, settings_.fresh_tls_session ? 0L : 1L);
-    // TLS 1.2 at least. TLS 1.3 only when allowed: with it, libcurl up to
-    // 8.x loses the control connection's session after a few data
-    // connections and vsftpd (require_ssl_reuse=YES) answers 522
-    // (curl issues #4654, #22225).
-    curl_easy_setopt(curl, CURLOPT_SSLVERSION,
-                     settings_.allow_tls13 ? static_cast<long>(CURL_SSLVERSION_TLSv1_2)
-                                           : static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
-                                                 static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
-  }
-  if (op.nobody) curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-  if (op.custom_request != nullptr)
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, op.custom_request);
-  curl_slist* post = nullptr;
-  for (const auto& command : op.postquote) post = curl_slist_append(post, command.c_str());
-  if (post != nullptr) curl_easy_setopt(curl, CURLOPT_POSTQUOTE, post);
-  if (op.text != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeText);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, op.text);
-  }
-  if (op.spool != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, writeSpool);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, op.spool);
-    curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(op.max_bytes));
-  }
-  if (op.cancel != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, checkCancel);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(op.cancel));
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  }
-  UploadState upload{op.upload, 0};
-  if (op.create_dirs || !op.upload.empty()) {
-    curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(curl, CURLOPT_READFUNCTION, readUpload);
-    curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(op.upload.size()));
-    curl_easy_setopt(curl, CURLOPT_FTP_CREATE_MISSING_DIRS,
-                     static_cast<long>(CURLFTP_CREATE_DIR_RETRY));
-  }
+  setSessionOptions(curl, settings_);
+  setTlsOptions(curl, settings_);
+  UploadState upload;
+  const CurlList post(op.setOptions(curl, upload));
   // Counts the servers' greetings (220): one per control connection.
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, countGreeting);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &connections_);
   op.code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &op.response);
-  if (op.code != CURLE_OK) {
-    op.error = curl_easy_strerror(op.code);
-    if (errbuf[0] != '\0' && op.error != errbuf) op.error += std::string(" (") + errbuf + ")";
-    if (op.response != 0) op.error += ", server reply " + std::to_string(op.response);
-    op.error = scrub(op.error);
-  }
+  if (op.code != CURLE_OK) op.error = scrub(op.failureText(errbuf));
+  // The handle outlives this call: nothing of it may point into this frame.
   curl_easy_setopt(curl, CURLOPT_POSTQUOTE, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
-  curl_slist_free_all(post);
 }
 
 std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_url, bool* missing) {
@@ -432,25 +481,13 @@ std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_ur
   std::string text;
   if (mlsd_ != Mlsd::kNo) {
     Op op;
-    op.what = "list";
     op.url = dir_url;
     op.custom_request = "MLSD";
     op.text = &text;
     perform(op);
     if (op.code == CURLE_OK) {
       mlsd_ = Mlsd::kYes;
-      std::vector<RemoteEntry> out;
-      std::size_t start = 0;
-      while (start < text.size()) {
-        auto end = text.find('\n', start);
-        std::string_view line(text.data() + start,
-                              (end == std::string::npos ? text.size() : end) - start);
-        RemoteEntry e;
-        if (parseMlsdLine(line, e)) out.push_back(std::move(e));
-        if (end == std::string::npos) break;
-        start = end + 1;
-      }
-      return out;
+      return parseListing(text, parseMlsdLine);
     }
     // 500/501/502/504: the server does not know MLSD; anything else is a real
     // failure, and LIST will tell the same.
@@ -467,7 +504,6 @@ std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_ur
     text.clear();
   }
   Op op;
-  op.what = "list";
   op.url = dir_url;
   op.text = &text;
   perform(op);
@@ -478,19 +514,10 @@ std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_ur
     }
     throw DropFolderError(kindOf(op.code), describe() + ": listing failed: " + op.error);
   }
-  std::vector<RemoteEntry> out;
-  auto now = clock_.now();
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    std::string_view line(text.data() + start,
-                          (end == std::string::npos ? text.size() : end) - start);
-    RemoteEntry e;
-    if (parseUnixListLine(line, now, e) || parseDosListLine(line, e)) out.push_back(std::move(e));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
+  const auto now = clock_.now();
+  return parseListing(text, [now](std::string_view line, RemoteEntry& e) {
+    return parseUnixListLine(line, now, e) || parseDosListLine(line, e);
+  });
 }
 
 std::vector<RemoteEntry> FtpsDropFolder::list() {
@@ -504,7 +531,6 @@ DownloadResult FtpsDropFolder::download(const std::string& name, const std::stri
   }
   SpoolFile spool(spool_path, max_bytes);
   Op op;
-  op.what = "download";
   op.url = urlOf(name);
   op.spool = &spool;
   op.max_bytes = max_bytes;
@@ -547,7 +573,6 @@ std::string FtpsDropFolder::moveTo(const std::string& name, const std::string& s
   std::string target = name;
   for (int n = 1; known->second.count(target) != 0; ++n) target = collisionName(name, n);
   Op op;
-  op.what = "move";
   op.url = base_url_;
   op.nobody = true;
   op.postquote = mkd;
@@ -557,10 +582,9 @@ std::string FtpsDropFolder::moveTo(const std::string& name, const std::string& s
   if (op.code != CURLE_OK) {
     // Forget what we believed of the subfolder: the next attempt lists again.
     subfolder_names_.erase(subfolder);
-    Kind kind = kindOf(op.code);
-    if (op.code == CURLE_QUOTE_ERROR && op.response == 550) kind = Kind::kNotFound;
     throw DropFolderError(
-        kind, describe() + ": cannot move " + name + " to " + subfolder + "/: " + op.error);
+        kindOfCommandFailure(op.code, op.response),
+        describe() + ": cannot move " + name + " to " + subfolder + "/: " + op.error);
   }
   known->second.insert(target);
   return target;
@@ -571,15 +595,13 @@ void FtpsDropFolder::remove(const std::string& name) {
     throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
   }
   Op op;
-  op.what = "delete";
   op.url = base_url_;
   op.nobody = true;
   op.postquote.push_back("DELE " + name);
   perform(op);
   if (op.code != CURLE_OK) {
-    Kind kind = kindOf(op.code);
-    if (op.code == CURLE_QUOTE_ERROR && op.response == 550) kind = Kind::kNotFound;
-    throw DropFolderError(kind, describe() + ": cannot delete " + name + ": " + op.error);
+    throw DropFolderError(kindOfCommandFailure(op.code, op.response),
+                          describe() + ": cannot delete " + name + ": " + op.error);
   }
 }
 
@@ -589,7 +611,6 @@ void FtpsDropFolder::writeReport(const std::string& file_name, std::string_view 
   }
   std::string temp = "." + file_name + ".tmp";
   Op op;
-  op.what = "report";
   op.url = urlOf("reports/" + temp);
   op.upload = bytes;
   op.create_dirs = true;

@@ -1,12 +1,12 @@
 #include "connectors/drop/spool_file.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 namespace passerelle::connectors {
 
@@ -23,8 +23,9 @@ SpoolFile::SpoolFile(std::string final_path, std::uint64_t max_bytes)
     throw DropFolderError(DropFolderError::Kind::kLocal,
                           "cannot create spool file " + temp_path_ + ": " + errnoText(errno));
   }
-  sha_ = EVP_MD_CTX_new();
-  if (sha_ == nullptr || EVP_DigestInit_ex(sha_, EVP_sha256(), nullptr) != 1) {
+  try {
+    sha_ = std::make_unique<Sha256>();
+  } catch (const std::runtime_error&) {
     abort();
     throw DropFolderError(DropFolderError::Kind::kLocal, "SHA-256 unavailable");
   }
@@ -32,7 +33,6 @@ SpoolFile::SpoolFile(std::string final_path, std::uint64_t max_bytes)
 
 SpoolFile::~SpoolFile() {
   abort();
-  if (sha_ != nullptr) EVP_MD_CTX_free(sha_);
 }
 
 bool SpoolFile::append(std::string_view bytes) {
@@ -54,7 +54,7 @@ bool SpoolFile::append(std::string_view bytes) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  EVP_DigestUpdate(sha_, bytes.data(), bytes.size());
+  sha_->update(bytes);
   size_ += bytes.size();
   return true;
 }
@@ -75,16 +75,7 @@ DownloadResult SpoolFile::commit() {
     throw DropFolderError(DropFolderError::Kind::kLocal,
                           "cannot rename spool file to " + final_path_ + ": " + errnoText(err));
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(sha_, digest, &len);
-  static const char* hex = "0123456789abcdef";
-  std::string sha;
-  for (unsigned int i = 0; i < len; ++i) {
-    sha.push_back(hex[digest[i] >> 4]);
-    sha.push_back(hex[digest[i] & 15]);
-  }
-  return DownloadResult{final_path_, size_, sha};
+  return DownloadResult{final_path_, size_, sha_->finishHex()};
 }
 
 void SpoolFile::abort() {

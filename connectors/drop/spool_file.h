@@ -9,12 +9,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "connectors/digest/sha256.h"
 #include "connectors/drop/drop_folder.h"
-
-struct evp_md_ctx_st;
 
 namespace passerelle::connectors {
 
@@ -45,7 +45,7 @@ class SpoolFile {
   int fd_ = -1;
   bool too_large_ = false;
   std::string error_;
-  evp_md_ctx_st* sha_ = nullptr;
+  std::unique_ptr<Sha256> sha_;
 };
 
 }  // namespace passerelle::connectors

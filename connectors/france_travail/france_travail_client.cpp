@@ -9,8 +9,9 @@
 #include <filesystem>
 #include <memory>
 
-#include "connectors/destination/destination_common.h"
 #include "connectors/france_travail/zip_writer.h"
+#include "connectors/http/curl_global.h"
+#include "connectors/http/curl_handles.h"
 #include "formats/paris_time.h"
 
 namespace passerelle::connectors {
@@ -75,16 +76,6 @@ bool writeAtomically(const fs::path& dir, const std::string& name, std::string_v
   return true;
 }
 
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-struct MimeDeleter {
-  void operator()(curl_mime* m) const { curl_mime_free(m); }
-};
-
 void addTextPart(curl_mime* mime, const char* name, const std::string& value) {
   curl_mimepart* part = curl_mime_addpart(mime);
   curl_mime_name(part, name);
@@ -120,13 +111,13 @@ FtUploadResult FranceTravailClient::send(const FtPayload& payload) {
 
 FtUploadResult FranceTravailClient::upload(const FtPayload& payload) {
   FtUploadResult result;
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  CurlEasy curl(curl_easy_init());
   if (!curl || payload.file_name.empty()) {
     result.error = "préparation de l'envoi impossible";
     return result;
   }
   CURL* c = curl.get();
-  std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(c));
+  CurlMime mime(curl_mime_init(c));
   addTextPart(mime.get(), "login", settings_.login);
   addTextPart(mime.get(), "password", settings_.password);
   addTextPart(mime.get(), "nomFlux", settings_.feed_name);
@@ -138,7 +129,7 @@ FtUploadResult FranceTravailClient::upload(const FtPayload& payload) {
   addTextPart(mime.get(), "periodeRef", "");
 
   // No "Expect: 100-continue" pause before the body.
-  std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Expect:"));
+  CurlList headers(curl_slist_append(nullptr, "Expect:"));
   curl_easy_setopt(c, CURLOPT_URL, settings_.url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_MIMEPOST, mime.get());

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "connectors/digest/sha256.h"
+#include "connectors/url/percent_encode.h"
 #include "formats/text_fold.h"
 
 namespace passerelle::connectors {
@@ -108,11 +110,7 @@ std::string column(std::string_view text, std::size_t limit) {
 }
 
 std::string valueOr(const std::optional<std::string>& value, std::string_view fallback = {}) {
-  return value && !value->empty() ? *value : std::string(fallback);
-}
-
-bool present(const std::optional<std::string>& value) {
-  return value && !value->empty();
+  return present(value) ? *value : std::string(fallback);
 }
 
 std::string qualification(const std::optional<int>& level) {
@@ -147,25 +145,10 @@ std::string trainingLevel(const std::optional<int>& level) {
   }
 }
 
-// Only RFC 3986 unreserved characters and ':' stay as they are.
-std::string percentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == ':') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0x0F]);
-    }
-  }
-  return out;
-}
-
 std::string offerUrl(const Offer& offer, const std::string& url_template) {
   if (url_template.empty()) return "";
-  const std::string ref = percentEncode(offer.partner + ":" + offer.source_ref.value_or(""));
+  // RFC 3986 unreserved characters and ':' (the partner:ref separator) stay as they are.
+  const std::string ref = percentEncode(offer.partner + ":" + offer.source_ref.value_or(""), ":");
   std::string out = url_template;
   for (std::size_t at = out.find("{ref}"); at != std::string::npos;
        at = out.find("{ref}", at + ref.size())) {

@@ -7,7 +7,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "connectors/destination/destination_common.h"
+#include "connectors/http/curl_global.h"
+#include "connectors/http/curl_handles.h"
 
 namespace passerelle::connectors {
 
@@ -59,13 +60,6 @@ std::size_t collectHeader(char* data, std::size_t size, std::size_t count, void*
   }
   return size * count;
 }
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
 
 // Ids go into the URL path: accept only what the service issues (hex).
 bool plausibleId(const std::string& id) {
@@ -119,7 +113,7 @@ LbaClient::LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limi
 LbaClient::Raw LbaClient::perform(const char* method, const std::string& path,
                                   const std::string* body) {
   Raw raw;
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  CurlEasy curl(curl_easy_init());
   if (!curl) {
     raw.transport_error = "curl_easy_init a échoué";
     return raw;
@@ -130,7 +124,7 @@ LbaClient::Raw LbaClient::perform(const char* method, const std::string& path,
   headers = curl_slist_append(headers, "Accept: application/json");
   if (body) headers = curl_slist_append(headers, "Content-Type: application/json");
   headers = curl_slist_append(headers, "Expect:");  // no 100-continue round trip
-  std::unique_ptr<curl_slist, SlistDeleter> header_list(headers);
+  CurlList header_list(headers);
 
   CURL* c = curl.get();
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());

@@ -18,10 +18,6 @@ constexpr std::array<std::string_view, 5> kBlockedRome = {"K2202", "G1605", "I12
 constexpr std::size_t kMinTitle = 3;
 constexpr std::size_t kMinDescription = 30;
 
-bool present(const std::optional<std::string>& value) {
-  return value && !value->empty();
-}
-
 bool hasApplyChannel(const Offer& offer, const ApplyDefaults& defaults) {
   return present(offer.contact.email) || present(offer.contact.phone) || present(defaults.email) ||
          present(defaults.phone) || present(defaults.url);

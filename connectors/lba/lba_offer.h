@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "connectors/destination/destination_common.h"
+#include "connectors/digest/sha256.h"
 #include "formats/offer.h"
 #include "formats/paris_time.h"
 

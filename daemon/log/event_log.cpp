@@ -194,20 +194,4 @@ void EventLog::write(LogLevel level, std::string_view message, std::span<const L
   }
 }
 
-std::string scrubUrl(std::string_view url) {
-  std::size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return std::string(url);
-  std::size_t host_start = scheme + 3;
-  std::size_t at = url.find('@', host_start);
-  std::size_t slash = url.find('/', host_start);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && at > slash))
-    return std::string(url);
-  std::string_view userinfo = url.substr(host_start, at - host_start);
-  std::size_t colon = userinfo.find(':');
-  std::string out(url.substr(0, host_start));
-  out.append(userinfo.substr(0, colon));
-  out.append(url.substr(at));
-  return out;
-}
-
 }  // namespace passerelle::daemon

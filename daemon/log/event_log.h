@@ -8,7 +8,9 @@
 //    next to MESSAGE and PRIORITY; chosen automatically when standard error
 //    is the journal ($JOURNAL_STREAM, read through the Host).
 // Values are never secrets: callers log names and codes, never a password,
-// a key or a secret file's content (scrubUrl() removes credentials).
+// a key or a secret file's content; a URL is logged through
+// connectors::scrubUrl() (connectors/url/scrub_url.h), which drops its
+// user and password.
 //
 // main() configures the output before any command runs; until configure()
 // is called (tests), lines go to standard error as text.
@@ -67,9 +69,6 @@ class EventLog {
     return formatJson(level, message, std::span<const LogField>(fields.begin(), fields.size()));
   }
 };
-
-// "ftp://user:secret@host/x" -> "ftp://user@host/x".
-std::string scrubUrl(std::string_view url);
 
 inline void logInfo(std::string_view m, std::initializer_list<LogField> f = {}) {
   EventLog::write(LogLevel::kInfo, m, f);

@@ -20,6 +20,7 @@
 #include <sstream>
 #include <vector>
 
+#include "connectors/url/percent_encode.h"
 #include "daemon/config/config.h"
 
 namespace passerelle::daemon {
@@ -215,21 +216,6 @@ std::string tailOfFile(const fs::path& file, int count) {
   return lastLines(out.str(), count);
 }
 
-std::string percentEncode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
-
 // PostgreSQL's configuration syntax: a single-quoted string.
 std::string confQuote(const std::string& text) {
   std::string out = "'";
@@ -307,7 +293,8 @@ fs::path EmbeddedPostgres::findBinDir() {
 
 std::string EmbeddedPostgres::connectionUri() const {
   return std::string("postgresql:///") + kDatabase +
-         "?host=" + percentEncode(socketDir().string()) + "&port=" + kPort + "&user=" + kRole;
+         "?host=" + connectors::percentEncode(socketDir().string()) + "&port=" + kPort +
+         "&user=" + kRole;
 }
 
 void EmbeddedPostgres::chooseAccount() {

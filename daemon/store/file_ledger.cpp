@@ -1,55 +1,20 @@
 #include "daemon/store/file_ledger.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <memory>
 #include <system_error>
 #include <vector>
 
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {
-namespace {
-
-using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
-
-DigestContext newSha256() {
-  DigestContext ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
-    throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
-  }
-  return ctx;
-}
-
-std::string finishHex(EVP_MD_CTX* ctx) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex.push_back(kHex[digest[i] >> 4]);
-    hex.push_back(kHex[digest[i] & 0xf]);
-  }
-  return hex;
-}
-
-}  // namespace
-
-std::string sha256Hex(std::string_view bytes) {
-  DigestContext ctx = newSha256();
-  EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size());
-  return finishHex(ctx.get());
-}
 
 FileFingerprint fingerprintFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
-  DigestContext ctx = newSha256();
+  connectors::Sha256 digest;
   FileFingerprint fingerprint;
   std::vector<char> buffer(1 << 16);
   for (;;) {
@@ -61,11 +26,11 @@ FileFingerprint fingerprintFile(const std::string& path) {
       throw std::system_error(saved, std::generic_category(), path);
     }
     if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<std::size_t>(n));
+    digest.update(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
     fingerprint.size += n;
   }
   ::close(fd);
-  fingerprint.sha256 = finishHex(ctx.get());
+  fingerprint.sha256 = digest.finishHex();
   return fingerprint;
 }
 

@@ -17,6 +17,7 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/digest/sha256.h"
 #include "connectors/host/clock.h"
 
 namespace passerelle::daemon {
@@ -29,8 +30,9 @@ struct FileFingerprint {
 // Reads the whole file once. Throws std::system_error if it cannot be read.
 FileFingerprint fingerprintFile(const std::string& path);
 
-// SHA-256 of bytes in memory, lower-case hex.
-std::string sha256Hex(std::string_view bytes);
+// SHA-256 of bytes in memory, lower-case hex: the program's one digest
+// (connectors/digest/sha256.h), named here for the store's callers.
+using connectors::sha256Hex;
 
 struct LedgerEntry {
   std::string partner;

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "connectors/destination/destination_common.h"
+#include "connectors/digest/sha256.h"
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {

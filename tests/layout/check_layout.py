@@ -11,15 +11,23 @@ import pathlib
 import re
 import sys
 
-CONNECTOR_BASES = ["connectors/host", "connectors/http", "connectors/destination"]
+CONNECTOR_BASES = [
+    "connectors/digest",
+    "connectors/host",
+    "connectors/http",
+    "connectors/url",
+    "connectors/destination",
+]
 CONNECTORS = CONNECTOR_BASES + ["connectors/drop", "connectors/lba", "connectors/france_travail"]
 BELOW_DAEMON = ["formats"] + CONNECTORS
 
 # part -> the parts it may include (besides itself).
 ALLOWED = {
     "formats": [],
+    "connectors/digest": [],
     "connectors/host": ["formats"],
     "connectors/http": ["formats", "connectors/host"],
+    "connectors/url": [],
     "connectors/destination": ["formats", "connectors/host"],
     "connectors/drop": ["formats"] + CONNECTOR_BASES,
     "connectors/lba": ["formats"] + CONNECTOR_BASES,

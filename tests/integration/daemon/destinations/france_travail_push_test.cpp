@@ -11,6 +11,7 @@
 
 #include "tests/integration/daemon/store_test_support.h"
 
+#include "tests/support/france_travail_test_client.h"
 #include "tests/support/test_server_process.h"
 
 using namespace std::chrono_literals;
@@ -24,18 +25,9 @@ namespace {
 
 struct FtWorker {
   FtWorker(TestStore& store, const TestServer& server, pc::Clock& clock)
-      : client(settings(server), clock),
+      : client(testing::ftClientSettingsFor(server), clock),
         outbox(clock, outboxSettings(), daemon::makeWorkerId("test-ft")),
         push(store.db(), client, outbox, pushSettings()) {}
-  static pc::FtClientSettings settings(const TestServer& server) {
-    pc::FtClientSettings s;
-    s.url = server.url() + "/partenaire/depotcurl";
-    s.login = "partenaire";
-    s.password = "secret";
-    s.feed_name = "FLUXTEST";
-    s.timeout = 5s;
-    return s;
-  }
   static daemon::OutboxSettings outboxSettings() {
     daemon::OutboxSettings s;
     s.backoff_base = 10s;

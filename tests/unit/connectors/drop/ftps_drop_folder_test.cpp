@@ -71,7 +71,7 @@ TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session")
   REQUIRE(entries.size() == 5);    // the subfolder is not listed
   CHECK_FALSE(folder.usedMlsd());  // vsftpd: LIST
   for (const auto& e : entries) {
-    auto r = folder.download(e.name, spool.path + "/" + e.name, 1 << 20);
+    auto r = folder.download(e.name, spool / e.name, 1 << 20);
     CHECK(r.size == e.size);
     CHECK(r.sha256.size() == 64);
     CHECK(readFile(r.path) == readFile(local + "/" + e.name));
@@ -99,13 +99,13 @@ TEST_CASE("ftps explicit (require_ssl_reuse=YES): several files in one session")
   CHECK(after.size() == 1);
 
   try {
-    folder.download("missing.csv", spool.path + "/missing.csv", 100);
+    folder.download("missing.csv", spool / "missing.csv", 100);
     FAIL("no error");
   } catch (const DropFolderError& e) {
     CHECK(e.kind() == DropFolderError::Kind::kNotFound);
   }
-  CHECK_FALSE(exists(spool.path + "/missing.csv.part"));
-  CHECK_FALSE(exists(spool.path + "/missing.csv"));
+  CHECK_FALSE(exists(spool / "missing.csv.part"));
+  CHECK_FALSE(exists(spool / "missing.csv"));
 }
 
 TEST_CASE("ftps explicit: fresh_tls_session is refused by a require_ssl_reuse server") {
@@ -133,7 +133,7 @@ TEST_CASE("ftps implicit: list, download, move, report") {
   REQUIRE(entries[0].mtime.has_value());
   auto age = std::chrono::system_clock::now() - *entries[0].mtime;
   CHECK(age < std::chrono::minutes(3));  // minute resolution, UTC, year inferred
-  auto r = folder->download(entries[0].name, spool.path + "/y.csv", 100);
+  auto r = folder->download(entries[0].name, spool / "y.csv", 100);
   CHECK(r.sha256 == "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03");
   CHECK(folder->moveTo(entries[0].name, "done") == entries[0].name);
   folder->writeReport("YMAG_X_20260101120000.csv.report.csv", "r");
@@ -227,14 +227,14 @@ TEST_CASE("ftps: the server stopped in the middle of a download leaves nothing i
   FtpsDropFolder folder(s, clock);
   auto result = std::async(std::launch::async, [&] {
     try {
-      folder.download("big.csv", spool.path + "/big.csv", 100ull << 20);
+      folder.download("big.csv", spool / "big.csv", 100ull << 20);
       return std::string("completed");
     } catch (const DropFolderError& e) {
       return std::string(e.what());
     }
   });
   // Wait until bytes arrive, then kill the server and its session.
-  std::string part = spool.path + "/big.csv.part";
+  std::string part = spool / "big.csv.part";
   for (int i = 0; i < 100; ++i) {
     if (exists(part) && std::filesystem::file_size(part) > 0) break;
     std::this_thread::sleep_for(50ms);
@@ -244,12 +244,12 @@ TEST_CASE("ftps: the server stopped in the middle of a download leaves nothing i
   std::string message = result.get();
   MESSAGE("cut transfer: " << message);
   CHECK(message != "completed");
-  CHECK(countEntries(spool.path) == 0);        // no partial, no final file
+  CHECK(countEntries(spool.str()) == 0);       // no partial, no final file
   CHECK(readFile(local + "/big.csv") == big);  // remote untouched
   CHECK_FALSE(exists(local + "/done"));
   // Taken again at the next poll (the shared server is still up).
   FtpsDropFolder again(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "cut"), clock);
-  auto r = again.download("big.csv", spool.path + "/big.csv", 100ull << 20);
+  auto r = again.download("big.csv", spool / "big.csv", 100ull << 20);
   CHECK(r.size == big.size());
 }
 
@@ -264,7 +264,7 @@ TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, re
   std::atomic<bool> cancel{false};
   auto result = std::async(std::launch::async, [&] {
     try {
-      folder.download("big.csv", spool.path + "/big.csv", 100ull << 20, &cancel);
+      folder.download("big.csv", spool / "big.csv", 100ull << 20, &cancel);
       return std::string("completed");
     } catch (const DropFolderError& e) {
       return std::string(e.kind() == DropFolderError::Kind::kCancelled ? "cancelled: "
@@ -272,7 +272,7 @@ TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, re
              e.what();
     }
   });
-  std::string part = spool.path + "/big.csv.part";
+  std::string part = spool / "big.csv.part";
   for (int i = 0; i < 100; ++i) {
     if (exists(part) && std::filesystem::file_size(part) > 0) break;
     std::this_thread::sleep_for(50ms);
@@ -288,7 +288,7 @@ TEST_CASE("ftps: a cancel flag raised mid-transfer abandons it; nothing left, re
                                  << " ms");
   CHECK(message.rfind("cancelled: ", 0) == 0);
   CHECK(took < 2s);
-  CHECK(countEntries(spool.path) == 0);
+  CHECK(countEntries(spool.str()) == 0);
   CHECK(readFile(local + "/big.csv") == big);
   CHECK_FALSE(exists(local + "/done"));
   // The same object is still usable for the rest of a poll (reconnects if
@@ -303,12 +303,12 @@ TEST_CASE("ftps: a download larger than max_bytes is stopped and leaves nothing"
   ManualClock clock;
   FtpsDropFolder folder(settingsFor(ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL"), "limit"), clock);
   try {
-    folder.download("a.csv", spool.path + "/a.csv", 5000);
+    folder.download("a.csv", spool / "a.csv", 5000);
     FAIL("no error");
   } catch (const DropFolderError& e) {
     CHECK(e.kind() == DropFolderError::Kind::kTooLarge);
   }
-  CHECK(countEntries(spool.path) == 0);
+  CHECK(countEntries(spool.str()) == 0);
   // The session is still usable.
   CHECK(folder.list().size() == 1);
 }

@@ -1,4 +1,4 @@
-// Helpers of the drop-folder tests: temporary folders and files.
+// Helpers of the drop-folder tests: temporary folders (tests/support) and files.
 #pragma once
 
 #include <sys/stat.h>
@@ -10,22 +10,11 @@
 #include <iterator>
 #include <string>
 
+#include "tests/support/temp_dir.h"
+
 namespace passerelle_test {
 
-inline std::string makeTempDir(const std::string& prefix) {
-  std::string templ = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
-  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  return templ;
-}
-
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& prefix = "passerelle-test") : path(makeTempDir(prefix)) {}
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
+using passerelle::testing::TempDir;
 
 inline void writeFile(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

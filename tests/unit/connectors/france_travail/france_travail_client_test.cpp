@@ -9,6 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include "connectors/france_travail/france_travail_file.h"
+#include "tests/support/france_travail_test_client.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server_process.h"
 #include "tests/unit/connectors/sample_offers.h"
 
@@ -16,7 +18,9 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 namespace pc = passerelle::connectors;
 using Json = nlohmann::json;
+using passerelle::testing::ftClientSettingsFor;
 using passerelle::testing::sampleOffer;
+using passerelle::testing::TempDir;
 using passerelle::testing::TestServer;
 
 namespace {
@@ -27,33 +31,6 @@ std::string sampleCsv() {
   file.add({&o, 'C', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
   return file.bytes();
 }
-
-pc::FtClientSettings settingsFor(const TestServer& server) {
-  pc::FtClientSettings s;
-  s.url = server.url() + "/partenaire/depotcurl";
-  s.login = "partenaire";
-  s.password = "secret";
-  s.feed_name = "FLUXTEST";
-  s.timeout = 5s;
-  return s;
-}
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name)
-      : path(fs::temp_directory_path() /
-             ("passerelle_ft_" + name + "_" + std::to_string(getpid()))) {
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path)) out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-};
 
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -75,7 +52,7 @@ TEST_SUITE("france_travail_client") {
   TEST_CASE("csv and zip uploads are accepted; the server saw the form and the file") {
     TestServer server("france_travail_server.py", {"--trailing-newline"});
     pc::ManualClock clock;
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const std::string csv = sampleCsv();
     for (bool zip : {false, true}) {
       const auto result = client.send(pc::ftPayload(csv, "FLUXTEST", zip, clock));
@@ -100,7 +77,7 @@ TEST_SUITE("france_travail_client") {
   TEST_CASE("failures keep the service's answer") {
     TestServer server("france_travail_server.py");
     pc::ManualClock clock;
-    auto settings = settingsFor(server);
+    auto settings = ftClientSettingsFor(server);
     settings.password = "wrong";
     const auto denied = pc::FranceTravailClient(settings, clock)
                             .send(pc::ftPayload(sampleCsv(), "FLUXTEST", false, clock));
@@ -109,7 +86,7 @@ TEST_SUITE("france_travail_client") {
     CHECK(denied.answer == "Erreur : identifiant ou mot de passe incorrect");
     CHECK(denied.answer.find("wrong") == std::string::npos);
 
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const auto bad_file = client.send(pc::ftPayload("a|b\n", "FLUXTEST", false, clock));
     CHECK_FALSE(bad_file.accepted);
     CHECK(bad_file.http_status == 200);
@@ -135,25 +112,25 @@ TEST_SUITE("france_travail_client") {
   }
 
   TEST_CASE("spool mode writes the file atomically into the folder") {
-    TempDir spool("spool");
+    TempDir spool("passerelle-ft-spool");
     pc::ManualClock clock;
     pc::FtClientSettings settings;
-    settings.spool_dir = spool.path.string();
+    settings.spool_dir = spool.str();
     settings.url = "http://127.0.0.1:9/never";  // must not be contacted
     pc::FranceTravailClient client(settings, clock);
     const auto payload = pc::ftPayload(sampleCsv(), "FLUX", false, clock);
     const auto result = client.send(payload);
     CHECK(result.accepted);
     CHECK(spool.names() == std::vector<std::string>{payload.file_name});
-    CHECK(readFile(spool.path / payload.file_name) == sampleCsv());
+    CHECK(readFile(spool / payload.file_name) == sampleCsv());
   }
 
   TEST_CASE("every file sent is archived with its answer, and removed after retention") {
     TestServer server("france_travail_server.py");
-    TempDir archive("archive");
+    TempDir archive("passerelle-ft-archive");
     pc::ManualClock clock;
-    auto settings = settingsFor(server);
-    settings.archive_dir = archive.path.string();
+    auto settings = ftClientSettingsFor(server);
+    settings.archive_dir = archive.str();
     settings.archive_retention_days = 30;
     pc::FranceTravailClient client(settings, clock);
     const auto result = client.send(pc::ftPayload(sampleCsv(), "FLUXTEST", false, clock));
@@ -187,7 +164,7 @@ TEST_SUITE("france_travail_client") {
     pc::FtFileBuilder file({"BRETAGNEALTERNANCE", "Bretagne | Alternance", "", ""});
     file.add({&o, 'C', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
     file.add({&o, 'S', {2026, 3, 2}, {2026, 3, 5}, std::nullopt});
-    pc::FranceTravailClient client(settingsFor(server), clock);
+    pc::FranceTravailClient client(ftClientSettingsFor(server), clock);
     const auto result = client.send(pc::ftPayload(file.bytes(), "FLUXTEST", true, clock));
     CHECK(result.answer == "Votre fichier a bien ete envoye");
     CHECK(result.accepted);

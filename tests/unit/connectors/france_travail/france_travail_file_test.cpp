@@ -13,6 +13,7 @@
 #include "connectors/france_travail/france_travail_client.h"
 #include "connectors/france_travail/zip_writer.h"
 #include "formats/text_fold.h"
+#include "tests/support/temp_dir.h"
 #include "tests/unit/connectors/sample_offers.h"
 
 namespace pc = passerelle::connectors;
@@ -195,8 +196,8 @@ TEST_SUITE("france_travail_file") {
     const auto zip = pc::zipSingleFile("flux_20260310_053000.csv", csv, {{2026, 3, 10}, 5, 30, 0});
     REQUIRE(zip.has_value());
     CHECK(zip->substr(0, 4) == std::string("PK\x03\x04", 4));
-    const auto dir = std::filesystem::temp_directory_path() / "passerelle_zip_test";
-    std::filesystem::create_directories(dir);
+    const passerelle::testing::TempDir tmp("passerelle-zip-test");
+    const auto& dir = tmp.path();
     const auto path = dir / "f.zip";
     std::ofstream(path, std::ios::binary) << *zip;
     if (std::system("command -v unzip >/dev/null 2>&1") == 0) {
