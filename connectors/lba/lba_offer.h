@@ -41,10 +41,10 @@ bool isLbaAcceptedEmail(std::string_view email);
 // kOrdinary, since the refusal ranges below are the French plan's.
 //   08 9x      premium rate
 //   08 1x/08 2x shared cost
-// Pager and voicemail: the French plan has no range for either today (pagers
-// were closed in the 2000s and their 06 blocks reassigned to mobiles; 06/07
-// are mobiles; voicemail is reached through operators' short codes, never a
-// subscriber number), so no number is refused as such.
+// Pager and voicemail: the French plan has no such range of subscriber
+// numbers today (06/07 are mobiles; voicemail is reached through operators'
+// short codes), so no number is refused as such: refusing a range by guess
+// would drop ordinary mobiles.
 enum class LbaPhoneType { kOrdinary, kPremiumRate, kSharedCost };
 LbaPhoneType lbaPhoneType(std::string_view phone);
 inline bool isLbaAcceptedPhone(std::string_view phone) {
@@ -54,9 +54,10 @@ inline bool isLbaAcceptedPhone(std::string_view phone) {
 // The apply channels sent: the offer's own e-mail and phone the service
 // accepts; when none is left, the partner's defaults, checked the same way
 // (the url is not checked: the spec names no rule for it). Refused channels
-// are left out and reported in `dropped`, in this order and at most once
-// each: "EMAIL_REFUSED", "PHONE_REFUSED". The defaults' refusals are
-// reported only when the defaults were used.
+// are left out and reported in `dropped`, in the order met (the offer's
+// e-mail, its phone, then the defaults'), each reason at most once:
+// "EMAIL_REFUSED", "PHONE_REFUSED". The defaults' refusals are reported only
+// when the defaults were used.
 struct LbaApply {
   std::optional<std::string> email, phone, url;
   std::vector<std::string> dropped;

@@ -16,7 +16,8 @@ What it plays (the service's published rules, including how it refuses):
                                       processing found it WILL_NOT_BE_PUBLISHED (it is never in
                                       the published collection); 400 "Job must be active in order
                                       to be modified" when it is not active; else validated, 204
-  GET  /job/v1/offer/{id}             200 the stored offer
+  GET  /job/v1/offer/{id}             200 the last body written, with the offer's current
+                                      offer.status (the service may have expired it since)
   GET  /job/v1/offer/{id}/publishing-informations
                                       WILL_BE_PUBLISHED until processed, then what processing
                                       decided: PUBLISHED or WILL_NOT_BE_PUBLISHED with an error
@@ -409,7 +410,12 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and publishing:
             return 200, {"publishing": publishing_view(offer)}, None
         if method == "GET":
-            return 200, dict(offer["body"], _id=oid), None
+            # The service's view: its own status (it may have expired the
+            # offer since the last write), not the one last written.
+            view = json.loads(json.dumps(offer["body"]))
+            if isinstance(view.get("offer"), dict):
+                view["offer"]["status"] = offer["status"]
+            return 200, dict(view, _id=oid), None
         if method == "PUT":
             return self.replace(offer, raw)
         state.stats["not_found"] += 1
