@@ -198,6 +198,31 @@ std::size_t skipSpaces(std::string_view s, std::size_t j) {
   return j;
 }
 
+// The first "-->" at or after a position, remembered across the calls made
+// on one text with growing positions (ftCleanText's): a text of many "<!--"
+// and no end costs one scan, not one per "<!--".
+class CommentEnds {
+ public:
+  explicit CommentEnds(std::string_view s) : s_(s) {}
+  std::size_t find(std::size_t from) {
+    if (!known_ || from < from_ || (found_ != std::string_view::npos && found_ < from)) {
+      found_ = s_.find("-->", from);
+      from_ = from;
+      known_ = true;
+    }
+    return found_;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t from_ = 0;
+  std::size_t found_ = std::string_view::npos;
+  bool known_ = false;
+};
+
+// ftHtmlTagLength, with the comment ends of the text being read.
+std::size_t tagLength(std::string_view s, std::size_t pos, CommentEnds& comment_ends);
+
 // Cleans then cuts on a character boundary.
 std::string column(std::string_view text, std::size_t limit) {
   std::string out = ftCleanText(text);
@@ -285,10 +310,22 @@ std::string optionalNumber(const std::optional<int>& value) {
 }  // namespace
 
 std::size_t ftHtmlTagLength(std::string_view s, std::size_t pos) {
+  CommentEnds comment_ends(s);
+  return tagLength(s, pos, comment_ends);
+}
+
+namespace {
+
+// A scan stops at the end of its tag or at the first character that cannot
+// be part of it ('<' outside a quoted value included); a quoted value ends at
+// the next quote of its kind, so successive scans cover disjoint stretches;
+// comment ends come from `comment_ends`. Cleaning stays linear whatever
+// partners write.
+std::size_t tagLength(std::string_view s, std::size_t pos, CommentEnds& comment_ends) {
   if (pos >= s.size() || s[pos] != '<') return 0;
   std::size_t j = pos + 1;
   if (s.substr(j).starts_with("!--")) {
-    const std::size_t end = s.find("-->", j + 3);
+    const std::size_t end = comment_ends.find(j + 3);
     return end == std::string_view::npos ? 0 : end + 3 - pos;
   }
   const bool closing = j < s.size() && s[j] == '/';
@@ -335,6 +372,8 @@ std::size_t ftHtmlTagLength(std::string_view s, std::size_t pos) {
   }
 }
 
+}  // namespace
+
 std::optional<std::string> ftEmail(const std::optional<std::string>& email) {
   if (!present(email)) return std::nullopt;
   std::string cleaned = ftCleanText(*email);
@@ -358,9 +397,10 @@ std::string ftCleanText(std::string_view text) {
     in_break_run = false;
     pending_spaces = 0;
   };
+  CommentEnds comment_ends(text);
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t tag = ftHtmlTagLength(text, i);
+    const std::size_t tag = tagLength(text, i, comment_ends);
     if (tag != 0) {  // a tag counts as a break: "a<br>b" -> "a b"
       in_break_run = true;
       i += tag;

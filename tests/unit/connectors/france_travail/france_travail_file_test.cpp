@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -170,6 +171,13 @@ TEST_SUITE("france_travail_file") {
         CHECK(pc::ftCleanText(text) == text);
       }
     }
+    // Linear: many unclosed comments or quotes cost one scan, not one each.
+    std::string hostile;
+    for (int i = 0; i < 100000; ++i) hostile += "<!--<p title=\"<i lang='";
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(pc::ftCleanText(hostile).size() > 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+
     CHECK(pc::ftCleanText("Profil : <bac+2 minimum>,<br>motivé") ==
           "Profil : <bac+2 minimum>, motivé");
 
