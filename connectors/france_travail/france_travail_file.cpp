@@ -1,5 +1,6 @@
 #include "connectors/france_travail/france_travail_file.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 
@@ -58,6 +59,7 @@ enum Column : std::size_t {
   kRef = 0,
   kDateModification = 22,
   kMovement = 28,
+  kMail = 32,
 };
 
 constexpr std::size_t kRefLimit = 50;
@@ -88,19 +90,140 @@ bool isBreakOrControl(char32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
 }
 
-// An HTML tag starts with '<' then a letter, '/' or '!', and ends at '>'.
-// "a < b" and "<3" are text, not tags.
-std::size_t tagEnd(std::string_view s, std::size_t i) {
-  if (s[i] != '<' || i + 1 >= s.size()) return std::string_view::npos;
-  const char next = s[i + 1];
-  if (!std::isalpha(static_cast<unsigned char>(next)) && next != '/' && next != '!') {
-    return std::string_view::npos;
-  }
-  const std::size_t close = s.find('>', i + 1);
-  const std::size_t reopen = s.find('<', i + 1);
-  if (close == std::string_view::npos || reopen < close) return std::string_view::npos;
-  return close + 1;
+// Element names, lower case, sorted (binary search): the HTML Living
+// Standard's, the obsolete ones back offices and word processors still
+// write, and Word's "o:p".
+constexpr std::array<std::string_view, 130> kHtmlElements = {
+    "a",        "abbr",     "acronym",    "address",  "applet",   "area",     "article",
+    "aside",    "audio",    "b",          "base",     "basefont", "bdi",      "bdo",
+    "big",      "blink",    "blockquote", "body",     "br",       "button",   "canvas",
+    "caption",  "center",   "cite",       "code",     "col",      "colgroup", "data",
+    "datalist", "dd",       "del",        "details",  "dfn",      "dialog",   "dir",
+    "div",      "dl",       "dt",         "em",       "embed",    "fieldset", "figcaption",
+    "figure",   "font",     "footer",     "form",     "frame",    "frameset", "h1",
+    "h2",       "h3",       "h4",         "h5",       "h6",       "head",     "header",
+    "hgroup",   "hr",       "html",       "i",        "iframe",   "img",      "input",
+    "ins",      "kbd",      "label",      "legend",   "li",       "link",     "main",
+    "map",      "mark",     "marquee",    "menu",     "meta",     "meter",    "nav",
+    "nobr",     "noframes", "noscript",   "o:p",      "object",   "ol",       "optgroup",
+    "option",   "output",   "p",          "param",    "picture",  "pre",      "progress",
+    "q",        "rp",       "rt",         "ruby",     "s",        "samp",     "script",
+    "search",   "section",  "select",     "slot",     "small",    "source",   "span",
+    "strike",   "strong",   "style",      "sub",      "summary",  "sup",      "table",
+    "tbody",    "td",       "template",   "textarea", "tfoot",    "th",       "thead",
+    "time",     "title",    "tr",         "track",    "tt",       "u",        "ul",
+    "var",      "video",    "wbr",        "xmp"};
+
+// Attribute names, lower case, sorted: the global ones and those of the
+// elements above that texts pasted from web pages or Word carry.
+constexpr std::array<std::string_view, 71> kHtmlAttributes = {"abbr",        "accesskey",
+                                                              "align",       "alt",
+                                                              "background",  "bgcolor",
+                                                              "border",      "cellpadding",
+                                                              "cellspacing", "charset",
+                                                              "cite",        "class",
+                                                              "clear",       "color",
+                                                              "cols",        "colspan",
+                                                              "content",     "contenteditable",
+                                                              "coords",      "datetime",
+                                                              "dir",         "disabled",
+                                                              "download",    "draggable",
+                                                              "face",        "frame",
+                                                              "headers",     "height",
+                                                              "hidden",      "href",
+                                                              "hreflang",    "hspace",
+                                                              "http-equiv",  "id",
+                                                              "lang",        "language",
+                                                              "loading",     "media",
+                                                              "name",        "nowrap",
+                                                              "onclick",     "onerror",
+                                                              "onload",      "onmouseout",
+                                                              "onmouseover", "referrerpolicy",
+                                                              "rel",         "rev",
+                                                              "reversed",    "role",
+                                                              "rows",        "rowspan",
+                                                              "rules",       "scope",
+                                                              "shape",       "size",
+                                                              "span",        "src",
+                                                              "srcset",      "start",
+                                                              "style",       "summary",
+                                                              "tabindex",    "target",
+                                                              "title",       "translate",
+                                                              "type",        "valign",
+                                                              "value",       "vspace",
+                                                              "width"};
+
+bool isAsciiAlpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
+
+bool isAsciiDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool isHtmlSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
+
+std::string asciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+template <std::size_t N>
+bool inSorted(const std::array<std::string_view, N>& list, std::string_view name) {
+  return std::binary_search(list.begin(), list.end(), name);
+}
+
+bool isKnownAttribute(const std::string& name) {
+  return inSorted(kHtmlAttributes, name) || name.starts_with("data-") ||
+         name.starts_with("aria-") || name.starts_with("xmlns") || name.starts_with("xml:");
+}
+
+// A name at `j`: an ASCII letter, then letters, digits and `extra`
+// characters. Returns its end (== j when there is none).
+std::size_t nameEnd(std::string_view s, std::size_t j, std::string_view extra) {
+  if (j >= s.size() || !isAsciiAlpha(s[j])) return j;
+  std::size_t k = j + 1;
+  while (k < s.size() &&
+         (isAsciiAlpha(s[k]) || isAsciiDigit(s[k]) || extra.find(s[k]) != std::string_view::npos)) {
+    ++k;
+  }
+  return k;
+}
+
+std::size_t skipSpaces(std::string_view s, std::size_t j) {
+  while (j < s.size() && isHtmlSpace(s[j])) ++j;
+  return j;
+}
+
+// The first "-->" at or after a position, remembered across the calls made
+// on one text with growing positions (ftCleanText's): a text of many "<!--"
+// and no end costs one scan, not one per "<!--".
+class CommentEnds {
+ public:
+  explicit CommentEnds(std::string_view s) : s_(s) {}
+  std::size_t find(std::size_t from) {
+    if (!known_ || from < from_ || (found_ != std::string_view::npos && found_ < from)) {
+      found_ = s_.find("-->", from);
+      from_ = from;
+      known_ = true;
+    }
+    return found_;
+  }
+
+ private:
+  std::string_view s_;
+  std::size_t from_ = 0;
+  std::size_t found_ = std::string_view::npos;
+  bool known_ = false;
+};
+
+// ftHtmlTagLength, with the comment ends of the text being read.
+std::size_t tagLength(std::string_view s, std::size_t pos, CommentEnds& comment_ends);
 
 // Cleans then cuts on a character boundary.
 std::string column(std::string_view text, std::size_t limit) {
@@ -158,7 +281,7 @@ std::string offerUrl(const Offer& offer, const std::string& url_template) {
 }
 
 std::string presentationMode(const Offer& offer) {
-  if (present(offer.contact.email)) return "MEL";
+  if (ftEmail(offer.contact.email)) return "MEL";
   if (present(offer.contact.phone)) return "TEL";
   return "URL";
 }
@@ -168,6 +291,80 @@ std::string optionalNumber(const std::optional<int>& value) {
 }
 
 }  // namespace
+
+std::size_t ftHtmlTagLength(std::string_view s, std::size_t pos) {
+  CommentEnds comment_ends(s);
+  return tagLength(s, pos, comment_ends);
+}
+
+namespace {
+
+// A scan stops at the end of its tag or at the first character that cannot
+// be part of it ('<' outside a quoted value included); a quoted value ends at
+// the next quote of its kind, so successive scans cover disjoint stretches;
+// comment ends come from `comment_ends`. Cleaning stays linear whatever
+// partners write.
+std::size_t tagLength(std::string_view s, std::size_t pos, CommentEnds& comment_ends) {
+  if (pos >= s.size() || s[pos] != '<') return 0;
+  std::size_t j = pos + 1;
+  if (s.substr(j).starts_with("!--")) {
+    const std::size_t end = comment_ends.find(j + 3);
+    return end == std::string_view::npos ? 0 : end + 3 - pos;
+  }
+  const bool closing = j < s.size() && s[j] == '/';
+  if (closing) ++j;
+  const std::size_t name_end = nameEnd(s, j, ":");
+  if (name_end == j || !inSorted(kHtmlElements, asciiLower(s.substr(j, name_end - j)))) return 0;
+  j = name_end;
+  if (closing) {
+    j = skipSpaces(s, j);
+    return j < s.size() && s[j] == '>' ? j + 1 - pos : 0;
+  }
+  while (true) {
+    const std::size_t after_spaces = skipSpaces(s, j);
+    if (after_spaces >= s.size()) return 0;
+    if (s[after_spaces] == '>') return after_spaces + 1 - pos;
+    if (s[after_spaces] == '/') {
+      return after_spaces + 1 < s.size() && s[after_spaces + 1] == '>' ? after_spaces + 2 - pos : 0;
+    }
+    // An attribute, separated from what precedes by at least one space:
+    // "<b+2>" or "<p2>" are not a tag followed by something.
+    if (after_spaces == j) return 0;
+    j = after_spaces;
+    const std::size_t attr_end = nameEnd(s, j, "-_:.");
+    if (attr_end == j || !isKnownAttribute(asciiLower(s.substr(j, attr_end - j)))) return 0;
+    j = skipSpaces(s, attr_end);
+    if (j < s.size() && s[j] == '=') {
+      j = skipSpaces(s, j + 1);
+      if (j >= s.size()) return 0;
+      if (s[j] == '"' || s[j] == '\'') {
+        const std::size_t close = s.find(s[j], j + 1);
+        if (close == std::string_view::npos) return 0;
+        j = close + 1;
+      } else {
+        const std::size_t start = j;
+        while (j < s.size() && !isHtmlSpace(s[j]) &&
+               std::string_view("\"'=<>`").find(s[j]) == std::string_view::npos) {
+          ++j;
+        }
+        if (j == start) return 0;
+      }
+    } else {
+      j = attr_end;  // a boolean attribute; the spaces are read again above
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<std::string> ftEmail(const std::optional<std::string>& email) {
+  if (!present(email)) return std::nullopt;
+  std::string cleaned = ftCleanText(*email);
+  if (cleaned.empty() || formats::codePointCount(cleaned) > kFtColumnLimits[kMail]) {
+    return std::nullopt;
+  }
+  return cleaned;
+}
 
 std::string ftCleanText(std::string_view text) {
   std::string out;
@@ -183,12 +380,13 @@ std::string ftCleanText(std::string_view text) {
     in_break_run = false;
     pending_spaces = 0;
   };
+  CommentEnds comment_ends(text);
   std::size_t i = 0;
   while (i < text.size()) {
-    const std::size_t end_of_tag = tagEnd(text, i);
-    if (end_of_tag != std::string_view::npos) {  // a tag counts as a break: "a<br>b" -> "a b"
+    const std::size_t tag = tagLength(text, i, comment_ends);
+    if (tag != 0) {  // a tag counts as a break: "a<br>b" -> "a b"
       in_break_run = true;
-      i = end_of_tag;
+      i += tag;
       continue;
     }
     const std::size_t start = i;
@@ -256,8 +454,11 @@ std::string ftDate(const std::optional<std::string>& iso) {
   return ftDate(d);
 }
 
-FtFields ftRowFields(const FtRowInput& input, const FtFeedSettings& settings) {
+FtFields ftRowFields(const FtRowInput& input, const FtFeedSettings& settings,
+                     std::vector<std::string>* warnings) {
   const Offer& o = *input.offer;
+  const std::optional<std::string> email = ftEmail(o.contact.email);
+  if (warnings && present(o.contact.email) && !email) warnings->emplace_back("EMAIL_TOO_LONG");
   const bool professionnalisation =
       o.contract.type == std::optional<std::string>("professionnalisation");
   const std::string title = valueOr(o.title);
@@ -294,7 +495,7 @@ FtFields ftRowFields(const FtRowInput& input, const FtFeedSettings& settings) {
       ftDate(o.contract.start),
       valueOr(o.contact.name),
       o.contact.phone ? ftPhone(*o.contact.phone) : "",
-      valueOr(o.contact.email),
+      email.value_or(""),
       "O",
       presentationMode(o)};
   // Every column goes through the same cleaning and cut, configured values
@@ -340,7 +541,7 @@ std::string ftRowHash(const FtFields& fields) {
 std::vector<std::string> ftIneligibility(const Offer& offer, const FtFeedSettings& settings) {
   std::vector<std::string> reasons;
   if (offer.share_with_france_travail != true) reasons.emplace_back("NOT_SHARED");
-  if (!present(offer.contact.email) && !present(offer.contact.phone) &&
+  if (!ftEmail(offer.contact.email) && !present(offer.contact.phone) &&
       settings.url_template.empty()) {
     reasons.emplace_back("NO_APPLY_CHANNEL");
   }
@@ -370,13 +571,16 @@ FtDecision decideFt(const FtRowInput& input, OfferStatus status,
     d.movement = accepted ? FtMovement::kSuppress : FtMovement::kNone;
     return d;
   }
+  if (present(offer.contact.email) && !ftEmail(offer.contact.email)) {
+    d.warnings.emplace_back("EMAIL_TOO_LONG");
+  }
   d.reasons = ftIneligibility(offer, settings);
   if (!d.reasons.empty()) {
     // Consent removed (or no channel any more) after France Travail took it: withdraw it.
     d.movement = accepted ? FtMovement::kSuppress : FtMovement::kNotEligible;
     return d;
   }
-  d.fields = ftRowFields(input, settings);
+  d.fields = ftRowFields(input, settings);  // its warnings are d.warnings, found above
   d.row_hash = ftRowHash(d.fields);
   if (!accepted) {
     d.movement = FtMovement::kCreate;

@@ -4,6 +4,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "formats/field_rules.h"
 #include "formats/text_fold.h"
 
 namespace passerelle::connectors {
@@ -18,9 +19,20 @@ constexpr std::array<std::string_view, 5> kBlockedRome = {"K2202", "G1605", "I12
 constexpr std::size_t kMinTitle = 3;
 constexpr std::size_t kMinDescription = 30;
 
-bool hasApplyChannel(const Offer& offer, const ApplyDefaults& defaults) {
-  return present(offer.contact.email) || present(offer.contact.phone) || present(defaults.email) ||
-         present(defaults.phone) || present(defaults.url);
+bool isAsciiAlnum(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool isAsciiAlpha(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+// One domain label before a dot: [A-Z0-9][A-Z0-9\-]* (a trailing '-' is
+// allowed by the service's expression, so it is here too).
+bool isDomainLabel(std::string_view label) {
+  if (label.empty() || !isAsciiAlnum(label.front())) return false;
+  return std::all_of(label.begin(), label.end(),
+                     [](char c) { return isAsciiAlnum(c) || c == '-'; });
 }
 
 bool hasUnblockedRome(const Offer& offer) {
@@ -38,6 +50,25 @@ Json optionalString(const std::optional<std::string>& value) {
   return present(value) ? Json(*value) : Json(nullptr);
 }
 
+// lbaIneligibility with the apply channels already resolved (planLba needs
+// them too, and resolving them once keeps the plan and the reasons in step).
+std::vector<std::string> ineligibility(const Offer& offer, CivilDate today, const LbaApply& apply) {
+  std::vector<std::string> reasons;
+  if (offer.employer.naf && offer.employer.naf->starts_with("85")) {
+    reasons.emplace_back("TRAINING_EMPLOYER");
+  }
+  if (!offer.title || formats::codePointCount(*offer.title) < kMinTitle) {
+    reasons.emplace_back("TITLE_TOO_SHORT");
+  }
+  if (!offer.description || formats::codePointCount(*offer.description) < kMinDescription) {
+    reasons.emplace_back("DESCRIPTION_TOO_SHORT");
+  }
+  if (apply.empty()) reasons.emplace_back("NO_APPLY_CHANNEL");
+  if (!hasUnblockedRome(offer)) reasons.emplace_back("ROME_BLOCKED");
+  if (expiredBefore(offer, today)) reasons.emplace_back("EXPIRED");
+  return reasons;
+}
+
 Json optionalInt(const std::optional<int>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
@@ -51,20 +82,12 @@ std::string locationAddress(const formats::Workplace& w) {
   return city_line.empty() ? *w.address : *w.address + ", " + city_line;
 }
 
-// The offer's own contact when it has a channel; otherwise the partner's
-// defaults as a whole. The two are not mixed: an offer's e-mail next to the
-// partner's phone would send candidates to two different recruiters.
 Json applyObject(const Offer& offer, const ApplyDefaults& defaults) {
+  const LbaApply channels = lbaApply(offer, defaults);
   Json apply = Json::object();
-  if (present(offer.contact.email) || present(offer.contact.phone)) {
-    apply["email"] = optionalString(offer.contact.email);
-    apply["phone"] = optionalString(offer.contact.phone);
-    apply["url"] = nullptr;
-  } else {
-    apply["email"] = optionalString(defaults.email);
-    apply["phone"] = optionalString(defaults.phone);
-    apply["url"] = optionalString(defaults.url);
-  }
+  apply["email"] = optionalString(channels.email);
+  apply["phone"] = optionalString(channels.phone);
+  apply["url"] = optionalString(channels.url);
   return apply;
 }
 
@@ -143,32 +166,105 @@ bool isLbaBlockedRome(std::string_view code) {
   return std::find(kBlockedRome.begin(), kBlockedRome.end(), code) != kBlockedRome.end();
 }
 
+bool isLbaAcceptedEmail(std::string_view email) {
+  // Read as: local part, '@', labels ending in '.', a top-level domain. No
+  // class of the expression holds '@', so there is exactly one.
+  const std::size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return false;
+  // (?!\.) and (?!.*\.\.): no leading dot, no doubled dot anywhere.
+  if (email.front() == '.' || email.find("..") != std::string_view::npos) return false;
+  // ([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]: a dot or an apostrophe may not end it.
+  const std::string_view local = email.substr(0, at);
+  auto inLocal = [](char c) {
+    return isAsciiAlnum(c) || c == '_' || c == '\'' || c == '+' || c == '-' || c == '.';
+  };
+  if (!std::all_of(local.begin(), local.end(), inLocal)) return false;
+  const char last = local.back();
+  if (!(isAsciiAlnum(last) || last == '_' || last == '+' || last == '-')) return false;
+  // ([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}: neither part holds a dot, so the last
+  // dot splits the labels from the top-level domain, without backtracking.
+  const std::string_view domain = email.substr(at + 1);
+  const std::size_t last_dot = domain.rfind('.');
+  if (last_dot == std::string_view::npos || last_dot == 0) return false;
+  const std::string_view tld = domain.substr(last_dot + 1);
+  if (tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), isAsciiAlpha)) return false;
+  std::string_view labels = domain.substr(0, last_dot);
+  while (true) {
+    const std::size_t dot = labels.find('.');
+    if (!isDomainLabel(labels.substr(0, dot))) return false;
+    if (dot == std::string_view::npos) return true;
+    labels.remove_prefix(dot + 1);
+  }
+}
+
+LbaPhoneType lbaPhoneType(std::string_view phone) {
+  // The reader's normalisation also reads what a configuration may hold
+  // ("08 92 …", "+33 (0)8 …", "0033 8…"); overseas numbers come out with
+  // their own country code and are not classified.
+  const std::optional<std::string> e164 = formats::rules::phoneToE164(phone);
+  if (!e164 || e164->size() != 12 || !e164->starts_with("+33")) return LbaPhoneType::kOrdinary;
+  const std::string_view national = std::string_view(*e164).substr(3);  // 9 digits, no trunk 0
+  if (national[0] != '8') return LbaPhoneType::kOrdinary;
+  switch (national[1]) {
+    case '9':
+      return LbaPhoneType::kPremiumRate;
+    case '1':
+    case '2':
+      return LbaPhoneType::kSharedCost;
+    default:
+      return LbaPhoneType::kOrdinary;  // 080x free or normal-rate, 084-088 other services
+  }
+}
+
+LbaApply lbaApply(const Offer& offer, const ApplyDefaults& defaults) {
+  LbaApply apply;
+  auto drop = [&apply](const char* reason) {
+    if (std::find(apply.dropped.begin(), apply.dropped.end(), reason) == apply.dropped.end()) {
+      apply.dropped.emplace_back(reason);
+    }
+  };
+  auto take = [&](const std::optional<std::string>& email,
+                  const std::optional<std::string>& phone) {
+    if (present(email)) {
+      if (isLbaAcceptedEmail(*email)) {
+        apply.email = *email;
+      } else {
+        drop("EMAIL_REFUSED");
+      }
+    }
+    if (present(phone)) {
+      if (isLbaAcceptedPhone(*phone)) {
+        apply.phone = *phone;
+      } else {
+        drop("PHONE_REFUSED");
+      }
+    }
+  };
+  // The offer's own channels first; the partner's defaults only when none of
+  // them is left. The two are not mixed: an offer's e-mail next to the
+  // partner's phone would send candidates to two different recruiters.
+  take(offer.contact.email, offer.contact.phone);
+  if (apply.email || apply.phone) return apply;
+  take(defaults.email, defaults.phone);
+  if (present(defaults.url)) apply.url = *defaults.url;
+  return apply;
+}
+
 std::vector<std::string> lbaIneligibility(const Offer& offer, CivilDate today,
                                           const ApplyDefaults& defaults) {
-  std::vector<std::string> reasons;
-  if (offer.employer.naf && offer.employer.naf->starts_with("85")) {
-    reasons.emplace_back("TRAINING_EMPLOYER");
-  }
-  if (!offer.title || formats::codePointCount(*offer.title) < kMinTitle) {
-    reasons.emplace_back("TITLE_TOO_SHORT");
-  }
-  if (!offer.description || formats::codePointCount(*offer.description) < kMinDescription) {
-    reasons.emplace_back("DESCRIPTION_TOO_SHORT");
-  }
-  if (!hasApplyChannel(offer, defaults)) reasons.emplace_back("NO_APPLY_CHANNEL");
-  if (!hasUnblockedRome(offer)) reasons.emplace_back("ROME_BLOCKED");
-  if (expiredBefore(offer, today)) reasons.emplace_back("EXPIRED");
-  return reasons;
+  return ineligibility(offer, today, lbaApply(offer, defaults));
 }
 
 LbaPlan planLba(const Offer& offer, OfferStatus status, CivilDate today,
                 const ApplyDefaults& defaults, bool published) {
   if (status != OfferStatus::kActive || offer.action == formats::OfferAction::kDelete) {
-    return {published ? LbaAction::kClose : LbaAction::kNothing, {}};
+    return {published ? LbaAction::kClose : LbaAction::kNothing, {}, {}};
   }
-  auto reasons = lbaIneligibility(offer, today, defaults);
-  if (reasons.empty()) return {LbaAction::kUpsert, {}};
-  return {published ? LbaAction::kClose : LbaAction::kNotEligible, std::move(reasons)};
+  LbaApply apply = lbaApply(offer, defaults);
+  auto reasons = ineligibility(offer, today, apply);
+  if (reasons.empty()) return {LbaAction::kUpsert, {}, std::move(apply.dropped)};
+  return {published ? LbaAction::kClose : LbaAction::kNotEligible, std::move(reasons),
+          std::move(apply.dropped)};
 }
 
 CivilDate rollingExpiration(std::optional<CivilDate> previous, CivilDate today, int days,

@@ -1,5 +1,6 @@
 // The lba destination's pure half (shared/specs/destinations/lba.md): which
-// offers may be pushed (eligibility, with the spec's reason codes), what to
+// offers may be pushed (eligibility, with the spec's reason codes), which
+// apply channels the service would refuse (left out, with a reason), what to
 // do with an offer (upsert, close, nothing), and the exact JSON body sent,
 // with its SHA-256 so that only changed bodies are sent.
 //
@@ -24,10 +25,46 @@
 namespace passerelle::connectors {
 
 // The partner's configured ways to apply, used when the offer's contact has
-// neither an e-mail nor a phone.
+// neither an e-mail nor a phone the service accepts.
 struct ApplyDefaults {
   std::optional<std::string> email, phone, url;
 };
+
+// True when the service's e-mail expression (lba.md, case-insensitive)
+//   ^(?!\.)(?!.*\.\.)([A-Z0-9_'+\-\.]*)[A-Z0-9_+-]@([A-Z0-9][A-Z0-9\-]*\.)+[A-Z]{2,}$
+// matches `email` exactly (no trimming). Hand-written, linear, ASCII only:
+// partner data never reaches a backtracking regex engine.
+bool isLbaAcceptedEmail(std::string_view email);
+
+// What the service makes of a phone number. Only French numbers are
+// classified (E.164 "+33…" as the reader writes them, or national "0…" with
+// the usual separators, as a configuration may hold them); anything else is
+// kOrdinary, since the refusal ranges below are the French plan's.
+//   08 9x      premium rate
+//   08 1x/08 2x shared cost
+// Pager and voicemail: the French plan has no such range of subscriber
+// numbers today (06/07 are mobiles; voicemail is reached through operators'
+// short codes), so no number is refused as such: refusing a range by guess
+// would drop ordinary mobiles.
+enum class LbaPhoneType { kOrdinary, kPremiumRate, kSharedCost };
+LbaPhoneType lbaPhoneType(std::string_view phone);
+inline bool isLbaAcceptedPhone(std::string_view phone) {
+  return lbaPhoneType(phone) == LbaPhoneType::kOrdinary;
+}
+
+// The apply channels sent: the offer's own e-mail and phone the service
+// accepts; when none is left, the partner's defaults, checked the same way
+// (the url is not checked: the spec names no rule for it). Refused channels
+// are left out and reported in `dropped`, in the order met (the offer's
+// e-mail, its phone, then the defaults'), each reason at most once:
+// "EMAIL_REFUSED", "PHONE_REFUSED". The defaults' refusals are reported only
+// when the defaults were used.
+struct LbaApply {
+  std::optional<std::string> email, phone, url;
+  std::vector<std::string> dropped;
+  bool empty() const { return !email && !phone && !url; }
+};
+LbaApply lbaApply(const formats::Offer& offer, const ApplyDefaults& defaults);
 
 // ROME codes the service refuses (lba.md, eligibility table).
 bool isLbaBlockedRome(std::string_view code);
@@ -46,6 +83,12 @@ enum class LbaAction {
 struct LbaPlan {
   LbaAction action = LbaAction::kNothing;
   std::vector<std::string> reasons;  // kNotEligible, and kClose of an offer that became ineligible
+  // Apply channels left out of the body because the service would refuse
+  // them ("EMAIL_REFUSED", "PHONE_REFUSED"; see lbaApply), for every active
+  // offer (kUpsert, kNotEligible, kClose of an ineligible one): recorded with
+  // the offer's lba state for operators and the partner. lbaBody leaves out
+  // exactly these channels.
+  std::vector<std::string> dropped_channels;
 };
 // `published` = the offer has a stored service id (it was accepted once and
 // not closed since). An active offer that became ineligible after it was
@@ -75,7 +118,8 @@ std::string descriptionToHtml(std::string_view text);
 std::string parisTimestamp(formats::CivilDate date, int hour, int minute, int second);
 std::string lbaPartnerJobId(const formats::Offer& offer);
 
-// The exact bytes of the POST/PUT body.
+// The exact bytes of the POST/PUT body. Its `apply` is lbaApply(offer,
+// options.apply_defaults): the channels planLba judged, nothing else.
 std::string lbaBody(const formats::Offer& offer, const LbaBodyOptions& options);
 // SHA-256 hex of those bytes (what "only changed bodies are sent" compares).
 inline std::string lbaBodyHash(std::string_view body) {

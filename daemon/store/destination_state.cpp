@@ -20,6 +20,17 @@ PushCounts& PushCounts::operator+=(const PushCounts& o) {
   return *this;
 }
 
+namespace {
+std::string textArray(pqxx::transaction_base& tx, const std::vector<std::string>& items) {
+  std::string out = "ARRAY[";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += tx.quote(items[i]);
+  }
+  return out + "]::text[]";
+}
+}  // namespace
+
 bool countSettled(PushCounts& counts, SettleResult result, long PushCounts::*done) {
   switch (result) {
     case SettleResult::kDone:
@@ -87,17 +98,6 @@ DestinationOffer loadDestinationOffer(pqxx::transaction_base& tx, const std::str
   return d;
 }
 
-namespace {
-std::string textArray(pqxx::transaction_base& tx, const std::vector<std::string>& items) {
-  std::string out = "ARRAY[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    out += tx.quote(items[i]);
-  }
-  return out + "]::text[]";
-}
-}  // namespace
-
 void recordEligibility(pqxx::transaction_base& tx, const std::string& partner,
                        const std::string& source_ref, const std::string& destination,
                        const std::vector<std::string>& reasons) {
@@ -113,9 +113,7 @@ void recordEligibility(pqxx::transaction_base& tx, const std::string& partner,
 SettleResult settleNotEligible(pqxx::transaction_base& tx, Outbox& outbox, const Movement& m,
                                const std::vector<std::string>& reasons) {
   recordEligibility(tx, m.partner, m.source_ref, m.destination, reasons);
-  std::string joined;
-  for (const std::string& r : reasons) joined += (joined.empty() ? "" : ",") + r;
-  return outbox.settle(tx, m, "not_eligible", "not eligible: " + joined);
+  return outbox.settle(tx, m, "not_eligible", "not eligible: " + pc::reasonsText(reasons));
 }
 
 void recordOfferError(pqxx::transaction_base& tx, const std::string& partner,
@@ -135,17 +133,20 @@ void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
                         const AcceptedWrite& write, const pc::Clock& clock) {
   tx.exec_params(
       "INSERT INTO destination_offers (partner, source_ref, destination, service_id,"
-      " accepted_hash, accepted_body, accepted_at, written_at, rolling_expiration)"
-      " VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz, nullif($8, '')::date)"
-      " ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
-      " service_id = excluded.service_id, accepted_hash = excluded.accepted_hash,"
-      " accepted_body = excluded.accepted_body, unsettled_body = NULL,"
-      " possibly_present = false,"
-      " accepted_at = excluded.accepted_at, written_at = excluded.written_at,"
-      " rolling_expiration = excluded.rolling_expiration, closed_at = NULL,"
-      " publishing_status = NULL, publishing_error_code = NULL,"
-      " publishing_error_label = NULL, publishing_checked_at = NULL,"
-      " not_eligible_reasons = '{}', last_error = NULL, updated_at = now()",
+      " accepted_hash, accepted_body, accepted_at, written_at, rolling_expiration,"
+      " dropped_channels)"
+      " VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz, $7::timestamptz, nullif($8, '')::date, " +
+          textArray(tx, write.dropped_channels) +
+          ") ON CONFLICT (partner, source_ref, destination) DO UPDATE SET"
+          " service_id = excluded.service_id, accepted_hash = excluded.accepted_hash,"
+          " accepted_body = excluded.accepted_body, unsettled_body = NULL,"
+          " dropped_channels = excluded.dropped_channels,"
+          " possibly_present = false,"
+          " accepted_at = excluded.accepted_at, written_at = excluded.written_at,"
+          " rolling_expiration = excluded.rolling_expiration, closed_at = NULL,"
+          " publishing_status = NULL, publishing_error_code = NULL,"
+          " publishing_error_label = NULL, publishing_checked_at = NULL,"
+          " not_eligible_reasons = '{}', last_error = NULL, updated_at = now()",
       partner, source_ref, destination, write.service_id, write.body_hash, write.body,
       sqlTimestamp(clock.now()), write.rolling_expiration);
 }

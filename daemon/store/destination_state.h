@@ -89,6 +89,9 @@ struct AcceptedWrite {
   std::string body;
   std::string body_hash;
   std::string rolling_expiration;
+  // Apply channels left out because the service would refuse them
+  // (EMAIL_REFUSED, PHONE_REFUSED), shown to operators and the partner.
+  std::vector<std::string> dropped_channels;
 };
 void recordServiceWrite(pqxx::transaction_base& tx, const std::string& partner,
                         const std::string& source_ref, const std::string& destination,

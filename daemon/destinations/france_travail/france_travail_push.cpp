@@ -79,6 +79,12 @@ void FranceTravailPush::decide(const std::vector<Movement>& claimed, Batch& batc
     input.modified = stored->last_changed;
     const pc::FtDecision d =
         pc::decideFt(input, stored->status, dest.accepted_hash, settings_.feed);
+    if (!d.warnings.empty())
+      logWarning("france-travail row sent without a value it could not hold",
+                 {{"destination", kFranceTravailDestination},
+                  {"partner", m.partner},
+                  {"ref", m.source_ref},
+                  {"warnings", pc::reasonsText(d.warnings)}});
     switch (d.movement) {
       case pc::FtMovement::kNone:
         countSettled(counts, outbox_.settle(tx, m, "sent"), &PushCounts::unchanged);

@@ -114,7 +114,7 @@ void LbaPush::process(const Movement& m, PushCounts& counts) {
       settleNotEligible(m, plan.reasons, counts);
       return;
     case pc::LbaAction::kUpsert:
-      sendUpsert(m, *stored, dest, options, counts);
+      sendUpsert(m, *stored, dest, plan, options, counts);
       return;
     case pc::LbaAction::kClose:
       sendClose(m, *stored, dest, plan, today, options, counts);
@@ -140,16 +140,15 @@ void LbaPush::settleNotEligible(const Movement& m, const std::vector<std::string
   if (!commitSettled(tx, daemon::settleNotEligible(tx, outbox_, m, reasons), counts,
                      &PushCounts::not_eligible))
     return;
-  std::string joined;
-  for (const std::string& r : reasons) joined += (joined.empty() ? "" : ",") + r;
   logInfo("lba offer not eligible", {{"destination", kLbaDestination},
                                      {"partner", m.partner},
                                      {"ref", m.source_ref},
-                                     {"reasons", joined}});
+                                     {"reasons", pc::reasonsText(reasons)}});
 }
 
 void LbaPush::sendUpsert(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
-                         const pc::LbaBodyOptions& options, PushCounts& counts) {
+                         const pc::LbaPlan& plan, const pc::LbaBodyOptions& options,
+                         PushCounts& counts) {
   const std::string body = pc::lbaBody(stored.offer, options);
   const std::string hash = pc::lbaBodyHash(body);
   if (dest.service_id && !dest.closed && !dest.possibly_present && dest.accepted_hash == hash) {
@@ -162,7 +161,9 @@ void LbaPush::sendUpsert(const Movement& m, const StoredOffer& stored, const Des
   const pc::LbaResponse response = write(m, body);
   const std::string rolling =
       options.rolling_expiration ? formats::formatDate(*options.rolling_expiration) : "";
-  afterAnswer(m, response, Written{false, body, hash, rolling, dest.possibly_present}, counts);
+  afterAnswer(m, response,
+              Written{false, body, hash, rolling, dest.possibly_present, plan.dropped_channels},
+              counts);
 }
 
 void LbaPush::sendClose(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
@@ -198,7 +199,7 @@ void LbaPush::sendClose(const Movement& m, const StoredOffer& stored, const Dest
     recordEligibility(tx, m.partner, m.source_ref, kLbaDestination, plan.reasons);
     tx.commit();
   }
-  afterAnswer(m, response, Written{true, *body, "", "", dest.possibly_present}, counts);
+  afterAnswer(m, response, Written{true, *body, "", "", dest.possibly_present, {}}, counts);
 }
 
 pc::LbaResponse LbaPush::write(const Movement& m, const std::string& body) {
@@ -254,10 +255,10 @@ void LbaPush::onAccepted(const Movement& m, const pc::LbaResponse& response, con
   if (written.closing) {
     recordServiceClose(tx, m.partner, m.source_ref, kLbaDestination, clock);
   } else {
-    recordServiceWrite(
-        tx, m.partner, m.source_ref, kLbaDestination,
-        AcceptedWrite{response.id, written.body, written.body_hash, written.rolling_expiration},
-        clock);
+    recordServiceWrite(tx, m.partner, m.source_ref, kLbaDestination,
+                       AcceptedWrite{response.id, written.body, written.body_hash,
+                                     written.rolling_expiration, written.dropped_channels},
+                       clock);
   }
   const SettleResult result = outbox_.settle(tx, m, "sent", std::nullopt, httpOf(response));
   if (result != SettleResult::kLostLease) recordSuccess(tx, kLbaDestination, clock);

@@ -90,10 +90,11 @@ class LbaPush {
   // What a request wrote, for recording the answer.
   struct Written {
     bool closing = false;
-    std::string body;                      // the body sent
-    std::string body_hash;                 // upsert: its hash
-    std::string rolling_expiration;        // upsert: YYYY-MM-DD, or empty
-    bool possibly_present_before = false;  // restored when the write was surely not applied
+    std::string body;                           // the body sent
+    std::string body_hash;                      // upsert: its hash
+    std::string rolling_expiration;             // upsert: YYYY-MM-DD, or empty
+    bool possibly_present_before = false;       // restored when the write was surely not applied
+    std::vector<std::string> dropped_channels;  // upsert: channels left out (EMAIL_REFUSED...)
   };
   // POST of `body`, after recording that it may be applied (write-ahead).
   connectors::LbaResponse write(const Movement& m, const std::string& body);
@@ -106,7 +107,8 @@ class LbaPush {
   void settleNotEligible(const Movement& m, const std::vector<std::string>& reasons,
                          PushCounts& counts);
   void sendUpsert(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
-                  const connectors::LbaBodyOptions& options, PushCounts& counts);
+                  const connectors::LbaPlan& plan, const connectors::LbaBodyOptions& options,
+                  PushCounts& counts);
   void sendClose(const Movement& m, const StoredOffer& stored, const DestinationOffer& dest,
                  const connectors::LbaPlan& plan, formats::CivilDate today,
                  connectors::LbaBodyOptions options, PushCounts& counts);

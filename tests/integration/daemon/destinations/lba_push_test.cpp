@@ -357,7 +357,8 @@ TEST_CASE("lba push: an offer made ineligible after it was sent is closed with i
 
 TEST_CASE("lba push: a close moves a passed expiration ahead; the accepted body is kept") {
   TestStore store;
-  TestServer server("lba_server.py");
+  // The server's date is the manual clock's: it refuses expirations in the past.
+  TestServer server("lba_server.py", {"--wall-start", "1780000000"});
   pc::ManualClock clock;  // 2026-05-28
   Worker w(store, server, clock);
   importRows(store, 1, 3, "day1.csv");
@@ -497,4 +498,22 @@ TEST_CASE("lba push: the audit reads back what the service holds and repairs dri
   const auto again = w.push.audit(100);
   CHECK(again.closed == 0);
   CHECK(again.resent == 0);
+}
+
+TEST_CASE("lba push: a channel the service would refuse is left out and the reason recorded") {
+  TestStore store;
+  TestServer server("lba_server.py");
+  pc::ManualClock clock;
+  Worker w(store, server, clock);
+  auto rows = store_test::ymagRows(1, 1);
+  rows[0].email = "rené@example.fr";
+  store.import("cfa-test", "ymag", store.writeFile("day1.csv", store_test::ymagFile(rows)));
+  const auto c = w.push.drain();
+  CHECK(c.sent == 1);
+  CHECK(c.failed == 0);
+  const std::string body = requests(server).back()["body"].get<std::string>();
+  CHECK(body.find("rené") == std::string::npos);
+  CHECK(body.find("+33299400000") != std::string::npos);  // the phone is kept
+  CHECK(store.scalar("SELECT dropped_channels::text FROM destination_offers"
+                     " WHERE source_ref = 'Y-1' AND destination = 'lba'") == "{EMAIL_REFUSED}");
 }

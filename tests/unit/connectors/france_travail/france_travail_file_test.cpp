@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -120,6 +121,121 @@ TEST_SUITE("france_travail_file") {
     CHECK(f[19].size() == 100);
     CHECK(passerelle::formats::codePointCount(f[26]) == 52);
     CHECK(f[26].size() == 52 * 4);
+  }
+
+  TEST_CASE("only real HTML tags are stripped; text written with angle brackets is kept") {
+    // Real tags: known elements, closing, self-closing, with attributes (any
+    // case, quoted values holding '>'), comments, Word's o:p.
+    CHECK(pc::ftCleanText("<p>Un</p><p>Deux<br/>trois</p>") == " Un Deux trois ");
+    CHECK(pc::ftCleanText("a<br>b<BR />c<br\n/>d") == "a b c d");
+    CHECK(pc::ftCleanText("<b>gras</b> <I>it</I> <strong>s</strong>") ==
+          " gras it s ");  // spaces next to a tag join its break
+    CHECK(pc::ftCleanText(R"(<a href="https://x.fr/?a=1&b=2" target=_blank>lien</a>)") == " lien ");
+    CHECK(pc::ftCleanText(R"(<p class=MsoNormal style='margin:0 > 1'>x<o:p></o:p></p>)") == " x ");
+    CHECK(pc::ftCleanText("<ul><li data-id=\"3\" aria-hidden>un</li></ul>") == " un ");
+    CHECK(pc::ftCleanText("<td colspan = \"2\" nowrap>x</td >") == " x ");
+    CHECK(pc::ftCleanText("a<!-- commentaire <b> -->b") == "a b");
+    CHECK(pc::ftCleanText("<font face=\"Arial\" size=2>x</font>") == " x ");
+    CHECK(pc::ftHtmlTagLength("x<br/>y", 1) == 5);
+    CHECK(pc::ftHtmlTagLength("</b>", 0) == 4);
+    CHECK(pc::ftHtmlTagLength("<a href=\"…\">", 0) == std::string("<a href=\"…\">").size());
+
+    // Plain text: not an element, no space before an attribute, unknown
+    // attributes, nothing closed, spaces after '<'.
+    for (const char* text : {"<bac+2 minimum>",
+                             "a < b > c",
+                             "<3",
+                             "a < b et 3 > 2",
+                             "<Bac pro> souhaité",
+                             "<a partir de 2 ans>",
+                             "<b+2>",
+                             "<p2>",
+                             "< p >",
+                             "</ b>",
+                             "<br",
+                             "<p class=\"x>",
+                             "<i am here>",
+                             "<li>>",
+                             "<!- pas un commentaire ->",
+                             "<!-- non fermé",
+                             "<span class=>",
+                             "<p/ >",
+                             "<div =x>",
+                             "<niveau 4>",
+                             "</bac>",
+                             "<o:q>"}) {
+      CAPTURE(text);
+      const std::string t(text);
+      if (t == "<li>>") {
+        CHECK(pc::ftCleanText(text) == " >");  // "<li>" is a tag, then a '>' of text
+      } else {
+        CHECK(pc::ftCleanText(text) == text);
+      }
+    }
+    // Linear: many unclosed comments or quotes cost one scan, not one each.
+    std::string hostile;
+    for (int i = 0; i < 100000; ++i) hostile += "<!--<p title=\"<i lang='";
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(pc::ftCleanText(hostile).size() > 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+
+    CHECK(pc::ftCleanText("Profil : <bac+2 minimum>,<br>motivé") ==
+          "Profil : <bac+2 minimum>, motivé");
+
+    // In a row: the description keeps its plain-text brackets.
+    auto o = sampleOffer();
+    o.description = "<p>Niveau <bac+2 minimum> requis</p>";
+    CHECK(pc::ftRowFields(input(o), settings())[7] == " Niveau <bac+2 minimum> requis ");
+  }
+
+  TEST_CASE("an e-mail longer than its column is left empty, never cut, with a warning") {
+    auto o = sampleOffer();
+    const std::string fits = std::string(55 - 11, 'x') + "@example.fr";  // 55 characters
+    const std::string too_long = std::string(56 - 11, 'x') + "@example.fr";
+    REQUIRE(fits.size() == 55);
+    CHECK(pc::ftEmail(fits) == fits);
+    CHECK_FALSE(pc::ftEmail(too_long).has_value());
+    CHECK_FALSE(pc::ftEmail(std::nullopt).has_value());
+    CHECK_FALSE(pc::ftEmail(std::string()).has_value());
+
+    o.contact.email = fits;
+    std::vector<std::string> warnings;
+    auto f = pc::ftRowFields(input(o), settings(), &warnings);
+    CHECK(f[32] == fits);
+    CHECK(f[34] == "MEL");
+    CHECK(warnings.empty());
+    auto d = pc::decideFt(input(o), pc::OfferStatus::kActive, std::nullopt, settings());
+    CHECK(d.warnings.empty());
+
+    o.contact.email = too_long;
+    f = pc::ftRowFields(input(o), settings(), &warnings);
+    CHECK(f[32] == "");
+    CHECK(f[34] == "TEL");  // the phone is the way to apply now
+    CHECK(warnings == std::vector<std::string>{"EMAIL_TOO_LONG"});
+    CHECK(pc::ftRowFields(input(o), settings()) == f);  // the warnings are optional
+    d = pc::decideFt(input(o), pc::OfferStatus::kActive, std::nullopt, settings());
+    CHECK(d.movement == pc::FtMovement::kCreate);
+    CHECK(d.warnings == std::vector<std::string>{"EMAIL_TOO_LONG"});
+    CHECK(d.fields[32] == "");
+
+    // Characters, not bytes: 55 accented characters fit.
+    std::string accented;
+    for (int i = 0; i < 44; ++i) accented += "é";
+    accented += "@example.fr";
+    CHECK(pc::ftEmail(accented) == accented);
+
+    // The e-mail was the only channel: not eligible without a URL template.
+    o.contact.phone.reset();
+    auto no_url = settings();
+    no_url.url_template.clear();
+    d = pc::decideFt(input(o), pc::OfferStatus::kActive, std::nullopt, no_url);
+    CHECK(d.movement == pc::FtMovement::kNotEligible);
+    CHECK(d.reasons == std::vector<std::string>{"NO_APPLY_CHANNEL"});
+    CHECK(d.warnings == std::vector<std::string>{"EMAIL_TOO_LONG"});
+    // With one, the row goes with Mode_presentation URL.
+    d = pc::decideFt(input(o), pc::OfferStatus::kActive, std::nullopt, settings());
+    CHECK(d.movement == pc::FtMovement::kCreate);
+    CHECK(d.fields[34] == "URL");
   }
 
   TEST_CASE("quoting only for |, \" or a leading space") {

@@ -36,6 +36,14 @@ pc::LbaClientSettings settingsFor(const TestServer& server, std::string key = "t
   return s;
 }
 
+// The service's dates pinned at ManualClock's start (2026-05-28): the sample
+// offer expires 2026-12-31, and the server refuses expirations in the past
+// by its own clock, whatever the day these tests run.
+std::vector<std::string> serverArgs(std::vector<std::string> args = {}) {
+  args.insert(args.end(), {"--wall-start", "1780000000"});
+  return args;
+}
+
 Json stats(const TestServer& server) {
   return Json::parse(server.get("/__test__/stats"));
 }
@@ -44,7 +52,7 @@ Json stats(const TestServer& server) {
 
 TEST_SUITE("lba_client") {
   TEST_CASE("upsert returns the id; the same partner_job_id updates the same offer") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -65,7 +73,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("400 keeps the service's message; 401 is unauthorized") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -84,7 +92,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("429 pauses the write limiter: 60 s by default, Retry-After when given") {
-    TestServer server("lba_server.py", {"--write-quota", "2"});
+    TestServer server("lba_server.py", serverArgs({"--write-quota", "2"}));
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock, {100, 120, 0s});  // looser than the server, on purpose
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -107,7 +115,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("5xx, 504, dropped connections and timeouts are transient") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     auto settings = settingsFor(server);
@@ -127,7 +135,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("a response lost after the server acted: the retry does not create a second offer") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -142,7 +150,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("close: 404 until processed, then 204, then already closed; POST reactivates") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -164,7 +172,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("publishing status: will be published, published, not published with code") {
-    TestServer server("lba_server.py");
+    TestServer server("lba_server.py", serverArgs());
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
     pc::LbaClient client(settingsFor(server), clock, limiter);
@@ -190,7 +198,7 @@ TEST_SUITE("lba_client") {
   }
 
   TEST_CASE("a backlog of 300 writes: no 429 and at least 95% of the quota") {
-    TestServer server("lba_server.py", {"--manual-clock"});
+    TestServer server("lba_server.py", serverArgs({"--manual-clock"}));
     LinkedClock clock(server);
     pc::RateLimiter limiter(clock);  // defaults: 30 writes a minute, 1 s margin
     pc::LbaClient client(settingsFor(server), clock, limiter);

@@ -143,4 +143,169 @@ TEST_SUITE("lba_offer") {
     CHECK(pc::planLba(o, pc::OfferStatus::kActive, kToday, none, true).action ==
           pc::LbaAction::kClose);
   }
+
+  TEST_CASE("e-mail: exactly the service's expression, case-insensitive, ASCII only") {
+    for (const char* good : {"contact@boulangerie-sillon.fr", "jean.dupont+alternance@example.fr",
+                             "o'neil@example.co.uk", "J_D-1@Sub-1.Example.FR", "a@b.cd", "x@a-.fr",
+                             "_@9.io", "x'y@example.fr", "+@example.fr", "a.b.c@d-e.f-g.hij"}) {
+      CAPTURE(good);
+      CHECK(pc::isLbaAcceptedEmail(good));
+    }
+    for (const char* bad : {"rené@example.fr",          // accented letter
+                            "jean..dupont@example.fr",  // doubled dot
+                            "a@b.c",                    // one-letter top-level domain
+                            ".jean@example.fr",         // leading dot
+                            "jean.@example.fr",         // the local part ends with a dot
+                            "jean'@example.fr",         // ... or an apostrophe
+                            "jean@example..fr",         // doubled dot in the domain
+                            "jean@-example.fr",         // a label starts with '-'
+                            "jean@.example.fr",
+                            "jean@example.fr.",
+                            "jean@example",
+                            "jean@example.f2",
+                            "@example.fr",
+                            "jean@",
+                            "a@b@example.fr",
+                            "jean dupont@example.fr",
+                            "jean@exa mple.fr",
+                            " jean@example.fr",
+                            "jean@example.fr ",
+                            "jean@example.fr\n",
+                            "jean@exämple.fr",
+                            "jean@example.fr\xc5\xbf",
+                            "",
+                            "@",
+                            "a@.fr"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(pc::isLbaAcceptedEmail(bad));
+    }
+    // Linear on long input (no backtracking): a long local part of dots and
+    // letters, then a bad end, is answered at once.
+    std::string long_local(100001, 'a');  // "a.a.….a"
+    for (std::size_t i = 1; i < long_local.size(); i += 2) long_local[i] = '.';
+    CHECK_FALSE(pc::isLbaAcceptedEmail(long_local + ".@example.fr"));
+    CHECK(pc::isLbaAcceptedEmail(long_local + "@example.fr"));
+  }
+
+  TEST_CASE("phone: premium-rate and shared-cost numbers refused, others kept") {
+    using T = pc::LbaPhoneType;
+    CHECK(pc::lbaPhoneType("+33899123456") == T::kPremiumRate);
+    CHECK(pc::lbaPhoneType("08 92 68 02 30") == T::kPremiumRate);
+    CHECK(pc::lbaPhoneType("+33 (0)8 99 12 34 56") == T::kPremiumRate);
+    CHECK(pc::lbaPhoneType("0033 8 97 00 00 00") == T::kPremiumRate);
+    CHECK(pc::lbaPhoneType("+33810123456") == T::kSharedCost);
+    CHECK(pc::lbaPhoneType("08.20.12.34.56") == T::kSharedCost);
+    CHECK(pc::lbaPhoneType("0825 000 000") == T::kSharedCost);
+    // Kept: landlines, mobiles (06 and 07), free and normal-rate 080x,
+    // overseas, foreign, and what cannot be read (not ours to refuse).
+    for (const char* kept :
+         {"+33299400000", "02 99 40 00 00", "+33612345678", "07 81 23 45 67", "0800 123 456",
+          "0806 123 456", "+33912345678", "+262262123456", "0262 12 34 56", "+4930123456",
+          "+44 20 7946 0000", "3179", "not a number"}) {
+      CAPTURE(kept);
+      CHECK(pc::isLbaAcceptedPhone(kept));
+    }
+  }
+
+  TEST_CASE("refused channels are left out of the body with their reason, the others kept") {
+    const pc::ApplyDefaults none;
+    auto o = sampleOffer();
+    // rené@…: the e-mail goes, the phone stays.
+    o.contact.email = "rené@example.fr";
+    auto plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false);
+    CHECK(plan.action == pc::LbaAction::kUpsert);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED"});
+    std::string body = pc::lbaBody(o, {});
+    CHECK(body.find(R"J("apply":{"email":null,"phone":"+33299400000","url":null})J") !=
+          std::string::npos);
+    CHECK(pc::lbaBodyHash(body) != pc::lbaBodyHash(pc::lbaBody(sampleOffer(), {})));
+
+    o.contact.email = "jean..dupont@example.fr";
+    CHECK(pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false).dropped_channels ==
+          std::vector<std::string>{"EMAIL_REFUSED"});
+    o.contact.email = "a@b.c";
+    CHECK(pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false).dropped_channels ==
+          std::vector<std::string>{"EMAIL_REFUSED"});
+    CHECK(pc::lbaBody(o, {}).find(R"J("email":null,"phone":"+33299400000")J") != std::string::npos);
+
+    // A good address with '+' and '\'', a premium-rate phone: the phone goes.
+    o.contact.email = "o'neil+stage@example.fr";
+    o.contact.phone = "+33892680230";
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false);
+    CHECK(plan.action == pc::LbaAction::kUpsert);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"PHONE_REFUSED"});
+    CHECK(pc::lbaBody(o, {}).find(
+              R"J("apply":{"email":"o'neil+stage@example.fr","phone":null,"url":null})J") !=
+          std::string::npos);
+    // Shared cost likewise.
+    o.contact.phone = "+33820123456";
+    CHECK(pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false).dropped_channels ==
+          std::vector<std::string>{"PHONE_REFUSED"});
+
+    // A landline and a mobile are kept, nothing dropped.
+    for (const char* phone : {"+33299400000", "+33612345678", "+33781234567"}) {
+      o.contact.phone = phone;
+      plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, none, false);
+      CHECK(plan.dropped_channels.empty());
+      CHECK(pc::lbaBody(o, {}).find(std::string("\"phone\":\"") + phone + "\"") !=
+            std::string::npos);
+    }
+  }
+
+  TEST_CASE("all the offer's channels refused: the defaults apply, checked the same way") {
+    auto o = sampleOffer();
+    o.contact.email = "rené@example.fr";
+    o.contact.phone = "+33899123456";
+    // No defaults: nothing left, not eligible, and why.
+    auto plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, {}, false);
+    CHECK(plan.action == pc::LbaAction::kNotEligible);
+    CHECK(plan.reasons == std::vector<std::string>{"NO_APPLY_CHANNEL"});
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED", "PHONE_REFUSED"});
+    // Sent before: closed, with the same reasons.
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, {}, true);
+    CHECK(plan.action == pc::LbaAction::kClose);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED", "PHONE_REFUSED"});
+
+    // The partner's defaults take over, as a whole.
+    const pc::ApplyDefaults defaults{"alternance@cfa.fr", "02 99 00 00 00", "https://cfa.fr/p"};
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, defaults, false);
+    CHECK(plan.action == pc::LbaAction::kUpsert);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED", "PHONE_REFUSED"});
+    pc::LbaBodyOptions options;
+    options.apply_defaults = defaults;
+    CHECK(
+        pc::lbaBody(o, options)
+            .find(
+                R"J("apply":{"email":"alternance@cfa.fr","phone":"02 99 00 00 00","url":"https://cfa.fr/p"})J") !=
+        std::string::npos);
+
+    // Defaults refused too: only what is left of them (here the url) is sent.
+    const pc::ApplyDefaults bad_defaults{"contact@cfa", "0899 00 00 00", "https://cfa.fr/p"};
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, bad_defaults, false);
+    CHECK(plan.action == pc::LbaAction::kUpsert);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED", "PHONE_REFUSED"});
+    options.apply_defaults = bad_defaults;
+    CHECK(pc::lbaBody(o, options)
+              .find(R"J("apply":{"email":null,"phone":null,"url":"https://cfa.fr/p"})J") !=
+          std::string::npos);
+    // ... and with no url either: NO_APPLY_CHANNEL.
+    const pc::ApplyDefaults refused_only{"contact@cfa", "0899 00 00 00", std::nullopt};
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, refused_only, false);
+    CHECK(plan.action == pc::LbaAction::kNotEligible);
+    CHECK(plan.reasons == std::vector<std::string>{"NO_APPLY_CHANNEL"});
+    CHECK(pc::lbaIneligibility(o, kToday, refused_only) ==
+          std::vector<std::string>{"NO_APPLY_CHANNEL"});
+
+    // One of the offer's channels left: the defaults are not used, nor mixed in.
+    o.contact.phone = "+33299400000";
+    plan = pc::planLba(o, pc::OfferStatus::kActive, kToday, defaults, false);
+    CHECK(plan.dropped_channels == std::vector<std::string>{"EMAIL_REFUSED"});
+    options.apply_defaults = defaults;
+    CHECK(pc::lbaBody(o, options)
+              .find(R"J("apply":{"email":null,"phone":"+33299400000","url":null})J") !=
+          std::string::npos);
+    // Closing a withdrawn offer judges no channel.
+    CHECK(pc::planLba(o, pc::OfferStatus::kWithdrawn, kToday, defaults, true)
+              .dropped_channels.empty());
+  }
 }
