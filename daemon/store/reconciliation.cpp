@@ -38,6 +38,7 @@ void repair(pqxx::transaction_base& tx, connectors::Clock::WallTime now,
             const ReconcileOptions& options, ReconcileCounts& counts) {
   MergeContext ctx;
   ctx.today = options.today;
+  ctx.now = now;  // the expiries are stamped with the clock, like the imports
   counts.expired = expireDueOffers(tx, ctx);
 
   const RequeueCounts stuck = requeueStuck(tx, now, options.stuck_after);
