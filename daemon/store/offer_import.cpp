@@ -65,11 +65,6 @@ std::string contentHash(const fmt::Offer& offer) {
   return sha256Hex(fmt::offerJson(neutral));
 }
 
-// One staging row (libpqxx 6 streams tuples only), in stagingColumns() order.
-using Text = std::optional<std::string>;
-using StagingRow = std::tuple<Text, Text, Text, Text, Text, Text, Text, Text, Text, Text, Text,
-                              Text, Text, Text, Text>;
-
 // Streams every data row of the file into the staging table (COPY).
 class StagingSink final : public fmt::OfferSink {
  public:
@@ -80,36 +75,36 @@ class StagingSink final : public fmt::OfferSink {
   void onOffer(const fmt::Offer& offer) override {
     const bool upsert = offer.action == fmt::OfferAction::kUpsert;
     row_ = StagingRow();
-    std::get<0>(row_) = std::to_string(++seq_);
-    std::get<1>(row_) = std::to_string(offer.line);
-    std::get<2>(row_) = upsert ? "upsert" : "delete";
-    if (offer.movement) std::get<3>(row_) = std::string(1, *offer.movement);
-    std::get<4>(row_) = offer.source_ref;
+    row_[StagingColumn::kSeq] = std::to_string(++seq_);
+    row_[StagingColumn::kLine] = std::to_string(offer.line);
+    row_[StagingColumn::kKind] = upsert ? "upsert" : "delete";
+    if (offer.movement) row_[StagingColumn::kMovement] = std::string(1, *offer.movement);
+    row_[StagingColumn::kSourceRef] = offer.source_ref;
     if (upsert) {
-      std::get<5>(row_) = fmt::offerJson(offer);
-      std::get<7>(row_) = contentHash(offer);
+      row_[StagingColumn::kJson] = fmt::offerJson(offer);
+      row_[StagingColumn::kContentHash] = contentHash(offer);
     }
-    std::get<6>(row_) = fieldErrorsJson(offer.warnings);
-    std::get<8>(row_) = offer.workplace.department;
-    std::get<9>(row_) = offer.employer.siret;
-    std::get<10>(row_) = romeArrayLiteral(offer.rome_codes);
-    std::get<11>(row_) = offer.contract.type;
-    std::get<12>(row_) = offer.publication.expires;
-    std::get<13>(row_) = offer.source_updated_at;
-    std::get<14>(row_) = applies_ ? "t" : "f";
-    stream_ << row_;
+    row_[StagingColumn::kWarnings] = fieldErrorsJson(offer.warnings);
+    row_[StagingColumn::kDepartment] = offer.workplace.department;
+    row_[StagingColumn::kSiret] = offer.employer.siret;
+    row_[StagingColumn::kRomeCodes] = romeArrayLiteral(offer.rome_codes);
+    row_[StagingColumn::kContractType] = offer.contract.type;
+    row_[StagingColumn::kExpires] = offer.publication.expires;
+    row_[StagingColumn::kSourceUpdatedAt] = offer.source_updated_at;
+    row_[StagingColumn::kApplies] = applies_ ? "t" : "f";
+    stream_ << row_.values;
   }
 
   void onReject(const fmt::Reject& reject) override {
     row_ = StagingRow();
-    std::get<0>(row_) = std::to_string(++seq_);
-    std::get<1>(row_) = std::to_string(reject.line);
-    std::get<2>(row_) = "reject";
-    std::get<4>(row_) = reject.source_ref;  // present but rejected: withdraws nothing
-    std::get<5>(row_) = fieldErrorsJson(reject.errors);
-    std::get<6>(row_) = fieldErrorsJson(reject.warnings);
-    std::get<14>(row_) = "f";
-    stream_ << row_;
+    row_[StagingColumn::kSeq] = std::to_string(++seq_);
+    row_[StagingColumn::kLine] = std::to_string(reject.line);
+    row_[StagingColumn::kKind] = "reject";
+    row_[StagingColumn::kSourceRef] = reject.source_ref;  // present but rejected: withdraws nothing
+    row_[StagingColumn::kJson] = fieldErrorsJson(reject.errors);
+    row_[StagingColumn::kWarnings] = fieldErrorsJson(reject.warnings);
+    row_[StagingColumn::kApplies] = "f";
+    stream_ << row_.values;
   }
 
   std::vector<fmt::FileIssue> file_warnings;

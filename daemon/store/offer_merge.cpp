@@ -160,24 +160,6 @@ std::optional<std::string> optionalText(const pqxx::field& f) {
 
 }  // namespace
 
-const std::vector<std::string>& stagingColumns() {
-  static const std::vector<std::string> columns = {
-      "seq",        "line",          "kind",         "movement",          "source_ref",
-      "json",       "warnings",      "content_hash", "department",        "siret",
-      "rome_codes", "contract_type", "expires",      "source_updated_at", "applies"};
-  return columns;
-}
-
-void createStagingTable(pqxx::transaction_base& tx) {
-  tx.exec(
-      "CREATE TEMP TABLE passerelle_staging ("
-      " seq integer NOT NULL, line bigint NOT NULL,"
-      " kind text NOT NULL CHECK (kind IN ('upsert', 'delete', 'reject')),"
-      " movement text, source_ref text, json text, warnings text, content_hash text,"
-      " department text, siret text, rome_codes text[], contract_type text, expires date,"
-      " source_updated_at timestamp, applies boolean NOT NULL) ON COMMIT DROP");
-}
-
 WithdrawForecast forecastSnapshotWithdrawals(pqxx::transaction_base& tx, const MergeContext& ctx) {
   // An anti-join, not a correlated NOT EXISTS inside FILTER: that one is
   // run once per offer (quadratic on a 100,000-offer snapshot).

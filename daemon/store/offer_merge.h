@@ -2,7 +2,7 @@
 // new state, their history and the destinations' outbox, in the caller's
 // transaction.
 //
-// The staging table (created by createStagingTable(), filled with COPY)
+// The staging table (staging_row.h: created by createStagingTable(), filled with COPY)
 // holds every data row of the file in file order: upserts, deletes and the
 // source_refs of rejected rows ("present but rejected": a snapshot withdraws
 // nothing for them). Rows with `applies` take part in the merge: all of a
@@ -27,13 +27,9 @@
 #include <pqxx/pqxx>
 
 #include "connectors/host/clock.h"
+#include "daemon/store/staging_row.h"
 
 namespace passerelle::daemon {
-
-// The staging table's columns, in COPY order.
-inline constexpr const char* kStagingTable = "passerelle_staging";
-const std::vector<std::string>& stagingColumns();
-void createStagingTable(pqxx::transaction_base& tx);
 
 struct MergeCounts {
   long created = 0;
