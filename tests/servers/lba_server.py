@@ -60,6 +60,7 @@ What it plays (the service's published rules, including how it refuses):
 
 Test-only endpoints (no key needed), all JSON:
   POST /__test__/process              process every written offer now (the service's jobs)
+  POST /__test__/faults {"clear": true} forgets the faults not yet used; otherwise
   POST /__test__/faults               {"mode": "500"|"504"|"504_after"|"slow"|"drop"|
                                       "drop_after", "count": N, "delay": s, "methods": [...]}:
                                       the next N API requests fail that way. "_after" modes
@@ -521,6 +522,9 @@ class Handler(BaseHTTPRequestHandler):
             if route == "process":
                 n = process_all(state)
                 result = {"processed": n}
+            elif route == "faults" and args.get("clear"):
+                state.faults.clear()  # {"clear": true}: no fault pending any more
+                result = {"ok": True}
             elif route == "faults":
                 state.faults.append({"mode": str(args.get("mode", "500")),
                                      "count": int(args.get("count", 1)),

@@ -15,11 +15,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+
 #include <unistd.h>
 #include <utime.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -628,6 +630,40 @@ TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Trav
   CHECK(listNames(ft_spool).size() == 1);
   auto offers = nlohmann::json::parse(lba.get("/__test__/offers"), nullptr, false);
   CHECK(offers.size() == 3);
+}
+
+TEST_CASE("daemon --once and push exit 2 when movements wait for a retry, 0 once delivered") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  const fs::path drop = store.dir() / "drop";
+  fs::create_directories(drop);
+  writeText(drop / "YMAG_cfa-test_20260302060000.csv",
+            store_test::ymagFile(store_test::ymagRows(1, 2)));
+  const fs::path key = store.dir() / "lba.key";
+  writeText(key, "test-key\n");
+  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
+  ConfigText c(store, store.dir() / "state");
+  c.partner(filePartner("cfa-test", "ymag", drop));
+  c.text += "[destination.lba]\nenabled = true\nurl = " + toml(lba.url()) +
+            "\napi_key_file = " + toml(key.string()) + "\n";
+  const fs::path config = store.dir() / "passerelle.toml";
+  writeText(config, c.text);
+  // Every write fails with 500: the imports work, the movements wait.
+  lba.post("/__test__/faults", R"({"mode":"500","count":1000,"methods":["POST"]})");
+  CHECK(runOnce(config, store.dir() / "daemon.log") == 2);
+  CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 2);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE destination = 'lba'"
+                    " AND state = 'pending'") == 2);
+  // The service is back: `push` delivers (backoff skipped here) and exits 0.
+  lba.post("/__test__/faults", R"({"clear":true})");
+  store.scalar("UPDATE outbox_movements SET next_attempt_at = NULL RETURNING 1");
+  const std::string push = std::string(PASSERELLE_BINARY) + " push --config " + config.string() +
+                           " >" + (store.dir() / "push.log").string() + " 2>&1";
+  const int status = std::system(push.c_str());
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE destination = 'lba'"
+                    " AND state = 'sent'") == 2);
 }
 
 TEST_CASE("daemon: watchdog pings come from the live loop while it runs") {

@@ -192,7 +192,7 @@ def main():
 
         # Faults off; time passes for leases and backoff (as it would), then
         # the queue is drained to the end.
-        server.call("POST", "/__test__/faults", {"mode": "500", "count": 0})
+        server.call("POST", "/__test__/faults", {"clear": True})
         for attempt in range(30):
             if time.monotonic() > DEADLINE:
                 fail("the queue was not drained in time")
