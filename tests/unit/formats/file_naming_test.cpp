@@ -4,7 +4,6 @@
 
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <string>
 
 #include "formats/dialect_registry.h"
@@ -84,7 +83,6 @@ TEST_SUITE("file_naming") {
   }
 
   TEST_CASE("hostile names: 30,000 characters, non-UTF-8 bytes, digits only") {
-    const auto start = std::chrono::steady_clock::now();
     const std::string long_code(30000, 'a');
     CHECK(order("ymag", "YMAG_" + long_code + "_20260315143000.csv").datetime == "20260315143000");
     const auto long_gil = order("gil", "GIL_A_20260315_" + std::string(30000, '9') + ".csv");
@@ -110,8 +108,8 @@ TEST_SUITE("file_naming") {
           std::optional<std::string>("3"));
     CHECK(order("sigma", std::string("SIGMA_\0\x01_20260315.csv", 21)).datetime ==
           "20260315000000");
-    // Linear: all of the above in well under a second.
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(1));
+    // Linear: a quadratic or backtracking reading of these names would not
+    // end within the test's timeout (speed itself is for the benchmarks).
   }
 
   TEST_CASE("compareNameOrder: dated first, by date, then without sequence, then NNN") {
