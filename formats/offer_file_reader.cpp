@@ -28,10 +28,17 @@ std::size_t StringByteSource::read(char* buffer, std::size_t capacity) {
 }
 
 FileByteSource::FileByteSource(const std::string& path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+  // writer, for ever; a regular file ignores the flag.
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "cannot open " + path);
   struct stat st {};
   if (::fstat(fd_, &st) == 0) regular_ = S_ISREG(st.st_mode);
+  if (!regular_) {
+    ::close(fd_);
+    fd_ = -1;
+    throw std::system_error(EINVAL, std::generic_category(), path + " is not a regular file");
+  }
   ::posix_fadvise(fd_, 0, 0, POSIX_FADV_SEQUENTIAL);
 }
 

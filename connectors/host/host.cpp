@@ -90,7 +90,8 @@ bool SystemHost::isRegularFile(const std::string& path) const {
 }
 
 Host::FileRead SystemHost::readRegularFile(const std::string& path, std::size_t max_bytes) const {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  // O_NONBLOCK: a FIFO named as a secret must not hang the open.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) throw std::runtime_error(std::string("cannot open: ") + std::strerror(errno));
   // fstat on the open file, so that the file checked is the one read.
   struct stat st {};

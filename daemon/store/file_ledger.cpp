@@ -1,6 +1,7 @@
 #include "daemon/store/file_ledger.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,8 +13,14 @@
 namespace passerelle::daemon {
 
 FileFingerprint fingerprintFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO must not hang the open; only regular files are read.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) throw std::system_error(errno, std::generic_category(), path);
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::system_error(EINVAL, std::generic_category(), path + " is not a regular file");
+  }
   connectors::Sha256 digest;
   FileFingerprint fingerprint;
   std::vector<char> buffer(1 << 16);

@@ -57,6 +57,12 @@ TEST_CASE("SystemHost reads a regular file whole, with its mode") {
                        doctest::Contains("not a regular file"), std::runtime_error);
   CHECK_THROWS_WITH_AS(host.readRegularFile((dir.path() / "missing").string(), 1024),
                        doctest::Contains("cannot open"), std::runtime_error);
+  // A FIFO named as a secret: refused at once, never waited on.
+  const std::string fifo = (dir.path() / "fifo").string();
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK_FALSE(host.isRegularFile(fifo));
+  CHECK_THROWS_WITH_AS(host.readRegularFile(fifo, 1024), doctest::Contains("not a regular file"),
+                       std::runtime_error);
 }
 
 TEST_CASE("SystemHost: the process's own ids and account") {
