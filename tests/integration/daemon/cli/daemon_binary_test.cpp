@@ -589,27 +589,35 @@ TEST_CASE(
   CHECK((!fs::exists(spool) || fs::is_empty(spool)));
 }
 
-TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Travail spool") {
-  TestStore store;
-  passerelle::testing::TestServer lba("lba_server.py");
+// A file:// partner whose folder holds `offers` Ymag offers, lba enabled
+// against `lba` with its key in a secret file, and `extra` configuration.
+fs::path lbaPartnerConfig(const TestStore& store, const passerelle::testing::TestServer& lba,
+                          int offers, const std::string& extra = "") {
   const fs::path drop = store.dir() / "drop";
-  const fs::path ft_spool = store.dir() / "ft-spool";
   fs::create_directories(drop);
   writeText(drop / "YMAG_cfa-test_20260302060000.csv",
-            store_test::ymagFile(store_test::ymagRows(1, 3)));
+            store_test::ymagFile(store_test::ymagRows(1, offers)));
   const fs::path key = store.dir() / "lba.key";
   writeText(key, "test-key\n");
   fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
   ConfigText c(store, store.dir() / "state");
   c.partner(filePartner("cfa-test", "ymag", drop));
   c.text += "[destination.lba]\nenabled = true\nurl = " + toml(lba.url()) +
-            "\napi_key_file = " + toml(key.string()) +
-            "\n\n[destination.france_travail]\nenabled = true\nmode = \"spool\"\n"
-            "spool_dir = " +
-            toml(ft_spool.string()) +
-            "\npartner_key = \"BRETAGNEALTERNANCE\"\npartner_name = \"Bretagne Alternance\"\n";
+            "\napi_key_file = " + toml(key.string()) + "\n" + extra;
   const fs::path config = store.dir() / "passerelle.toml";
   writeText(config, c.text);
+  return config;
+}
+
+TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Travail spool") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  const fs::path ft_spool = store.dir() / "ft-spool";
+  const fs::path config = lbaPartnerConfig(
+      store, lba, 3,
+      "\n[destination.france_travail]\nenabled = true\nmode = \"spool\"\nspool_dir = " +
+          toml(ft_spool.string()) +
+          "\npartner_key = \"BRETAGNEALTERNANCE\"\npartner_name = \"Bretagne Alternance\"\n");
 
   REQUIRE(runOnce(config, store.dir() / "daemon.log") == 0);
   CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
@@ -635,19 +643,7 @@ TEST_CASE("daemon --once: imports first, then pushes to lba and to a France Trav
 TEST_CASE("daemon --once and push exit 2 when movements wait for a retry, 0 once delivered") {
   TestStore store;
   passerelle::testing::TestServer lba("lba_server.py");
-  const fs::path drop = store.dir() / "drop";
-  fs::create_directories(drop);
-  writeText(drop / "YMAG_cfa-test_20260302060000.csv",
-            store_test::ymagFile(store_test::ymagRows(1, 2)));
-  const fs::path key = store.dir() / "lba.key";
-  writeText(key, "test-key\n");
-  fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
-  ConfigText c(store, store.dir() / "state");
-  c.partner(filePartner("cfa-test", "ymag", drop));
-  c.text += "[destination.lba]\nenabled = true\nurl = " + toml(lba.url()) +
-            "\napi_key_file = " + toml(key.string()) + "\n";
-  const fs::path config = store.dir() / "passerelle.toml";
-  writeText(config, c.text);
+  const fs::path config = lbaPartnerConfig(store, lba, 2);
   // Every write fails with 500: the imports work, the movements wait.
   lba.post("/__test__/faults", R"({"mode":"500","count":1000,"methods":["POST"]})");
   CHECK(runOnce(config, store.dir() / "daemon.log") == 2);
