@@ -72,12 +72,14 @@ struct Outcome {
 
 // The child's environment: the caller's, minus the PG* variables (PGPORT,
 // PGHOST, PGDATA... would redirect the programs elsewhere: the embedded
-// server's settings are all explicit), and with the identity of the account
-// switched to, if any.
+// server's settings are all explicit) and NOTIFY_SOCKET (the postmaster
+// speaks sd_notify when it finds one, and systemd accepts only the daemon's
+// own messages: it logs a refusal at every start and stop), and with the
+// identity of the account switched to, if any.
 std::vector<std::string> childEnvironment(const connectors::Host& host, const RunAs& as) {
   std::vector<std::string> env;
   for (std::string& entry : host.environment()) {
-    if (entry.rfind("PG", 0) == 0) continue;
+    if (entry.rfind("PG", 0) == 0 || entry.rfind("NOTIFY_SOCKET=", 0) == 0) continue;
     if (as.switch_user && (entry.rfind("HOME=", 0) == 0 || entry.rfind("USER=", 0) == 0 ||
                            entry.rfind("LOGNAME=", 0) == 0)) {
       continue;
