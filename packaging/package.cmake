@@ -10,8 +10,14 @@
 #   /lib/systemd/system/passerelle.service            the daemon (Type=notify)
 #   /lib/systemd/system/passerelle-reconcile.service  the nightly reconciliation
 #   /lib/systemd/system/passerelle-reconcile.timer
+#   /lib/systemd/system-generators/passerelle-generator
+#                                                     ReadWritePaths= for local drop folders
 #   /etc/passerelle/passerelle.toml                   example configuration (conffile)
-#   /usr/share/doc/passerelle/                        README, example configuration
+#   /etc/logrotate.d/passerelle                       the embedded server's log (conffile)
+#   /usr/share/man/man1/passerelle.1.gz               generated: packaging/gen-cli-docs
+#   /usr/share/bash-completion/completions/passerelle generated: packaging/gen-cli-docs
+#   /usr/share/doc/passerelle/                        README, copyright, changelog.Debian.gz,
+#                                                     example configuration
 #
 # The maintainer scripts (packaging/debian/) create the `passerelle` system
 # user and group, /etc/passerelle/secrets (0750 root:passerelle) and
@@ -28,6 +34,50 @@ install(FILES
           ${PASSERELLE_PACKAGING_DIR}/systemd/passerelle-reconcile.timer
         DESTINATION /lib/systemd/system
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(PROGRAMS ${PASSERELLE_PACKAGING_DIR}/systemd/passerelle-generator
+        DESTINATION /lib/systemd/system-generators)
+install(FILES ${PASSERELLE_PACKAGING_DIR}/debian/logrotate
+        DESTINATION /etc/logrotate.d RENAME passerelle
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(FILES ${PASSERELLE_PACKAGING_DIR}/passerelle.bash-completion
+        DESTINATION share/bash-completion/completions RENAME passerelle
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(FILES ${PASSERELLE_PACKAGING_DIR}/debian/copyright
+        DESTINATION share/doc/passerelle
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+# Debian wants the manual page and the changelog compressed (gzip -9n: no
+# name or time stamp, so that the package is reproducible). Compressed at
+# configure time; an edit of either file configures again.
+set(PASSERELLE_GZIPPED ${CMAKE_CURRENT_BINARY_DIR}/packaging/gz)
+file(MAKE_DIRECTORY ${PASSERELLE_GZIPPED})
+foreach(pair "passerelle.1:passerelle.1.gz" "debian/changelog:changelog.Debian.gz")
+  string(REPLACE ":" ";" pair "${pair}")
+  list(GET pair 0 source)
+  list(GET pair 1 target)
+  execute_process(COMMAND gzip -9 -n -c ${PASSERELLE_PACKAGING_DIR}/${source}
+                  OUTPUT_FILE ${PASSERELLE_GZIPPED}/${target} RESULT_VARIABLE gzip_rc)
+  if(NOT gzip_rc EQUAL 0)
+    message(FATAL_ERROR "gzip of packaging/${source} failed")
+  endif()
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+               ${PASSERELLE_PACKAGING_DIR}/${source})
+endforeach()
+install(FILES ${PASSERELLE_GZIPPED}/passerelle.1.gz
+        DESTINATION share/man/man1
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+install(FILES ${PASSERELLE_GZIPPED}/changelog.Debian.gz
+        DESTINATION share/doc/passerelle
+        PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
+
+# The manual page and the completion follow the program's --help, and the
+# changelog's version the project's (packaging/check-docs).
+if(PASSERELLE_BUILD_TESTS)
+  add_test(NAME package_docs
+           COMMAND ${PASSERELLE_PACKAGING_DIR}/check-docs $<TARGET_FILE:passerelle>
+                   ${PROJECT_VERSION})
+endif()
+
 # The configuration holds no secret (only the names of secret files), so it is
 # world-readable like most of /etc; the service user must read it.
 install(FILES ${PROJECT_SOURCE_DIR}/etc/passerelle.toml
@@ -43,7 +93,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md
 # dpkg keeps an operator's edits of a conffile across upgrades (and asks
 # before replacing it); CPack does not mark /etc files by itself.
 set(PASSERELLE_CONFFILES ${CMAKE_CURRENT_BINARY_DIR}/packaging/conffiles)
-file(WRITE ${PASSERELLE_CONFFILES} "/etc/passerelle/passerelle.toml\n")
+file(WRITE ${PASSERELLE_CONFFILES}
+     "/etc/passerelle/passerelle.toml\n/etc/logrotate.d/passerelle\n")
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "passerelle")
@@ -75,7 +126,8 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser, systemd (>= 250)")
 # store.url = "embedded" runs PostgreSQL 15's own programs
 # (/usr/lib/postgresql/15/bin); an installation on an external server needs
 # none of it.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15")
+# logrotate rotates the embedded server's log (/etc/logrotate.d/passerelle).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "postgresql-15, logrotate")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "postgresql-client-15")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${PASSERELLE_CONFFILES}
