@@ -12,7 +12,9 @@
 #   /lib/systemd/system/passerelle-reconcile.timer
 #   /lib/systemd/system-generators/passerelle-generator
 #                                                     ReadWritePaths= for local drop folders
-#   /etc/passerelle/passerelle.toml                   example configuration (conffile)
+#   /etc/passerelle/passerelle.toml                   the operator's configuration: the postinst
+#                                                     copies /usr/share/passerelle/passerelle.toml
+#                                                     (the example) there when missing
 #   /etc/logrotate.d/passerelle                       the embedded server's log (conffile)
 #   /usr/share/man/man1/passerelle.1.gz               generated: packaging/gen-cli-docs
 #   /usr/share/bash-completion/completions/passerelle generated: packaging/gen-cli-docs
@@ -78,10 +80,14 @@ if(PASSERELLE_BUILD_TESTS)
                    ${PROJECT_VERSION})
 endif()
 
-# The configuration holds no secret (only the names of secret files), so it is
-# world-readable like most of /etc; the service user must read it.
+# The example configuration. The postinst copies it to
+# /etc/passerelle/passerelle.toml when that file is missing and never touches
+# it afterwards (edits are kept across upgrades), and the postrm purges it.
+# Not a dpkg conffile: /etc/passerelle would then be the package's
+# directory, and dpkg warns at every purge that it is not empty (the
+# secrets/ that the postinst made are still there when dpkg looks).
 install(FILES ${PROJECT_SOURCE_DIR}/etc/passerelle.toml
-        DESTINATION /etc/passerelle
+        DESTINATION share/passerelle
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 install(FILES ${PROJECT_SOURCE_DIR}/etc/passerelle.toml
         DESTINATION share/doc/passerelle/examples
@@ -93,8 +99,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md
 # dpkg keeps an operator's edits of a conffile across upgrades (and asks
 # before replacing it); CPack does not mark /etc files by itself.
 set(PASSERELLE_CONFFILES ${CMAKE_CURRENT_BINARY_DIR}/packaging/conffiles)
-file(WRITE ${PASSERELLE_CONFFILES}
-     "/etc/passerelle/passerelle.toml\n/etc/logrotate.d/passerelle\n")
+file(WRITE ${PASSERELLE_CONFFILES} "/etc/logrotate.d/passerelle\n")
 
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "passerelle")
