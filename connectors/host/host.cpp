@@ -101,6 +101,8 @@ Host::FileRead SystemHost::readRegularFile(const std::string& path, std::size_t 
   if (!S_ISREG(st.st_mode)) throw std::runtime_error("not a regular file");
   FileRead file;
   file.mode = static_cast<unsigned>(st.st_mode & 07777);
+  file.uid = static_cast<unsigned>(st.st_uid);
+  file.gid = static_cast<unsigned>(st.st_gid);
   char buf[4096];
   while (file.content.size() <= max_bytes) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);

@@ -38,6 +38,8 @@ class Host {
   struct FileRead {
     unsigned mode = 0;    // permission bits (07777)
     std::string content;  // at most max_bytes + 1 bytes: more means larger
+    unsigned uid = 0;     // owner, to tell who else could read it
+    unsigned gid = 0;
   };
 
   virtual ~Host() = default;
@@ -78,6 +80,8 @@ class FakeHost final : public Host {
   struct File {
     std::string content;
     unsigned mode = 0600;
+    unsigned uid = 1000;
+    unsigned gid = 1000;
   };
 
   FakeHost& set(const std::string& name, std::string value) {
@@ -97,8 +101,9 @@ class FakeHost final : public Host {
     accounts_.push_back(std::move(a));
     return *this;
   }
-  FakeHost& addFile(const std::string& path, std::string content, unsigned mode = 0600) {
-    files_[path] = File{std::move(content), mode};
+  FakeHost& addFile(const std::string& path, std::string content, unsigned mode = 0600,
+                    unsigned uid = 1000, unsigned gid = 1000) {
+    files_[path] = File{std::move(content), mode, uid, gid};
     return *this;
   }
 
@@ -128,7 +133,8 @@ class FakeHost final : public Host {
   FileRead readRegularFile(const std::string& path, std::size_t max_bytes) const override {
     auto it = files_.find(path);
     if (it == files_.end()) throw std::runtime_error("cannot open: No such file or directory");
-    return FileRead{it->second.mode & 07777, it->second.content.substr(0, max_bytes + 1)};
+    return FileRead{it->second.mode & 07777, it->second.content.substr(0, max_bytes + 1),
+                    it->second.uid, it->second.gid};
   }
 
  private:

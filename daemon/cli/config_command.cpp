@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "connectors/host/clock.h"
+#include "daemon/cli/connection_check.h"
 #include "daemon/config/config.h"
 #include "formats/dialect_registry.h"
 
@@ -15,7 +17,25 @@ namespace {
 
 struct ConfigCheckOptions {
   std::string config_path;
+  bool connect = false;
 };
+
+// --connect: one line per connection; failures are problems.
+std::size_t reportConnections(const Config& config, const connectors::Host& host,
+                              const std::string& prefix) {
+  connectors::SystemClock clock;
+  std::size_t failures = 0;
+  for (const ConnectionResult& r : checkConnections(config, host, clock)) {
+    if (r.ok) {
+      std::printf("%s: %s %s\n", r.subject.c_str(),
+                  r.tried ? "ok:" : "not tried:", r.message.c_str());
+    } else {
+      ++failures;
+      std::fprintf(stderr, "%s: %s: %s\n", prefix.c_str(), r.subject.c_str(), r.message.c_str());
+    }
+  }
+  return failures;
+}
 
 int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& host) {
   std::optional<std::string> cli;
@@ -38,6 +58,10 @@ int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& ho
   for (const auto& warning : configWarnings(config)) {
     std::fprintf(stderr, "%s: warning: %s\n", prefix.c_str(), warning.c_str());
   }
+  // As root: what the service user would meet (a secret only root can read).
+  for (const auto& warning : serviceUserWarnings(config, host)) {
+    std::fprintf(stderr, "%s: warning: %s\n", prefix.c_str(), warning.c_str());
+  }
   const std::vector<std::string> problems = checkConfig(config, host);
   if (!problems.empty()) {
     for (const auto& problem : problems) {
@@ -51,9 +75,16 @@ int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& ho
   if (config.lba.enabled) destinations += "lba";
   if (config.france_travail.enabled) {
     if (!destinations.empty()) destinations += ", ";
-    destinations += std::string("france_travail (") + toString(config.france_travail.mode) + ")";
+    destinations += std::string("france-travail (") + toString(config.france_travail.mode) + ")";
   }
   if (destinations.empty()) destinations = "none";
+  if (options.connect) {
+    const std::size_t failures = reportConnections(config, host, prefix);
+    if (failures > 0) {
+      std::fprintf(stderr, "connections failed: %zu\n", failures);
+      return kExitFailure;
+    }
+  }
   std::printf("configuration OK: %zu partner%s, destinations: %s (%s)\n", config.partners.size(),
               config.partners.size() == 1 ? "" : "s", destinations.c_str(), source.c_str());
   return kExitOk;
@@ -70,6 +101,9 @@ void addConfigCommand(CLI::App& app, ExitStatus& status, const connectors::Host&
   check->add_option("--config", options->config_path,
                     "Configuration file (default: $PASSERELLE_CONFIG, else " +
                         std::string(kDefaultConfigPath) + ")");
+  check->add_flag("--connect", options->connect,
+                  "Also try every connection: the store, each partner's server (login and "
+                  "listing), each destination's authentication");
   check->callback([options, &status, &host] { status.code = runConfigCheck(*options, host); });
 }
 

@@ -32,8 +32,9 @@ Config loadDaemonConfig(const std::optional<std::string>& path, const connectors
                     host);
 }
 
-// /healthz and /metrics on daemon.http. A port that cannot be bound is
-// logged and the daemon goes on: the offers matter more than the scrape.
+// /healthz and /metrics on daemon.http. A port that cannot be bound stops
+// the daemon at start (exit 2): otherwise another process answering on it
+// would report a health that is not ours.
 std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::string& store_url,
                                               const Service& service) {
   auto handler = [&service, store_url](std::string_view path) -> HttpReply {
@@ -48,14 +49,34 @@ std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::s
     }
     return {404, "text/plain; charset=utf-8", "not found\n"};
   };
+  std::unique_ptr<HttpEndpoints> endpoints;
   try {
-    auto endpoints = std::make_unique<HttpEndpoints>(config.daemon.http, handler);
-    logInfo("http endpoints listening", {{"address", config.daemon.http}});
-    return endpoints;
+    endpoints = std::make_unique<HttpEndpoints>(config.daemon.http, handler);
   } catch (const std::exception& e) {
-    logError("http endpoints not started", {{"address", config.daemon.http}, {"error", e.what()}});
-    return nullptr;
+    throw std::runtime_error(std::string(e.what()) +
+                             " (daemon.http; is another program or daemon using it? "
+                             "Choose another address, or \"\" for no endpoint)");
   }
+  logInfo("http endpoints listening", {{"address", config.daemon.http}});
+  return endpoints;
+}
+
+// SIGHUP: what the new file changes is logged, the log format applied at
+// once; what only a restart applies is said so.
+void logReload(const Config& before, const Config& after, const connectors::Host& host) {
+  const ConfigChanges changes = changedSettings(before, after);
+  if (after.daemon.log_format != before.daemon.log_format)
+    EventLog::configure(EventLog::detectOutput(host, after.daemon.log_format == LogFormat::kJson));
+  auto joined = [](const std::vector<std::string>& places) {
+    std::string out;
+    for (const auto& p : places) out += (out.empty() ? "" : ", ") + p;
+    return out.empty() ? std::string("none") : out;
+  };
+  logInfo("configuration reloaded", {{"changed", joined(changes.applied)},
+                                     {"partners", static_cast<long>(after.partners.size())}});
+  if (!changes.restart_needed.empty())
+    logWarning("configuration change needs a restart",
+               {{"settings", joined(changes.restart_needed)}});
 }
 
 int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
@@ -87,9 +108,14 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   };
   ServiceOptions options;
   options.once = o.once;
-  options.reload = [&o, &host, &allJobs]() -> std::optional<Jobs> {
+  Config running = config;  // what the last successful (re)load gave
+  options.reload = [&o, &host, &allJobs, &running]() -> std::optional<Jobs> {
     try {
-      return allJobs(loadDaemonConfig(o.config_path, host));
+      Config next = loadDaemonConfig(o.config_path, host);
+      Jobs jobs = allJobs(next);
+      logReload(running, next, host);
+      running = std::move(next);
+      return jobs;
     } catch (const ConfigError& e) {
       for (const auto& problem : e.problems())
         logError("configuration refused on reload", {{"problem", problem}});

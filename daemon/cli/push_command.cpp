@@ -8,6 +8,7 @@
 #include "connectors/host/clock.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/destinations/registry.h"
+#include "daemon/log/event_log.h"
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {
@@ -68,8 +69,15 @@ int runRetry(const RetryOptions& o, const pc::Host& host) {
   pqxx::work tx(*session.connection);
   const std::string destination = o.destination.value_or("");
   const long requeued = outbox.requeueFailed(tx, destination);
+  std::vector<std::string> resumed;
+  for (const auto& name :
+       destination.empty() ? destinationNames() : std::vector<std::string>{destination})
+    if (pausedReason(tx, name)) resumed.push_back(name);
   resumeDestination(tx, destination);
   tx.commit();
+  for (const auto& name : resumed)
+    EventLog::write(LogLevel::kInfo, LogEventId::kDestinationResumed, "destination resumed",
+                    {{"destination", name}});
   std::printf("retry %s requeued=%ld\n", destination.empty() ? "all" : destination.c_str(),
               requeued);
   return kExitOk;

@@ -119,6 +119,29 @@ const char* tlsName(connectors::DropTls tls) {
   return "?";
 }
 
+// The user information of a URL ("user:secret" in scheme://user:secret@host/),
+// empty when there is none. Only the authority is looked at: an '@' in the
+// path or the query is not a credential.
+std::string_view userinfoOf(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return {};
+  std::string_view rest = url.substr(scheme_end + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  const auto at = authority.rfind('@');
+  return at == std::string_view::npos ? std::string_view{} : authority.substr(0, at);
+}
+
+// A password in a libpq URI: in its user information or as a query
+// parameter (postgresql://host/db?password=...).
+bool urlHasPassword(std::string_view url) {
+  if (userinfoOf(url).find(':') != std::string_view::npos) return true;
+  const auto query = url.find('?');
+  if (query == std::string_view::npos) return false;
+  const std::string_view params = url.substr(query);
+  return params.find("?password=") != std::string_view::npos ||
+         params.find("&password=") != std::string_view::npos;
+}
+
 // Walks the parsed document, collecting every problem with its place, so that
 // an operator fixes all of them in one go rather than one per restart.
 class Reader {
@@ -333,7 +356,9 @@ class Reader {
   void readPartnerOverrides(const toml::table& t, const std::string& p, PartnerConfig& partner);
   void readDestinations(const toml::table& root, Config& config);
   void readLba(const toml::table& t, LbaConfig& lba);
-  void readFranceTravail(const toml::table& t, FranceTravailConfig& ft);
+  void readFranceTravail(const toml::table& t, const std::string& p, FranceTravailConfig& ft);
+  void refuseUrlCredentials(const toml::table& t, const std::string& key, const std::string& url,
+                            const std::string& secret_key);
 
   std::string file_;
   fs::path base_dir_;
@@ -362,13 +387,23 @@ Config Reader::read(const toml::table& root, Config defaults) {
 void Reader::readStore(const toml::table& root, Config& config) {
   const toml::table* t = subTable(root, "", "store");
   if (!t) return;
-  checkKeys(*t, "store", {"url"});
-  if (!getString(*t, "store", "url", config.store.url)) return;
+  checkKeys(*t, "store", {"url", "password_file"});
+  getPath(*t, "store", "password_file", config.store.password_file);
+  getString(*t, "store", "url", config.store.url);
   const std::string& url = config.store.url;
-  if (url != "embedded" && url.rfind("postgresql://", 0) != 0 && url.rfind("postgres://", 0) != 0) {
+  if (url == "embedded") {
+    if (!config.store.password_file.empty()) {
+      error(t->get("password_file"), "store.password_file",
+            "the embedded store needs no password (it is reached over its own unix socket)");
+    }
+  } else if (url.rfind("postgresql://", 0) != 0 && url.rfind("postgresql://", 0) != 0 &&
+             url.rfind("postgres://", 0) != 0) {
     error(t->get("url"), "store.url",
-          "expected \"embedded\" or a postgresql:// URI (passwords belong in ~/.pgpass or "
-          "PGPASSFILE, not here)");
+          "expected \"embedded\" or a postgresql:// URI (the password belongs in the file "
+          "named by store.password_file, not here)");
+  } else if (urlHasPassword(url)) {
+    error(t->get("url"), "store.url",
+          "must not contain a password (name a secret file with store.password_file instead)");
   }
 }
 
@@ -595,11 +630,29 @@ void Reader::readPartnerOverrides(const toml::table& t, const std::string& p,
 void Reader::readDestinations(const toml::table& root, Config& config) {
   const toml::table* t = subTable(root, "", "destination");
   if (!t) return;
-  checkKeys(*t, "destination", {"lba", "france_travail"});
+  // [destination.france-travail] is the destination's name everywhere; the
+  // first spelling, france_travail, is still read (not both at once).
+  checkKeys(*t, "destination", {"lba", "france-travail", "france_travail"});
   if (const toml::table* lba = subTable(*t, "destination", "lba")) readLba(*lba, config.lba);
-  if (const toml::table* ft = subTable(*t, "destination", "france_travail")) {
-    readFranceTravail(*ft, config.france_travail);
+  const bool old_spelling = t->get("france_travail") != nullptr;
+  if (old_spelling && t->get("france-travail")) {
+    error(t->get("france_travail"), "destination.france_travail",
+          "[destination.france-travail] is also given: keep only that one");
+    return;
   }
+  const char* ft_key = old_spelling ? "france_travail" : "france-travail";
+  if (const toml::table* ft = subTable(*t, "destination", ft_key)) {
+    readFranceTravail(*ft, std::string("destination.") + ft_key, config.france_travail);
+  }
+}
+
+// Credentials in a destination's URL would end up in logs and archives; the
+// secret has its own key.
+void Reader::refuseUrlCredentials(const toml::table& t, const std::string& key,
+                                  const std::string& url, const std::string& secret_key) {
+  if (userinfoOf(url).empty()) return;
+  error(t.get("url"), key,
+        "must not contain a user or password (name a secret file with " + secret_key + " instead)");
 }
 
 void Reader::readLba(const toml::table& t, LbaConfig& lba) {
@@ -613,6 +666,8 @@ void Reader::readLba(const toml::table& t, LbaConfig& lba) {
   if (getString(t, p, "url", lba.url) && lba.url.rfind("https://", 0) != 0 &&
       lba.url.rfind("http://", 0) != 0) {
     error(t.get("url"), p + ".url", "expected an https:// URL");
+  } else {
+    refuseUrlCredentials(t, p + ".url", lba.url, p + ".api_key_file");
   }
   getPath(t, p, "api_key_file", lba.api_key_file, lba.enabled);
   getInt(t, p, "write_per_minute", lba.write_per_minute, 1, 100000);
@@ -621,8 +676,8 @@ void Reader::readLba(const toml::table& t, LbaConfig& lba) {
   getInt(t, p, "max_attempts", lba.max_attempts, 1, 1000);
 }
 
-void Reader::readFranceTravail(const toml::table& t, FranceTravailConfig& ft) {
-  const std::string p = "destination.france_travail";
+void Reader::readFranceTravail(const toml::table& t, const std::string& p,
+                               FranceTravailConfig& ft) {
   checkKeys(
       t, p,
       {"enabled", "mode", "url", "login", "password_file", "feed", "partner_key", "partner_name",
@@ -635,6 +690,8 @@ void Reader::readFranceTravail(const toml::table& t, FranceTravailConfig& ft) {
   if (getString(t, p, "url", ft.url, upload) && !ft.url.empty() &&
       ft.url.rfind("https://", 0) != 0 && ft.url.rfind("http://", 0) != 0) {
     error(t.get("url"), p + ".url", "expected an https:// URL");
+  } else {
+    refuseUrlCredentials(t, p + ".url", ft.url, p + ".login and " + p + ".password_file");
   }
   getString(t, p, "login", ft.login, upload);
   getPath(t, p, "password_file", ft.password_file, upload);
@@ -685,6 +742,30 @@ void Reader::readFranceTravail(const toml::table& t, FranceTravailConfig& ft) {
     }
     if (ft.enabled && ft.schedule.empty() && array.empty()) {
       error(node, p + ".schedule", "must list at least one time");
+    }
+  }
+}
+
+// Flattens the file's values into Config::settings: tables by their path,
+// partners by their id (their order in the file does not matter).
+void flattenSettings(const toml::table& table, const std::string& prefix,
+                     std::map<std::string, std::string>& out) {
+  for (auto&& [key, node] : table) {
+    const std::string place =
+        prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (const toml::table* sub = node.as_table()) {
+      flattenSettings(*sub, place, out);
+    } else if (place == "partner" && node.is_array_of_tables()) {
+      const toml::array& partners = *node.as_array();
+      for (std::size_t i = 0; i < partners.size(); ++i) {
+        const toml::table& partner = *partners[i].as_table();
+        const std::string id = partner["id"].value_or(std::to_string(i));
+        flattenSettings(partner, "partner " + id, out);
+      }
+    } else {
+      std::ostringstream text;
+      node.visit([&text](const auto& value) { text << value; });
+      out[place] = text.str();
     }
   }
 }
@@ -841,6 +922,7 @@ Config loadConfig(const std::string& path, const std::vector<std::string>& known
   Reader reader(path, known_formats);
   Config config = reader.read(root, defaultConfig(host));
   if (!reader.errors().empty()) throw ConfigError(reader.errors());
+  flattenSettings(root, "", config.settings);
   return config;
 }
 
@@ -851,12 +933,42 @@ Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known
   return loadConfig(where.path, known_formats, host);
 }
 
+std::vector<std::pair<std::string, std::string>> secretFiles(const Config& config) {
+  std::vector<std::pair<std::string, std::string>> files;
+  auto add = [&](std::string key, const std::string& file) {
+    if (!file.empty()) files.emplace_back(std::move(key), file);
+  };
+  add("store.password_file", config.store.password_file);
+  for (std::size_t i = 0; i < config.partners.size(); ++i) {
+    const PartnerConfig& p = config.partners[i];
+    add("partner[" + std::to_string(i) + "] (" + p.id + ").password_file", p.password_file);
+  }
+  if (config.lba.enabled) add("destination.lba.api_key_file", config.lba.api_key_file);
+  if (config.france_travail.enabled && config.france_travail.mode == FranceTravailMode::kUpload) {
+    add("destination.france-travail.password_file", config.france_travail.password_file);
+  }
+  return files;
+}
+
+std::vector<std::string> serviceUserWarnings(const Config& config, const connectors::Host& host,
+                                             const std::string& service_user) {
+  std::vector<std::string> warnings;
+  if (host.effectiveUserId() != 0) return warnings;  // then we are whoever runs it
+  const auto account = host.account(service_user);
+  if (!account) return warnings;
+  for (const auto& [key, file] : secretFiles(config))
+    if (auto problem = serviceUserProblem(host, file, *account))
+      warnings.push_back(key + ": " + *problem);
+  return warnings;
+}
+
 std::vector<std::string> checkConfig(const Config& config, const connectors::Host& host) {
   std::vector<std::string> problems;
   auto secret = [&](const std::string& key, const std::string& file) {
     if (file.empty()) return;
     if (auto problem = secretProblem(host, file)) problems.push_back(key + ": " + *problem);
   };
+  secret("store.password_file", config.store.password_file);
   auto readable = [&](const std::string& key, const std::string& file) {
     if (file.empty()) return;
     if (::access(file.c_str(), R_OK) != 0) {
@@ -878,7 +990,7 @@ std::vector<std::string> checkConfig(const Config& config, const connectors::Hos
   }
   if (config.lba.enabled) secret("destination.lba.api_key_file", config.lba.api_key_file);
   if (config.france_travail.enabled && config.france_travail.mode == FranceTravailMode::kUpload) {
-    secret("destination.france_travail.password_file", config.france_travail.password_file);
+    secret("destination.france-travail.password_file", config.france_travail.password_file);
   }
   return problems;
 }
@@ -897,6 +1009,34 @@ std::vector<std::string> configWarnings(const Config& config) {
   }
   if (config.partners.empty()) warnings.push_back("partner: no partner configured");
   return warnings;
+}
+
+ConfigChanges changedSettings(const Config& before, const Config& after) {
+  // The old spelling of a table is the same place as the new one.
+  auto normalise = [](const std::map<std::string, std::string>& settings) {
+    std::map<std::string, std::string> out;
+    for (const auto& [place, value] : settings) {
+      std::string p = place;
+      if (p.rfind("destination.france_travail", 0) == 0) p.replace(12, 14, "france-travail");
+      out[p] = value;
+    }
+    return out;
+  };
+  const auto a = normalise(before.settings);
+  const auto b = normalise(after.settings);
+  std::set<std::string> places;
+  for (const auto& [place, value] : a)
+    if (auto it = b.find(place); it == b.end() || it->second != value) places.insert(place);
+  for (const auto& [place, value] : b)
+    if (!a.count(place)) places.insert(place);
+  // What the process holds for its whole life: its store, its directories,
+  // its listener.
+  static const std::set<std::string> kRestart = {
+      "store.url", "store.password_file", "daemon.state_dir", "daemon.spool_dir", "daemon.http"};
+  ConfigChanges changes;
+  for (const auto& place : places)
+    (kRestart.count(place) ? changes.restart_needed : changes.applied).push_back(place);
+  return changes;
 }
 
 const char* toString(AfterImport after) {

@@ -32,9 +32,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "connectors/drop/drop_folder.h"
@@ -63,6 +65,9 @@ struct StoreConfig {
   // "embedded" (a private PostgreSQL under state_dir, embedded_postgres.h) or
   // a libpq connection URI.
   std::string url = "embedded";
+  // The password of a postgresql:// URL's user, read as a secret (secrets.h);
+  // empty: none (peer or trust authentication, ~/.pgpass).
+  std::string password_file;
 };
 
 enum class LogFormat { kText, kJson };
@@ -159,6 +164,10 @@ struct Config {
   LbaConfig lba;
   FranceTravailConfig france_travail;
   std::string source_path;  // the file read; empty for defaultConfig()
+  // Every value the file sets, by its place ("daemon.log_format",
+  // "partner cfa-a.url", "destination.lba.enabled") and printed as TOML:
+  // what changedSettings() compares on a reload.
+  std::map<std::string, std::string> settings;
 
   const PartnerConfig* findPartner(const std::string& id) const;
   // The partner's overrides applied on the global values.
@@ -206,9 +215,31 @@ std::optional<std::uint64_t> parseSize(const std::string& text);
 // `KEY: message`; never a secret. Secrets are read through `host`.
 std::vector<std::string> checkConfig(const Config& config, const connectors::Host& host);
 
+// Every secret file the configuration names, with its key
+// ("partner[0] (cfa-a).password_file", "store.password_file"...).
+std::vector<std::pair<std::string, std::string>> secretFiles(const Config& config);
+
+// The account the packaged units run the daemon as.
+inline constexpr const char* kServiceUser = "passerelle";
+
+// Run as root (`config check` by an operator): the secrets `service_user`
+// could not read, each with what to do. Empty when not root or when that
+// account does not exist.
+std::vector<std::string> serviceUserWarnings(const Config& config, const connectors::Host& host,
+                                             const std::string& service_user = kServiceUser);
+
 // Settings that are valid but deserve a warning at every start (plain FTP,
 // certificate verification off, no partner).
 std::vector<std::string> configWarnings(const Config& config);
+
+// What a reload changes, for its log line: the places whose value differs
+// (added, removed or modified; a partner by its id), in order. Values are not
+// given (they are no secrets, but a log line is no place for a whole file).
+struct ConfigChanges {
+  std::vector<std::string> applied;         // take effect at once
+  std::vector<std::string> restart_needed;  // store, state and spool dirs, http
+};
+ConfigChanges changedSettings(const Config& before, const Config& after);
 
 const char* toString(AfterImport after);
 const char* toString(FranceTravailMode mode);

@@ -65,6 +65,29 @@ std::string readSecret(const connectors::Host& host, const std::string& file_or_
   return content;
 }
 
+std::optional<std::string> serviceUserProblem(const connectors::Host& host,
+                                              const std::string& file_or_name,
+                                              const connectors::Host::Account& account) {
+  const std::string name = fs::path(file_or_name).filename().string();
+  if (auto dir = host.variable("CREDENTIALS_DIRECTORY"); dir && !dir->empty()) {
+    if (!name.empty() && host.isRegularFile((fs::path(*dir) / name).string())) return std::nullopt;
+  }
+  connectors::Host::FileRead file;
+  try {
+    file = host.readRegularFile(file_or_name, kMaxSecretBytes);
+  } catch (const std::runtime_error&) {
+    return std::nullopt;
+  }
+  wipe(file.content);
+  const bool readable = (file.uid == account.uid && (file.mode & 0400)) ||
+                        (file.gid == account.gid && (file.mode & 0040)) || (file.mode & 0004);
+  if (readable) return std::nullopt;
+  return "secret file " + file_or_name + ": the service user " + account.name +
+         " cannot read it (owner uid " + std::to_string(file.uid) + ", mode " +
+         modeString(file.mode) + "); unless the unit hands it over with LoadCredential=" + name +
+         ":" + file_or_name + ", chown " + account.name + " " + file_or_name;
+}
+
 std::optional<std::string> secretProblem(const connectors::Host& host,
                                          const std::string& file_or_name) {
   try {

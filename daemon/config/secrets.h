@@ -31,4 +31,12 @@ std::string readSecret(const connectors::Host& host, const std::string& file_or_
 std::optional<std::string> secretProblem(const connectors::Host& host,
                                          const std::string& file_or_name);
 
+// Whether `account` (the service user) could read the secret, for `config
+// check` run as root: nullopt when it can (owner with read permission, or a
+// copy in $CREDENTIALS_DIRECTORY), else what to do about it. A secret that
+// cannot be read at all is secretProblem()'s to report: nullopt here.
+std::optional<std::string> serviceUserProblem(const connectors::Host& host,
+                                              const std::string& file_or_name,
+                                              const connectors::Host::Account& account);
+
 }  // namespace passerelle::daemon

@@ -62,6 +62,13 @@ struct DestinationSchedule {
   std::chrono::milliseconds retry_ceiling{0};
 };
 
+// What `config check --connect` learnt of a destination's authentication.
+struct ConnectionProbe {
+  bool tried = false;  // false: nothing to try without sending (said in `message`)
+  bool ok = true;
+  std::string message;  // what failed and what to check; or why nothing was tried
+};
+
 class Destination {
  public:
   virtual ~Destination() = default;
@@ -81,6 +88,10 @@ class Destination {
     (void)store;
     (void)counts;
   }
+
+  // `config check --connect`: authenticates with the service without sending
+  // or changing anything (no store needed). The default has nothing to try.
+  virtual ConnectionProbe probe() { return {false, true, "nothing to try without sending a file"}; }
 
   // `reconcile --full-stock`: whether the complete stock is queued for it.
   virtual bool takesFullStock() const { return false; }

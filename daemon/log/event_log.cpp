@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+// Without it, sd_journal_sendv() is a macro that adds CODE_FILE (the build
+// path), CODE_LINE and CODE_FUNC: noise for operators, and the same for
+// every event since they all come from here.
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include <atomic>
@@ -22,17 +26,16 @@ namespace passerelle::daemon {
 namespace {
 
 struct LogState {
-  LogOutput output = LogOutput::kText;
-  LogLevel min_level = LogLevel::kInfo;
-  std::shared_ptr<spdlog::logger> stderr_logger;
+  std::atomic<LogOutput> output = LogOutput::kText;
+  std::atomic<LogLevel> min_level = LogLevel::kInfo;
+  std::once_flag logger_once;
+  std::shared_ptr<spdlog::logger> stderr_logger;  // created once, then shared
 };
 
 LogState& state() {
   static LogState s;
   return s;
 }
-
-std::once_flag g_default_once;
 
 const char* levelName(LogLevel level) {
   switch (level) {
@@ -102,18 +105,44 @@ std::string journalKey(std::string_view key) {
   return k;
 }
 
-void writeJournal(LogLevel level, std::string_view message, std::span<const LogField> fields) {
-  std::vector<std::string> items;
-  items.push_back("MESSAGE=" + EventLog::formatText(level, message, fields));
-  items.push_back("PRIORITY=" + std::to_string(journalPriority(level)));
-  items.push_back("SYSLOG_IDENTIFIER=passerelle");
-  for (const auto& f : fields) items.push_back(journalKey(f.key) + "=" + f.value);
+void writeJournal(LogLevel level, LogEventId id, std::string_view message,
+                  std::span<const LogField> fields) {
+  std::vector<std::string> items = EventLog::journalFields(level, id, message, fields);
   std::vector<iovec> iov;
   for (auto& s : items) iov.push_back(iovec{s.data(), s.size()});
   sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
 }
 
+void createLogger(LogState& s) {
+  std::call_once(s.logger_once, [&s] {
+    s.stderr_logger = std::make_shared<spdlog::logger>(
+        "passerelle", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    s.stderr_logger->set_pattern("%v");  // lines are formatted here, not by spdlog
+    s.stderr_logger->flush_on(spdlog::level::trace);
+  });
+}
+
 }  // namespace
+
+std::vector<std::string> EventLog::journalFields(LogLevel level, LogEventId id,
+                                                 std::string_view message,
+                                                 std::span<const LogField> fields) {
+  std::vector<std::string> items;
+  // MESSAGE keeps the fields too: `journalctl -u passerelle` shows only it.
+  // They are also journal fields of their own (PARTNER=, RUN=...) to match on.
+  std::string text = formatText(level, message, fields);
+  text.erase(0, text.find(' ') + 1);  // the level is PRIORITY
+  items.push_back("MESSAGE=" + text);
+  items.push_back("PRIORITY=" + std::to_string(journalPriority(level)));
+  items.push_back("SYSLOG_IDENTIFIER=passerelle");
+  if (id != LogEventId::kNone) items.push_back("MESSAGE_ID=" + std::string(messageId(id)));
+  for (const auto& f : fields) items.push_back(journalKey(f.key) + "=" + f.value);
+  return items;
+}
+
+LogOutput EventLog::output() {
+  return state().output.load();
+}
 
 LogOutput EventLog::detectOutput(const connectors::Host& host, bool json_lines) {
   // systemd sets JOURNAL_STREAM to "device:inode" of the stream it connected
@@ -131,14 +160,9 @@ LogOutput EventLog::detectOutput(const connectors::Host& host, bool json_lines) 
 
 void EventLog::configure(LogOutput output, LogLevel min_level) {
   LogState& s = state();
+  createLogger(s);
   s.output = output;
   s.min_level = min_level;
-  if (!s.stderr_logger) {
-    s.stderr_logger = std::make_shared<spdlog::logger>(
-        "passerelle", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    s.stderr_logger->set_pattern("%v");  // lines are formatted here, not by spdlog
-    s.stderr_logger->flush_on(spdlog::level::trace);
-  }
 }
 
 std::string EventLog::formatText(LogLevel level, std::string_view message,
@@ -165,22 +189,25 @@ std::string EventLog::formatJson(LogLevel level, std::string_view message,
     line += ',';
     formats::appendJsonString(f.key, line);
     line += ':';
-    formats::appendJsonString(f.value, line);
+    if (f.number) {
+      line += f.value;
+    } else {
+      formats::appendJsonString(f.value, line);
+    }
   }
   line += '}';
   return line;
 }
 
-void EventLog::write(LogLevel level, std::string_view message, std::span<const LogField> fields) {
-  std::call_once(g_default_once, [] {
-    // Not configured (tests, or a message before main() chose): plain text.
-    if (!state().stderr_logger) configure(LogOutput::kText);
-  });
+void EventLog::write(LogLevel level, LogEventId id, std::string_view message,
+                     std::span<const LogField> fields) {
   LogState& s = state();
-  if (level < s.min_level) return;
-  switch (s.output) {
+  // Not configured (tests, or a message before main() chose): plain text.
+  createLogger(s);
+  if (level < s.min_level.load()) return;
+  switch (s.output.load()) {
     case LogOutput::kJournal:
-      writeJournal(level, message, fields);
+      writeJournal(level, id, message, fields);
       return;
     case LogOutput::kJson: {
       std::string line = formatJson(level, message, fields);

@@ -9,7 +9,7 @@
 #include <system_error>
 
 #include "connectors/drop/partner_report.h"
-#include "daemon/config/secrets.h"
+#include "daemon/config/drop_folder_settings.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/poll_record.h"
@@ -23,22 +23,6 @@ using connectors::ReadyFile;
 using connectors::RemoteEntry;
 
 namespace {
-
-connectors::DropFolderSettings folderSettings(const PartnerConfig& p,
-                                              const connectors::Host& host) {
-  connectors::DropFolderSettings s;
-  s.url = p.url;
-  s.tls = p.tls;
-  s.user = p.user;
-  if (!p.password_file.empty()) s.password = readSecret(host, p.password_file);
-  s.ca_file = p.ca_file;
-  s.pinned_pubkey = p.pinned_pubkey;
-  s.tls_verify = p.tls_verify;
-  s.fresh_tls_session = p.fresh_tls_session;
-  // A debugging switch of the environment, not of the configuration.
-  s.protocol_trace = host.variable("PASSERELLE_CURL_VERBOSE").has_value();
-  return s;
-}
 
 connectors::SelectionSettings selectionSettings(const PartnerConfig& p) {
   connectors::SelectionSettings s;
@@ -147,6 +131,33 @@ struct SpoolGuard {
   }
 };
 
+// A refused or quarantined file needs a person: warning level, with its
+// reason; each outcome has its journal MESSAGE_ID (log_event_id.h).
+void logFileTaken(const std::string& partner, const std::string& name, const ImportResult& r,
+                  const std::string& sha256) {
+  const bool refused = r.outcome == RunOutcome::kRejectedFile;
+  const bool quarantined = r.outcome == RunOutcome::kQuarantined;
+  const LogEventId id = refused       ? LogEventId::kFileRefused
+                        : quarantined ? LogEventId::kFileQuarantined
+                        : r.outcome == RunOutcome::kImported || r.outcome == RunOutcome::kApproved
+                            ? LogEventId::kFileImported
+                            : LogEventId::kNone;
+  std::vector<LogField> fields = {{"partner", partner},
+                                  {"file", name},
+                                  {"run", static_cast<long long>(r.run_id)},
+                                  {"outcome", toString(r.outcome)},
+                                  {"records", r.summary.records},
+                                  {"rejects", r.summary.rejects},
+                                  {"withdrawn", r.counts.withdrawn},
+                                  {"sha256", sha256}};
+  if ((refused || quarantined) && !r.message.empty()) fields.emplace_back("reason", r.message);
+  EventLog::write(refused || quarantined ? LogLevel::kWarning : LogLevel::kInfo, id,
+                  refused       ? "file refused"
+                  : quarantined ? "file quarantined"
+                                : "file taken",
+                  fields);
+}
+
 }  // namespace
 
 struct DropFolderPoller::FileOutcome {
@@ -182,7 +193,7 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     if (!partner_.tls_verify)
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
-    auto folder = connectors::openDropFolder(folderSettings(partner_, host_), clock_);
+    auto folder = connectors::openDropFolder(dropFolderSettings(partner_, host_), clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
     auto skip = [&](const RemoteEntry& e) {
@@ -240,12 +251,16 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     recordPoll(*store, clock_, partner_.id, true, summary);
     return JobOutcome{true, summary};
   } catch (const std::exception& e) {
+    // A store that went away reads "Could not obtain client encoding" in
+    // pqxx's words: say which store cannot be reached instead.
+    const std::string cause = explainStoreFailure(store_url_, e);
     try {
       auto record_store = openStore(store_url_);
-      recordPoll(*record_store, clock_, partner_.id, false, e.what());
+      recordPoll(*record_store, clock_, partner_.id, false, cause);
     } catch (const std::exception&) {
       // The store itself may be what failed: the exception below says it.
     }
+    if (cause != e.what()) throw StoreError(cause);
     throw;
   }
 }
@@ -284,14 +299,7 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   };
   tidy(name);
   if (f.marker) tidy(*f.marker);
-  logInfo("file taken", {{"partner", partner_.id},
-                         {"file", name},
-                         {"run", static_cast<long long>(result.run_id)},
-                         {"outcome", toString(result.outcome)},
-                         {"records", result.summary.records},
-                         {"rejects", result.summary.rejects},
-                         {"withdrawn", result.counts.withdrawn},
-                         {"sha256", dl.sha256}});
+  logFileTaken(partner_.id, name, result, dl.sha256);
   return FileOutcome{result.outcome, result.summary.rejects};
 }
 

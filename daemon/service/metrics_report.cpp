@@ -59,39 +59,43 @@ void storeMetrics(pqxx::connection& store, MetricsText& m) {
     m.sample("passerelle_files_total",
              {{"partner", r[0].as<std::string>()}, {"outcome", r[1].as<std::string>()}},
              r[2].as<double>());
+  const pqxx::result rows = tx.exec(
+      "SELECT partner, sum(records), sum(rejects) FROM import_runs "
+      "WHERE outcome IN ('imported', 'approved') GROUP BY 1 ORDER BY 1");
+  // One family's samples follow its header (the text format requires it).
   m.family("passerelle_rows_total", "counter", "Rows read from imported files, by partner.");
-  m.family("passerelle_rejects_total", "counter", "Rows rejected, by partner.");
-  for (const auto& r : tx.exec("SELECT partner, sum(records), sum(rejects) FROM import_runs "
-                               "WHERE outcome IN ('imported', 'approved') GROUP BY 1 ORDER BY 1")) {
+  for (const auto& r : rows)
     m.sample("passerelle_rows_total", {{"partner", r[0].as<std::string>()}}, r[1].as<double>());
+  m.family("passerelle_rejects_total", "counter", "Rows rejected, by partner.");
+  for (const auto& r : rows)
     m.sample("passerelle_rejects_total", {{"partner", r[0].as<std::string>()}}, r[2].as<double>());
-  }
   m.family("passerelle_offers", "gauge", "Offers in the store, by partner and status.");
   for (const auto& r :
        tx.exec("SELECT partner, status, count(*) FROM offers GROUP BY 1, 2 ORDER BY 1, 2"))
     m.sample("passerelle_offers",
              {{"partner", r[0].as<std::string>()}, {"status", r[1].as<std::string>()}},
              r[2].as<double>());
-  m.family("passerelle_queue", "gauge", "Outbox movements, by destination and state.");
+  m.family("passerelle_outbox_movements", "gauge", "Outbox movements, by destination and state.");
   for (const auto& r : tx.exec(
            "SELECT destination, state, count(*) FROM outbox_movements GROUP BY 1, 2 ORDER BY 1, 2"))
-    m.sample("passerelle_queue",
+    m.sample("passerelle_outbox_movements",
              {{"destination", r[0].as<std::string>()}, {"state", r[1].as<std::string>()}},
              r[2].as<double>());
   // The destinations' own state exists once their migration ran.
   if (tx.exec1("SELECT to_regclass('destination_status') IS NOT NULL")[0].as<bool>()) {
+    const pqxx::result status = tx.exec(
+        "SELECT destination, extract(epoch FROM last_success_at), paused_reason IS NOT NULL "
+        "FROM destination_status ORDER BY 1");
     m.family("passerelle_destination_last_success_timestamp_seconds", "gauge",
              "Last accepted write or batch, by destination (Unix time).");
-    m.family("passerelle_destination_paused", "gauge", "1 when the destination is paused.");
-    for (const auto& r : tx.exec(
-             "SELECT destination, extract(epoch FROM last_success_at), paused_reason IS NOT NULL "
-             "FROM destination_status ORDER BY 1")) {
+    for (const auto& r : status)
       if (!r[1].is_null())
         m.sample("passerelle_destination_last_success_timestamp_seconds",
                  {{"destination", r[0].as<std::string>()}}, r[1].as<double>());
+    m.family("passerelle_destination_paused", "gauge", "1 when the destination is paused.");
+    for (const auto& r : status)
       m.sample("passerelle_destination_paused", {{"destination", r[0].as<std::string>()}},
                r[2].as<bool>() ? 1 : 0);
-    }
   }
   m.family("passerelle_destination_errors", "gauge",
            "Movements that failed (given up), by destination.");
@@ -102,22 +106,34 @@ void storeMetrics(pqxx::connection& store, MetricsText& m) {
              r[1].as<double>());
 }
 
+// The loop's counters of one kind of job: polls (by partner) or pushes (by
+// destination).
+void jobMetrics(const ServiceHealth& health, const std::string& subject, const std::string& run,
+                MetricsText& m) {
+  const std::string failures = "passerelle_" + run + "_failures_total";
+  const std::string last = "passerelle_" + run + "_last_success_timestamp_seconds";
+  m.family(failures, "counter", "Failed runs (" + run + ") since start, by " + subject + ".");
+  for (const JobStats& j : health.jobs)
+    if (j.subject == subject)
+      m.sample(failures, {{subject.c_str(), j.name}}, static_cast<double>(j.failures));
+  m.family(last, "gauge",
+           "Last successful " + run + " since start, by " + subject + " (Unix time).");
+  for (const JobStats& j : health.jobs)
+    if (j.subject == subject && j.last_success)
+      m.sample(last, {{subject.c_str(), j.name}}, unixSeconds(*j.last_success));
+}
+
 }  // namespace
 
 std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health) {
   MetricsText m;
   m.family("passerelle_up", "gauge", "1 when the daemon's loop is alive.");
   m.sample("passerelle_up", {}, health.loop_alive ? 1 : 0);
-  m.family("passerelle_job_failures_total", "counter",
-           "Failed polls (partners) and pushes (destinations) since start.");
-  m.family("passerelle_job_last_success_timestamp_seconds", "gauge",
-           "Last successful poll or push since start (Unix time).");
-  for (const JobStats& j : health.jobs) {
-    m.sample("passerelle_job_failures_total", {{"job", j.name}}, static_cast<double>(j.failures));
-    if (j.last_success)
-      m.sample("passerelle_job_last_success_timestamp_seconds", {{"job", j.name}},
-               unixSeconds(*j.last_success));
-  }
+  m.family("passerelle_build_info", "gauge", "The running version, as a label (always 1).");
+  m.sample("passerelle_build_info", {{"version", PASSERELLE_VERSION}}, 1);
+  // Labels are `partner` and `destination`: Prometheus owns `job` and `instance`.
+  jobMetrics(health, "partner", "poll", m);
+  jobMetrics(health, "destination", "push", m);
   storeMetrics(store, m);
   return m.take();
 }

@@ -2,10 +2,13 @@
 // "Service"), in the Prometheus text format (version 0.0.4).
 //
 // The store's figures (files and rows imported, rejects, offers by status,
-// queue depths, destination errors and last successes) are read with a few
+// outbox depths, destination errors and last successes) are read with a few
 // aggregate queries at each scrape; the loop's own (poll failures and last
-// successes by partner) come from Service::health(). Names are prefixed
-// `passerelle_`; every label value is escaped.
+// successes by partner, push ones by destination) come from
+// Service::health(). Names are prefixed `passerelle_`; every label value is
+// escaped; the labels are `partner`, `destination` and the like, never `job`
+// or `instance` (Prometheus sets those); each family's samples follow its
+// HELP and TYPE lines; `passerelle_build_info{version}` is always 1.
 //
 // Thread safety: pure functions over the caller's connection and snapshot.
 #pragma once

@@ -108,6 +108,7 @@ struct Service::Impl {
       std::lock_guard lock(stats_mutex);
       JobStats& js = stats[slot->job->name()];
       js.name = slot->job->name();
+      js.subject = slot->job->subject();
       ++js.runs;
       js.running_since.reset();
       if (outcome.ok) {
@@ -154,8 +155,12 @@ struct Service::Impl {
   }
 
   void notifyStatus() {
+    // Destinations are jobs too: only the partners are counted as partners.
+    const auto partners = std::count_if(slots.begin(), slots.end(), [](const auto& s) {
+      return !s->retired && std::string_view(s->job->subject()) == "partner";
+    });
     std::string status =
-        stopping ? "stopping" : "polling " + std::to_string(slots.size()) + " partners";
+        stopping ? "stopping" : "polling " + std::to_string(partners) + " partners";
     for (const auto& [partner, text] : last_status) status += "; " + partner + ": " + text;
     sd_notifyf(0, "STATUS=%s", status.c_str());
   }
@@ -183,10 +188,11 @@ struct Service::Impl {
     }
     if (!next) return;
     sd_notify(0, "RELOADING=1");
+    const long jobs = static_cast<long>(next->size());  // before the move
     install(std::move(*next));
     startAll();
     sd_notify(0, "READY=1");
-    logInfo("configuration reloaded", {{"partners", static_cast<long>(next->size())}});
+    logInfo("jobs rescheduled", {{"jobs", jobs}});
   }
 
   void stop() {

@@ -63,7 +63,8 @@ using Jobs = std::vector<std::shared_ptr<Job>>;
 
 // What the loop knows of itself, for /healthz and /metrics.
 struct JobStats {
-  std::string name;  // partner or destination
+  std::string name;                 // partner or destination
+  std::string subject = "partner";  // Job::subject(): "partner" or "destination"
   long runs = 0;
   long failures = 0;
   int consecutive_failures = 0;

@@ -22,6 +22,8 @@
 
 #include "connectors/url/percent_encode.h"
 #include "daemon/config/config.h"
+#include "daemon/config/secrets.h"
+#include "daemon/store/store_connection.h"
 
 namespace passerelle::daemon {
 namespace {
@@ -511,7 +513,13 @@ void EmbeddedPostgres::stop() {
 }
 
 std::string resolveStoreUrl(const Config& config, const connectors::Host& host) {
-  if (config.store.url != "embedded") return config.store.url;
+  if (config.store.url != "embedded") {
+    if (config.store.password_file.empty()) return config.store.url;
+    // Read like every other secret (credentials directory first); a refused
+    // login then names the file (store_connection.h).
+    return withStorePassword(config.store.url, readSecret(host, config.store.password_file),
+                             config.store.password_file);
+  }
   if (config.daemon.state_dir.empty()) {
     throw EmbeddedPostgresError("embedded store: daemon.state_dir is not set");
   }

@@ -94,7 +94,9 @@ class EmbeddedPostgres {
 };
 
 // The store's connection URI: config.store.url, or, for "embedded", the URI of
-// the private server under config.daemon.state_dir, started if needed.
+// the private server under config.daemon.state_dir, started if needed. With
+// store.password_file, the password read from it is part of the URI: never
+// log the result, describeStore() (store_connection.h) says where it points.
 std::string resolveStoreUrl(const Config& config, const connectors::Host& host);
 
 }  // namespace passerelle::daemon

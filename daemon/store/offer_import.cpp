@@ -1,5 +1,6 @@
 #include "daemon/store/offer_import.h"
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -230,6 +231,28 @@ std::optional<std::string> quarantineReason(const WithdrawForecast& f, long reco
   return std::nullopt;
 }
 
+// Why a copy into quarantine failed, in words: a full disk says so even
+// when the file system reports it as an I/O error.
+std::string quarantineCopyFailure(const std::string& file, const std::string& dir,
+                                  const std::filesystem::filesystem_error& e) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const auto size = fs::file_size(file, ec);
+  const bool no_space =
+      e.code() == std::errc::no_space_on_device || e.code().value() == EDQUOT || (!ec && [&] {
+        std::error_code space_ec;
+        const fs::space_info space = fs::space(dir, space_ec);
+        return !space_ec && space.available < size;
+      }());
+  const std::string what = "while copying " + file + " to quarantine (" + dir + ")";
+  if (no_space) {
+    return "no space left on device " + what + "; the file is left in the drop folder and " +
+           "taken again at the next poll";
+  }
+  return "cannot keep the file in quarantine: " + e.code().message() + " " + what +
+         "; the file is left in the drop folder and taken again at the next poll";
+}
+
 // Keeps the file for approve; written before the commit that records it.
 std::string keepInQuarantine(const OfferImport::Job& job, std::int64_t run_id) {
   namespace fs = std::filesystem;
@@ -241,8 +264,20 @@ std::string keepInQuarantine(const OfferImport::Job& job, std::int64_t run_id) {
                           ("run-" + std::to_string(run_id) + "-" +
                            fs::path(job.request.remote_name).filename().string());
   const fs::path partial = target.string() + ".part";
-  fs::copy_file(job.request.path, partial, fs::copy_options::overwrite_existing);
-  fs::rename(partial, target);
+  try {
+    if (job.request.copy_to_quarantine) {
+      job.request.copy_to_quarantine(job.request.path, partial);
+    } else {
+      fs::copy_file(job.request.path, partial, fs::copy_options::overwrite_existing);
+    }
+    fs::rename(partial, target);
+  } catch (const fs::filesystem_error& e) {
+    // Nothing half-written stays; the transaction rolls back, the remote
+    // file is not moved, and the next poll tries again.
+    std::error_code ignored;
+    fs::remove(partial, ignored);
+    throw StoreError(quarantineCopyFailure(job.request.path, job.request.quarantine_dir, e));
+  }
   return target.string();
 }
 

@@ -29,6 +29,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -57,7 +59,11 @@ struct ImportRequest {
   std::optional<std::int64_t> remote_mtime;          // Unix seconds
   std::optional<std::string> expected_partner_code;  // Sigma's sigma_code
   SnapshotLimits limits;
-  std::string quarantine_dir;        // where quarantined files wait for approve
+  std::string quarantine_dir;  // where quarantined files wait for approve
+  // Copies the file into quarantine; empty: std::filesystem::copy_file. A
+  // seam for tests (a full disk is injected, not produced).
+  std::function<void(const std::filesystem::path& from, const std::filesystem::path& to)>
+      copy_to_quarantine;
   std::optional<std::string> today;  // YYYY-MM-DD, Europe/Paris (tests)
 };
 

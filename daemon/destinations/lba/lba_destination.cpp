@@ -104,6 +104,28 @@ class LbaDestination final : public Destination {
     return report;
   }
 
+  // Reads an offer that cannot exist: 404 means the key was accepted, 401
+  // that it was refused. One read of the quota, nothing written.
+  ConnectionProbe probe() override {
+    pc::LbaClientSettings settings = clientSettings(config_, host_);
+    settings.connect_timeout = std::chrono::seconds(5);
+    pc::RateLimiter limiter(clock_);
+    pc::LbaClient client(settings, clock_, limiter);
+    const pc::LbaResponse r = client.readOffer("000000000000000000000000").response;
+    if (r.outcome == pc::LbaOutcome::kOk || r.outcome == pc::LbaOutcome::kNotProcessedYet)
+      return {true, true, "API key accepted"};
+    if (r.outcome == pc::LbaOutcome::kUnauthorized)
+      return {true, false,
+              "the API key was refused (401): check the key in " + config_.lba.api_key_file +
+                  " (destination.lba.api_key_file)"};
+    std::string what = r.http_status ? "HTTP " + std::to_string(r.http_status) : r.message;
+    std::string advice = "check destination.lba.url and the network";
+    if (r.message.find("certificate") != std::string::npos ||
+        r.message.find("SSL") != std::string::npos)
+      advice = "the server's certificate is not trusted by this machine";
+    return {true, false, config_.lba.url + " did not answer as expected (" + what + "): " + advice};
+  }
+
   void refresh(pqxx::connection& store, ReconcileCounts& counts) override {
     LbaParts parts(store, config_, host_, clock_, "reconcile");
     counts.rolling_queued = parts.push().queueRollingRefresh();

@@ -299,10 +299,11 @@ void LbaPush::onKeyRefused(const Movement& m, const pc::LbaResponse& response,
   if (released != SettleResult::kLostLease) ++counts.released;
   tx.commit();  // the pause stands whoever owns the movement now
   counts.paused = true;
-  logError(
-      "LBA DESTINATION PAUSED: the API key was refused (401); nothing more is sent"
-      " until the key is replaced and `passerelle retry --destination lba` is run",
-      {{"destination", kLbaDestination}, {"http_status", response.http_status}});
+  EventLog::write(LogLevel::kError, LogEventId::kDestinationPaused, "destination paused",
+                  {{"destination", kLbaDestination},
+                   {"reason", "the API key was refused"},
+                   {"http_status", response.http_status},
+                   {"action", "replace the key file, then passerelle retry --destination lba"}});
 }
 
 void LbaPush::onRetry(const Movement& m, const pc::LbaResponse& response, const Written& written,
@@ -407,8 +408,12 @@ long LbaPush::refreshPublishingStatus(int limit) {
       pqxx::work tx(db_);
       pauseDestination(tx, kLbaDestination, kKeyRefused, clock);
       tx.commit();
-      logError("LBA DESTINATION PAUSED: the API key was refused (401)",
-               {{"destination", kLbaDestination}});
+      EventLog::write(
+          LogLevel::kError, LogEventId::kDestinationPaused, "destination paused",
+          {{"destination", kLbaDestination},
+           {"reason", "the API key was refused"},
+           {"http_status", 401},
+           {"action", "replace the key file, then passerelle retry --destination lba"}});
       break;
     }
     if (outcome == pc::LbaOutcome::kRateLimited) break;  // next time

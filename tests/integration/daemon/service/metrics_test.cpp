@@ -1,6 +1,9 @@
 // MetricsReport: the store's figures and the loop's, in Prometheus text.
 #include <doctest/doctest.h>
 
+#include <set>
+#include <sstream>
+
 #include "daemon/service/metrics_report.h"
 #include "tests/integration/daemon/store_test_support.h"
 
@@ -25,9 +28,45 @@ TEST_CASE("metrics: files, rows, rejects, offers by status, queues, job failures
   CHECK(text.find("passerelle_files_total{partner=\"cfa-test\",outcome=\"imported\"} 1\n") !=
         std::string::npos);
   CHECK(text.find("passerelle_rows_total{partner=\"cfa-test\"} 3\n") != std::string::npos);
-  CHECK(text.find("passerelle_job_failures_total{job=\"cfa-test\"} 2\n") != std::string::npos);
-  CHECK(text.find("passerelle_queue{destination=\"lba\",state=\"pending\"} 3\n") !=
+  CHECK(text.find("passerelle_poll_failures_total{partner=\"cfa-test\"} 2\n") != std::string::npos);
+  CHECK(text.find("passerelle_outbox_movements{destination=\"lba\",state=\"pending\"} 3\n") !=
         std::string::npos);
+  CHECK(text.find("passerelle_build_info{version=\"") != std::string::npos);
+}
+
+TEST_CASE("metrics: no job or instance label, each family's samples together") {
+  TestStore store;
+  store.import("cfa-test", "ymag",
+               store.writeFile("a.csv", store_test::ymagFile(store_test::ymagRows(1, 3))));
+  daemon::ServiceHealth health;
+  health.loop_alive = true;
+  daemon::JobStats poll;
+  poll.name = "cfa-test";
+  poll.last_success = std::chrono::system_clock::now();
+  daemon::JobStats push;
+  push.name = "lba";
+  push.subject = "destination";
+  push.failures = 1;
+  health.jobs = {poll, push};
+  const std::string text = daemon::renderMetrics(store.db(), health);
+  CHECK(text.find("job=") == std::string::npos);
+  CHECK(text.find("instance=") == std::string::npos);
+  CHECK(text.find("passerelle_push_failures_total{destination=\"lba\"} 1\n") != std::string::npos);
+  CHECK(text.find("passerelle_poll_last_success_timestamp_seconds{partner=\"cfa-test\"}") !=
+        std::string::npos);
+  // Every sample belongs to the family of the last TYPE line, and no family
+  // appears twice.
+  std::set<std::string> families;
+  std::string current;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# TYPE ", 0) == 0) {
+      current = line.substr(7, line.find(' ', 7) - 7);
+      CHECK_MESSAGE(families.insert(current).second, current);
+    } else if (line.rfind("#", 0) != 0) {
+      CHECK_MESSAGE(line.rfind(current, 0) == 0, line);
+    }
+  }
 }
 
 TEST_CASE("health: a dead loop, a stuck job or a stop give 503") {

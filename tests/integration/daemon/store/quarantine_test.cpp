@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
 
+#include "daemon/store/store_connection.h"
 #include "tests/integration/daemon/store_test_support.h"
 
 using namespace passerelle;
@@ -99,4 +101,38 @@ TEST_CASE("quarantine: an empty snapshot is always quarantined when offers are a
   // A partner with nothing active may send an empty snapshot.
   auto first = store.import("q", "ymag", store.writeFile("q.csv", store_test::ymagFile({})));
   CHECK(std::string(toString(first.outcome)) == toString(RunOutcome::kImported));
+}
+
+TEST_CASE("quarantine: a full disk during the copy leaves nothing and is retried") {
+  TestStore store;
+  store.import("p", "ymag",
+               store.writeFile("full.csv", store_test::ymagFile(store_test::ymagRows(1, 20))));
+  const std::string partial =
+      store.writeFile("partial.csv", store_test::ymagFile(store_test::ymagRows(1, 5)));
+  daemon::ImportRequest request = store.request("p", "ymag", partial);
+  // The disk fills up half-way: a part of the file is written, then ENOSPC.
+  request.copy_to_quarantine = [](const std::filesystem::path&, const std::filesystem::path& to) {
+    std::ofstream(to) << "half a file";
+    throw std::filesystem::filesystem_error("copy_file", to,
+                                            std::make_error_code(std::errc::no_space_on_device));
+  };
+  daemon::OfferImport import(store.db(), store.clock());
+  std::string message;
+  try {
+    import.importFile(request);
+  } catch (const daemon::StoreError& e) {
+    message = e.what();
+  }
+  CHECK(message.find("no space left on device while copying " + partial + " to quarantine") !=
+        std::string::npos);
+  // No .part left behind, nothing applied, the file not taken: the next poll
+  // imports it (here, quarantines it) normally.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(request.quarantine_dir))
+    CHECK_MESSAGE(entry.path().extension() != ".part", entry.path().string());
+  CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 20);
+  CHECK(store.scalar("SELECT outcome FROM import_runs ORDER BY id DESC LIMIT 1") == "failed");
+  CHECK(store.scalar("SELECT message FROM import_runs ORDER BY id DESC LIMIT 1")
+            .find("no space left on device") != std::string::npos);
+  CHECK(std::string(toString(store.import("p", "ymag", partial).outcome)) ==
+        toString(RunOutcome::kQuarantined));
 }

@@ -532,5 +532,117 @@ TEST_CASE("passerelle config check") {
   CHECK_THROWS_AS(runCommand(host, {"config"}), CLI::ParseError);
 }
 
+TEST_CASE("credentials in the store's or the destinations' URLs are refused, naming the key") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  CHECK(errorOf(dir, "[store]\nurl = \"postgresql://passerelle:s3cret@db/passerelle\"\n") ==
+        path +
+            ":2: store.url: must not contain a password (name a secret file with "
+            "store.password_file instead)");
+  CHECK(errorOf(dir, "[store]\nurl = \"postgresql://db/passerelle?user=p&password=s3cret\"\n")
+            .find(path + ":2: store.url: must not contain a password") == 0);
+  // A user alone is no secret.
+  CHECK(errorOf(dir, "[store]\nurl = \"postgresql://passerelle@db/passerelle\"\n").empty());
+  CHECK(errorOf(dir,
+                "[destination.lba]\napi_key_file = \"k\"\n"
+                "url = \"https://user:pw@api.example/api\"\n") ==
+        path +
+            ":3: destination.lba.url: must not contain a user or password (name a secret file "
+            "with destination.lba.api_key_file instead)");
+  CHECK(errorOf(dir,
+                "[destination.france-travail]\npartner_key = \"K\"\nlogin = \"l\"\n"
+                "password_file = \"ft\"\nurl = \"https://l:pw@ft.example/depot\"\n") ==
+        path +
+            ":5: destination.france-travail.url: must not contain a user or password (name a "
+            "secret file with destination.france-travail.login and "
+            "destination.france-travail.password_file instead)");
+  // An '@' in the path is not a credential.
+  CHECK(errorOf(dir, "[destination.lba]\napi_key_file = \"k\"\nurl = \"https://api.example/@v1\"\n")
+            .empty());
+}
+
+TEST_CASE("store.password_file: a secret like the others, relative to the file") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  writeFile(path, "[store]\nurl = \"postgresql://p@db/p\"\npassword_file = \"db\"\n", 0644);
+  const Config config = loadConfig(path, kFormats, kHost);
+  CHECK(config.store.password_file == dir / "db");
+  FakeHost host;
+  host.addFile(dir / "db", "pw\n", 0640);
+  const std::vector<std::string> problems = checkConfig(config, host);
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].find("store.password_file: secret file " + (dir / "db") + ": mode 0640") == 0);
+  CHECK(errorOf(dir, "[store]\npassword_file = \"db\"\n")
+            .find(path + ":2: store.password_file: the embedded store needs no password") == 0);
+}
+
+TEST_CASE("[destination.france-travail], and the old france_travail spelling, are read") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  for (const char* table : {"france-travail", "france_travail"}) {
+    writeFile(path,
+              std::string("[destination.") + table +
+                  "]\nmode = \"spool\"\npartner_key = \"K\"\nschedule = [\"06:00\"]\n",
+              0644);
+    const Config config = loadConfig(path, kFormats, kHost);
+    CHECK(config.france_travail.enabled);
+    CHECK(config.france_travail.partner_key == "K");
+    CHECK(config.france_travail.schedule == std::vector<TimeOfDay>{{6, 0}});
+  }
+  CHECK(errorOf(dir,
+                "[destination.france-travail]\nmode = \"spool\"\npartner_key = \"K\"\n"
+                "[destination.france_travail]\nmode = \"spool\"\npartner_key = \"K\"\n")
+            .find("destination.france_travail: [destination.france-travail] is also given") !=
+        std::string::npos);
+}
+
+TEST_CASE("a reload says what changed and what needs a restart") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  writeFile(path,
+            "[daemon]\nlog_format = \"text\"\nhttp = \"127.0.0.1:9464\"\n" + minimalPartner() +
+                "[destination.france_travail]\nmode = \"spool\"\npartner_key = \"K\"\n",
+            0644);
+  const Config before = loadConfig(path, kFormats, kHost);
+  CHECK(changedSettings(before, before).applied.empty());
+  writeFile(path,
+            "[daemon]\nlog_format = \"json\"\nhttp = \"127.0.0.1:9465\"\n" +
+                minimalPartner("after = \"keep\"\n") +
+                "[destination.france-travail]\nmode = \"spool\"\npartner_key = \"K\"\n",
+            0644);
+  const ConfigChanges changes = changedSettings(before, loadConfig(path, kFormats, kHost));
+  CHECK(changes.applied == std::vector<std::string>{"daemon.log_format", "partner cfa-a.after"});
+  CHECK(changes.restart_needed == std::vector<std::string>{"daemon.http"});
+}
+
+TEST_CASE("as root, config check reports the secrets the service user could not read") {
+  TempDir dir;
+  const std::string path = dir / "passerelle.toml";
+  writeFile(
+      path,
+      minimalPartner("password_file = \"pw\"\n") + "[destination.lba]\napi_key_file = \"lba\"\n",
+      0644);
+  const Config config = loadConfig(path, kFormats, kHost);
+  FakeHost host;
+  host.setUserIds(0, 0)
+      .addAccount({990, 990, "passerelle", "/var/lib/passerelle"})
+      .addFile(dir / "pw", "x", 0600, 0, 0)        // root's: the service cannot read it
+      .addFile(dir / "lba", "k", 0600, 990, 990);  // the service user's own
+  const std::vector<std::string> warnings = serviceUserWarnings(config, host);
+  REQUIRE(warnings.size() == 1);
+  CHECK(warnings[0].find("partner[0] (cfa-a).password_file: secret file " + (dir / "pw") +
+                         ": the service user passerelle cannot read it (owner uid 0, mode "
+                         "0600); unless the unit hands it over with LoadCredential=pw:") == 0);
+  // Handed over by systemd: nothing to say.
+  host.set("CREDENTIALS_DIRECTORY", "/run/credentials/passerelle.service")
+      .addFile("/run/credentials/passerelle.service/pw", "x");
+  CHECK(serviceUserWarnings(config, host).empty());
+  // Not root: the user running it is the one who reads them.
+  FakeHost user;
+  user.addAccount({990, 990, "passerelle", "/var/lib/passerelle"})
+      .addFile(dir / "pw", "x", 0600, 0, 0);
+  CHECK(serviceUserWarnings(config, user).empty());
+}
+
 }  // namespace
 }  // namespace passerelle::daemon
