@@ -9,6 +9,7 @@
 #include "daemon/store/file_ledger.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/store_connection.h"
+#include "daemon/store/stored_offer_index.h"
 #include "formats/dialect_registry.h"
 #include "formats/offer_json.h"
 
@@ -66,24 +67,34 @@ std::string contentHash(const fmt::Offer& offer) {
   return sha256Hex(fmt::offerJson(neutral));
 }
 
-// Streams every data row of the file into the staging table (COPY).
+// Streams the file's data rows into the staging table (COPY). For a
+// snapshot, rows that change nothing (StoredOfferIndex) are not sent: only
+// their references count, for the withdrawals, and their warnings, which
+// belong to the run all the same.
 class StagingSink final : public fmt::OfferSink {
  public:
-  StagingSink(pqxx::stream_to& stream, bool applies) : stream_(stream), applies_(applies) {}
+  StagingSink(pqxx::stream_to& stream, StoredOfferIndex* snapshot_index)
+      : stream_(stream), index_(snapshot_index) {}
 
   void onFileWarning(const fmt::FileIssue& issue) override { file_warnings.push_back(issue); }
 
   void onOffer(const fmt::Offer& offer) override {
     const bool upsert = offer.action == fmt::OfferAction::kUpsert;
-    row_ = StagingRow();
-    row_[StagingColumn::kSeq] = std::to_string(++seq_);
-    row_[StagingColumn::kLine] = std::to_string(offer.line);
-    row_[StagingColumn::kKind] = upsert ? "upsert" : "delete";
+    std::optional<std::string> hash;
+    if (upsert) hash = contentHash(offer);
+    if (index_ && offer.source_ref) {
+      if (upsert && index_->presentUnchanged(*offer.source_ref, *hash)) {
+        ++unchanged;
+        if (!offer.warnings.empty()) stageUnchanged(offer);
+        return;
+      }
+      index_->markPresent(*offer.source_ref);
+    }
+    startRow(offer.line, upsert ? "upsert" : "delete", offer.source_ref);
     if (offer.movement) row_[StagingColumn::kMovement] = std::string(1, *offer.movement);
-    row_[StagingColumn::kSourceRef] = offer.source_ref;
     if (upsert) {
       row_[StagingColumn::kJson] = fmt::offerJson(offer);
-      row_[StagingColumn::kContentHash] = contentHash(offer);
+      row_[StagingColumn::kContentHash] = std::move(hash);
     }
     row_[StagingColumn::kWarnings] = fieldErrorsJson(offer.warnings);
     row_[StagingColumn::kDepartment] = offer.workplace.department;
@@ -92,27 +103,48 @@ class StagingSink final : public fmt::OfferSink {
     row_[StagingColumn::kContractType] = offer.contract.type;
     row_[StagingColumn::kExpires] = offer.publication.expires;
     row_[StagingColumn::kSourceUpdatedAt] = offer.source_updated_at;
-    row_[StagingColumn::kApplies] = applies_ ? "t" : "f";
-    stream_ << row_.values;
+    row_[StagingColumn::kApplies] = index_ ? "t" : "f";
+    send();
   }
 
   void onReject(const fmt::Reject& reject) override {
-    row_ = StagingRow();
-    row_[StagingColumn::kSeq] = std::to_string(++seq_);
-    row_[StagingColumn::kLine] = std::to_string(reject.line);
-    row_[StagingColumn::kKind] = "reject";
-    row_[StagingColumn::kSourceRef] = reject.source_ref;  // present but rejected: withdraws nothing
+    // Present but rejected: a snapshot withdraws nothing for it.
+    if (index_ && reject.source_ref) index_->markPresent(*reject.source_ref);
+    startRow(reject.line, "reject", reject.source_ref);
     row_[StagingColumn::kJson] = fieldErrorsJson(reject.errors);
     row_[StagingColumn::kWarnings] = fieldErrorsJson(reject.warnings);
     row_[StagingColumn::kApplies] = "f";
-    stream_ << row_.values;
+    send();
   }
 
   std::vector<fmt::FileIssue> file_warnings;
+  long unchanged = 0;  // snapshot rows not sent
+  long sent = 0;
 
  private:
+  void send() {
+    stream_ << row_.values;
+    ++sent;
+  }
+
+  void startRow(long line, const char* kind, const std::optional<std::string>& source_ref) {
+    row_ = StagingRow();
+    row_[StagingColumn::kSeq] = std::to_string(++seq_);
+    row_[StagingColumn::kLine] = std::to_string(line);
+    row_[StagingColumn::kKind] = kind;
+    row_[StagingColumn::kSourceRef] = source_ref;
+  }
+
+  // An unchanged row with warnings: only what the run's warnings need.
+  void stageUnchanged(const fmt::Offer& offer) {
+    startRow(offer.line, "unchanged", offer.source_ref);
+    row_[StagingColumn::kWarnings] = fieldErrorsJson(offer.warnings);
+    row_[StagingColumn::kApplies] = "f";
+    send();
+  }
+
   pqxx::stream_to& stream_;
-  bool applies_;
+  StoredOfferIndex* index_;
   int seq_ = 0;
   StagingRow row_;
 };
@@ -443,10 +475,13 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
 
   // Read the file once, streaming every row into the staging table.
   createStagingTable(tx);
+  std::optional<StoredOfferIndex> index;
+  if (job.isSnapshot()) index = StoredOfferIndex::load(tx, req.partner);
   std::vector<fmt::FileIssue> file_warnings;
+  long unchanged_not_sent = 0;
   {
     pqxx::stream_to stream(tx, kStagingTable, stagingColumns());
-    StagingSink sink(stream, job.isSnapshot());
+    StagingSink sink(stream, index ? &*index : nullptr);
     fmt::ReadOptions options;
     options.partner = req.partner;
     options.expected_partner_code = req.expected_partner_code;
@@ -455,6 +490,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     result.summary = reader.readOnePass(source, sink);
     stream.complete();
     file_warnings = std::move(sink.file_warnings);
+    unchanged_not_sent = sink.unchanged;
+    result.rows_sent = sink.sent;
   }
   if (result.summary.file_error) {
     result.outcome = RunOutcome::kRejectedFile;
@@ -470,7 +507,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   writeRejectsAndWarnings(tx, result.run_id, file_warnings, store_warnings);
 
   if (job.isSnapshot() && !job.approving) {
-    const WithdrawForecast forecast = forecastSnapshotWithdrawals(tx, ctx);
+    const WithdrawForecast forecast = index->forecast();
     if (auto reason = quarantineReason(forecast, result.summary.records, req.limits)) {
       result.outcome = RunOutcome::kQuarantined;
       result.message = *reason;
@@ -480,7 +517,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     }
   }
 
-  result.counts = applyMerge(tx, ctx, job.isSnapshot());
+  result.counts = applyMerge(tx, ctx, index ? std::optional(index->absent()) : std::nullopt);
+  result.counts.unchanged += unchanged_not_sent;
   result.outcome = job.approving ? RunOutcome::kApproved : RunOutcome::kImported;
   finishRun(tx, job, result, std::nullopt);
   if (job.approving) {

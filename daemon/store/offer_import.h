@@ -6,9 +6,12 @@
 //      concurrently);
 //   2. the ledger: a content already imported (or quarantined) for this
 //      partner is recorded as a `duplicate` run and changes nothing;
-//   3. the file is read once (OfferFileReader::readOnePass) and every row is
-//      COPYed into a temporary staging table; a file error found at the end
-//      rolls everything back and records a `rejected_file` run;
+//   3. the file is read once (OfferFileReader::readOnePass) and its rows are
+//      COPYed into a temporary staging table — for a snapshot, only the rows
+//      that change something: the partner's stored (reference, content hash)
+//      pairs are fetched first and compared in the client
+//      (stored_offer_index.h); a file error found at the end rolls
+//      everything back and records a `rejected_file` run;
 //   4. snapshot safety: a snapshot that would withdraw too many active offers,
 //      or an empty one, is `quarantined` (nothing applied; the file is copied
 //      to the quarantine directory and waits for approve());
@@ -76,6 +79,7 @@ struct ImportResult {
   formats::ReadSummary summary;
   MergeCounts counts;
   long store_warnings = 0;
+  long rows_sent = 0;  // data rows sent to the server (a snapshot's unchanged rows are not)
   std::optional<std::int64_t> duplicate_of_run;
   std::string message;  // why: file error, quarantine reason, duplicate...
 };

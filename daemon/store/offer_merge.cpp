@@ -1,5 +1,6 @@
 #include "daemon/store/offer_merge.h"
 
+#include <tuple>
 #include <unordered_map>
 
 #include "daemon/store/outbox.h"
@@ -127,17 +128,23 @@ void countMergePlan(pqxx::transaction_base& tx, MergeCounts& counts) {
   counts.unchanged = r[4].as<long>();
 }
 
-std::string withdrawPlanSql(pqxx::transaction_base& tx, const MergeContext& ctx,
-                            bool withdraw_missing) {
+// The offers a snapshot withdraws, by reference, into a temporary table.
+void stageWithdrawals(pqxx::transaction_base& tx, const std::vector<std::string>& refs) {
+  tx.exec("DROP TABLE IF EXISTS pg_temp.withdraw_refs");
+  tx.exec("CREATE TEMP TABLE withdraw_refs (source_ref text NOT NULL) ON COMMIT DROP");
+  if (refs.empty()) return;
+  pqxx::stream_to stream(tx, "withdraw_refs", std::vector<std::string>{"source_ref"});
+  for (const std::string& ref : refs) stream << std::make_tuple(ref);
+  stream.complete();
+}
+
+std::string withdrawPlanSql(pqxx::transaction_base& tx, const MergeContext& ctx, bool snapshot) {
   const std::string partner = tx.quote(ctx.partner);
-  if (withdraw_missing) {
-    // Rejected rows are staged with their source_ref: present, so kept.
+  if (snapshot) {
     return "SELECT o.partner, o.source_ref, o.status AS old_status, o.content_hash,"
-           " NULL::bigint AS line, NULL::timestamp AS source_updated_at FROM offers o"
-           " WHERE o.partner = " +
-           partner +
-           " AND o.status <> 'withdrawn' AND NOT EXISTS (SELECT 1 FROM passerelle_staging s"
-           " WHERE s.source_ref = o.source_ref)";
+           " NULL::bigint AS line, NULL::timestamp AS source_updated_at FROM withdraw_refs w"
+           " JOIN offers o ON o.partner = " +
+           partner + " AND o.source_ref = w.source_ref WHERE o.status <> 'withdrawn'";
   }
   return "SELECT o.partner, o.source_ref, o.status AS old_status, o.content_hash, s.line,"
          " s.source_updated_at FROM passerelle_staging s JOIN offers o ON o.partner = " +
@@ -159,18 +166,6 @@ std::optional<std::string> optionalText(const pqxx::field& f) {
 }
 
 }  // namespace
-
-WithdrawForecast forecastSnapshotWithdrawals(pqxx::transaction_base& tx, const MergeContext& ctx) {
-  // An anti-join, not a correlated NOT EXISTS inside FILTER: that one is
-  // run once per offer (quadratic on a 100,000-offer snapshot).
-  pqxx::row r = tx.exec1(
-      "SELECT count(*), count(*) FILTER (WHERE s.source_ref IS NULL) FROM offers o"
-      " LEFT JOIN (SELECT DISTINCT source_ref FROM passerelle_staging"
-      " WHERE source_ref IS NOT NULL) s ON s.source_ref = o.source_ref"
-      " WHERE o.partner = " +
-      tx.quote(ctx.partner) + " AND o.status = 'active'");
-  return {r[0].as<long>(), r[1].as<long>()};
-}
 
 std::vector<StoreWarning> planDelta(pqxx::transaction_base& tx, const MergeContext& ctx) {
   // Small columns only: the JSON stays on the server.
@@ -232,12 +227,14 @@ std::vector<StoreWarning> planDelta(pqxx::transaction_base& tx, const MergeConte
   return warnings;
 }
 
-MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx, bool withdraw_missing) {
+MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx,
+                       const std::optional<std::vector<std::string>>& withdrawals) {
   MergeCounts counts;
   createMergePlan(tx, ctx);
   countMergePlan(tx, counts);
   applyMergePlan(tx, ctx);
-  createPlan(tx, "withdraw_plan", withdrawPlanSql(tx, ctx, withdraw_missing));
+  if (withdrawals) stageWithdrawals(tx, *withdrawals);
+  createPlan(tx, "withdraw_plan", withdrawPlanSql(tx, ctx, withdrawals.has_value()));
   counts.withdrawn = applyStatusChange(tx, ctx, "withdraw_plan", "withdrawn", "withdrawn");
   counts.expired += expireDueOffers(tx, ctx);
   return counts;

@@ -3,9 +3,10 @@
 // transaction.
 //
 // The staging table (staging_row.h: created by createStagingTable(), filled with COPY)
-// holds every data row of the file in file order: upserts, deletes and the
-// source_refs of rejected rows ("present but rejected": a snapshot withdraws
-// nothing for them). Rows with `applies` take part in the merge: all of a
+// holds the data rows of the file in file order: upserts, deletes and the
+// source_refs of rejected rows. A snapshot's rows that change nothing are
+// left out by the import (stored_offer_index.h), which also computes the
+// snapshot's withdrawals. Rows with `applies` take part in the merge: all of a
 // snapshot's, only each offer's last surviving movement for a delta file
 // (planDelta()).
 //
@@ -63,22 +64,24 @@ struct StoreWarning {
 };
 
 // Snapshot safety (operations.md): how many active offers the file would
-// withdraw.
+// withdraw (StoredOfferIndex::forecast()).
 struct WithdrawForecast {
   long active = 0;
   long to_withdraw = 0;
 };
-WithdrawForecast forecastSnapshotWithdrawals(pqxx::transaction_base& tx, const MergeContext& ctx);
 
 // Delta files: folds the movements in file order against the stored state,
 // marks each offer's last applied movement as `applies`, and returns the
 // store warnings.
 std::vector<StoreWarning> planDelta(pqxx::transaction_base& tx, const MergeContext& ctx);
 
-// Applies the rows marked `applies`; with `withdraw_missing` (snapshots),
-// withdraws the partner's offers absent from the staging table. Then expires
-// the partner's active offers whose publication ended before today.
-MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx, bool withdraw_missing);
+// Applies the rows marked `applies`. A snapshot passes `withdrawals`, the
+// partner's offers the file lacks (StoredOfferIndex::absent()), and they are
+// withdrawn; a delta file passes nullopt and withdraws what its deletes say.
+// Then expires the partner's active offers whose publication ended before
+// today.
+MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx,
+                       const std::optional<std::vector<std::string>>& withdrawals);
 
 // Expires every active offer (of one partner, or all when `partner` is
 // empty) whose publication ended before today; for reconciliation.

@@ -23,7 +23,7 @@ inline constexpr const char* kStagingTable = "passerelle_staging";
 enum class StagingColumn : std::size_t {
   kSeq,
   kLine,
-  kKind,  // upsert | delete | reject
+  kKind,  // upsert | delete | reject | unchanged (a snapshot row not sent, kept for its warnings)
   kMovement,
   kSourceRef,
   kJson,

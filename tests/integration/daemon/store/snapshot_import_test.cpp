@@ -116,6 +116,58 @@ TEST_CASE("snapshot: an unchanged export with other bytes rewrites no offer row"
   CHECK(store.count("SELECT count(*) FROM offer_history") == 30);
 }
 
+TEST_CASE("snapshot: rows are compared in the client; only new and changed rows are sent") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 20);
+  auto first = store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  CHECK(first.rows_sent == 20);
+
+  std::reverse(rows.begin(), rows.end());  // other bytes, same offers
+  auto same = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(rows)));
+  CHECK(same.rows_sent == 0);
+  CHECK(same.counts == daemon::MergeCounts{0, 0, 20, 0, 0, 0});
+
+  // Day 2: one changed, one gone, one new; the rest unchanged and not sent.
+  rows[0].title = "Vendeur (H/F)";
+  rows.erase(rows.begin() + 1);
+  rows.push_back(store_test::ymagRows(21, 1).front());
+  auto day2 = store.import("p", "ymag", store.writeFile("c.csv", store_test::ymagFile(rows)));
+  CHECK(day2.rows_sent == 2);
+  CHECK(day2.counts == daemon::MergeCounts{1, 1, 18, 1, 0, 0});
+  CHECK(store.count("SELECT count(*) FROM offers WHERE status = 'withdrawn'") == 1);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE kind = 'close'") == 2);
+}
+
+TEST_CASE("snapshot: an unchanged row not sent keeps its warnings in the run") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 3);
+  rows[1].email = "pas-une-adresse";  // EMAIL_INVALID: a warning, the offer is kept
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  std::reverse(rows.begin(), rows.end());
+  auto again = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(rows)));
+  CHECK(again.counts.unchanged == 3);
+  CHECK(again.rows_sent == 1);  // the warning's row, without its content
+  CHECK(store.scalar("SELECT string_agg(source_ref || ':' || code, ',') FROM run_warnings"
+                     " WHERE run_id = " +
+                     std::to_string(again.run_id)) == "Y-2:EMAIL_INVALID");
+}
+
+TEST_CASE("snapshot: a withdrawn offer that comes back unchanged is sent and reactivated") {
+  TestStore store;
+  auto rows = store_test::ymagRows(1, 4);
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  auto without = rows;
+  without.pop_back();
+  auto gone = store.import("p", "ymag", store.writeFile("b.csv", store_test::ymagFile(without)));
+  CHECK(gone.counts.withdrawn == 1);
+  std::reverse(rows.begin(), rows.end());  // other bytes than a.csv: not a duplicate
+  auto back = store.import("p", "ymag", store.writeFile("c.csv", store_test::ymagFile(rows)));
+  CHECK(back.rows_sent == 1);
+  CHECK(back.counts.reactivated == 1);
+  CHECK(back.counts.unchanged == 3);
+  CHECK(store.scalar("SELECT status FROM offers WHERE source_ref = 'Y-4'") == "active");
+}
+
 TEST_CASE("snapshot: a rejected row withdraws nothing and keeps the stored version") {
   TestStore store;
   auto rows = store_test::ymagRows(1, 5);
