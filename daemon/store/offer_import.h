@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -59,6 +60,10 @@ struct ImportRequest {
   SnapshotLimits limits;
   std::string quarantine_dir;        // where quarantined files wait for approve
   std::optional<std::string> today;  // YYYY-MM-DD, Europe/Paris (tests)
+  // Everything done in a transaction that is rolled back: the result says
+  // what the file would do; nothing is written (no run, ledger, offer,
+  // outbox movement, nor quarantined copy). Only sequences advance.
+  bool dry_run = false;
 };
 
 enum class RunOutcome { kImported, kRejectedFile, kDuplicate, kQuarantined, kApproved, kFailed };
@@ -72,7 +77,10 @@ struct ImportResult {
   long store_warnings = 0;
   std::optional<std::int64_t> duplicate_of_run;
   std::string message;  // why: file error, quarantine reason, duplicate...
+  // Dry runs: the first references (at most kPreviewRefs) it would withdraw.
+  std::vector<std::string> withdrawn_refs;
 };
+inline constexpr int kPreviewRefs = 10;
 
 // Thrown by approve() when the run cannot be approved (unknown, not
 // quarantined, already approved, superseded, file missing or altered).
@@ -84,6 +92,7 @@ class ApproveRefused : public std::runtime_error {
 struct ApproveOptions {
   std::optional<std::string> expected_partner_code;
   std::optional<std::string> today;
+  bool dry_run = false;  // the preview: as ImportRequest::dry_run
 };
 
 class OfferImport {

@@ -102,11 +102,12 @@ void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
       " rome_codes = excluded.rome_codes, contract_type = excluded.contract_type,"
       " expires = excluded.expires, source_updated_at = excluded.source_updated_at,"
       " last_changed = excluded.last_changed, last_run = excluded.last_run");
+  // Each version's content, so that `passerelle offer` can say which fields changed.
   tx.exec(
       "INSERT INTO offer_history (partner, source_ref, run_id, change, old_status, new_status,"
-      " old_hash, new_hash, line, at) SELECT partner, source_ref, " +
-      runSql(ctx) + ", change, old_status, new_status, old_hash, content_hash, line, " + now +
-      " FROM merge_plan ORDER BY seq");
+      " old_hash, new_hash, line, at, json) SELECT p.partner, p.source_ref, " +
+      runSql(ctx) + ", p.change, p.old_status, p.new_status, p.old_hash, p.content_hash, p.line, " +
+      now + ", s.json FROM merge_plan p JOIN passerelle_staging s ON s.seq = p.seq ORDER BY p.seq");
   queueMovements(tx, ctx, "merge_plan",
                  "CASE WHEN p.new_status = 'active' THEN 'upsert' ELSE 'close' END",
                  "p.new_status = 'active' OR p.old_status = 'active'");
@@ -241,6 +242,22 @@ MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx, bool
   counts.withdrawn = applyStatusChange(tx, ctx, "withdraw_plan", "withdrawn", "withdrawn");
   counts.expired += expireDueOffers(tx, ctx);
   return counts;
+}
+
+long withdrawOffers(pqxx::transaction_base& tx, const MergeContext& ctx,
+                    const std::vector<std::string>& refs) {
+  std::string filter;
+  if (!refs.empty()) {
+    filter = " AND o.source_ref IN (";
+    for (std::size_t i = 0; i < refs.size(); ++i) filter += (i ? ", " : "") + tx.quote(refs[i]);
+    filter += ")";
+  }
+  createPlan(tx, "withdraw_plan",
+             "SELECT o.partner, o.source_ref, o.status AS old_status, o.content_hash,"
+             " NULL::bigint AS line, NULL::timestamp AS source_updated_at FROM offers o"
+             " WHERE o.partner = " +
+                 tx.quote(ctx.partner) + " AND o.status <> 'withdrawn'" + filter);
+  return applyStatusChange(tx, ctx, "withdraw_plan", "withdrawn", "withdrawn");
 }
 
 long expireDueOffers(pqxx::transaction_base& tx, const MergeContext& ctx) {
