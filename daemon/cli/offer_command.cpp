@@ -59,7 +59,8 @@ Json versions(pqxx::transaction_base& tx, const std::string& partner, const std:
     v["file"] = textOrNull(row[4]);
     if (!row[6].is_null()) {
       const Json content = Json::parse(row[6].c_str());
-      v["fields_changed"] = changedFields(previous, content);
+      // A first version changes no field: it brings them all.
+      v["fields_changed"] = previous ? changedFields(previous, content) : Json::array();
       previous = content;
     } else if (!row[8].is_null() && row[7].as<std::string>() == row[8].as<std::string>()) {
       v["fields_changed"] = Json::array();  // a status change only
