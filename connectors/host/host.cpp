@@ -84,6 +84,12 @@ std::optional<Host::Account> SystemHost::account(const std::string& name) const 
   });
 }
 
+std::optional<unsigned> SystemHost::ownerOf(const std::string& path) const {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return static_cast<unsigned>(st.st_uid);
+}
+
 bool SystemHost::isRegularFile(const std::string& path) const {
   std::error_code ec;
   return std::filesystem::is_regular_file(path, ec);

@@ -59,6 +59,9 @@ class Host {
   // std::runtime_error saying what failed ("cannot open: No such file or
   // directory", "not a regular file"...), without the path.
   virtual FileRead readRegularFile(const std::string& path, std::size_t max_bytes) const = 0;
+  // The user id owning a path (not following a final symlink); nullopt when
+  // it does not exist.
+  virtual std::optional<unsigned> ownerOf(const std::string& path) const = 0;
 };
 
 class SystemHost final : public Host {
@@ -71,6 +74,7 @@ class SystemHost final : public Host {
   std::optional<Account> account(const std::string& name) const override;
   bool isRegularFile(const std::string& path) const override;
   FileRead readRegularFile(const std::string& path, std::size_t max_bytes) const override;
+  std::optional<unsigned> ownerOf(const std::string& path) const override;
 };
 
 // A host made of the values a test gives it: no variable, uid 1000 and no
@@ -136,6 +140,15 @@ class FakeHost final : public Host {
     return FileRead{it->second.mode & 07777, it->second.content.substr(0, max_bytes + 1),
                     it->second.uid, it->second.gid};
   }
+  FakeHost& setOwner(const std::string& path, unsigned uid) {
+    owners_[path] = uid;
+    return *this;
+  }
+  std::optional<unsigned> ownerOf(const std::string& path) const override {
+    auto it = owners_.find(path);
+    if (it == owners_.end()) return std::nullopt;
+    return it->second;
+  }
 
  private:
   std::map<std::string, std::string> variables_;
@@ -143,6 +156,7 @@ class FakeHost final : public Host {
   unsigned real_uid_ = 1000;
   std::vector<Account> accounts_;
   std::map<std::string, File> files_;
+  std::map<std::string, unsigned> owners_;
 };
 
 }  // namespace passerelle::connectors

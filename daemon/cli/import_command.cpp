@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "connectors/host/clock.h"
+#include "daemon/cli/known_partner.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/store/offer_import.h"
 
@@ -19,6 +20,7 @@ struct ImportOptions {
   std::string partner;
   std::optional<std::string> format;
   std::vector<std::string> files;
+  bool dry_run = false;
 };
 
 // The request for one file: format and limits from the partner's
@@ -30,12 +32,13 @@ ImportRequest makeRequest(const Config& config, const ImportOptions& o, const st
   request.limits = {config.import.max_withdraw_ratio, config.import.max_withdraw_count};
   request.quarantine_dir =
       (std::filesystem::path(config.daemon.state_dir) / "quarantine" / o.partner).string();
-  if (const PartnerConfig* p = config.findPartner(o.partner)) {
+  if (const PartnerConfig* p = config.findPartner(o.partner)) {  // known: checked before
     request.format = p->format;
     request.expected_partner_code = p->sigma_code;
     request.limits = {config.maxWithdrawRatio(*p), config.maxWithdrawCount(*p)};
   }
   if (o.format) request.format = *o.format;
+  request.dry_run = o.dry_run;
   return request;
 }
 
@@ -54,12 +57,19 @@ int exitFor(const ImportResult& result) {
 void report(const ImportRequest& request, const ImportResult& result) {
   const MergeCounts& c = result.counts;
   const formats::ReadSummary& s = result.summary;
+  const std::string run =
+      request.dry_run ? "dry run (nothing written):" : "run " + std::to_string(result.run_id);
   std::printf(
-      "run %lld %s partner=%s file=%s records=%ld rejects=%ld warnings=%ld created=%ld"
+      "%s %s partner=%s file=%s records=%ld rejects=%ld warnings=%ld created=%ld"
       " updated=%ld unchanged=%ld withdrawn=%ld reactivated=%ld expired=%ld\n",
-      static_cast<long long>(result.run_id), toString(result.outcome), request.partner.c_str(),
-      request.path.c_str(), s.records, s.rejects, s.warnings + result.store_warnings, c.created,
-      c.updated, c.unchanged, c.withdrawn, c.reactivated, c.expired);
+      run.c_str(), toString(result.outcome), request.partner.c_str(), request.path.c_str(),
+      s.records, s.rejects, s.warnings + result.store_warnings, c.created, c.updated, c.unchanged,
+      c.withdrawn, c.reactivated, c.expired);
+  if (request.dry_run) {
+    printWithdrawnPreview(result.withdrawn_refs, c.withdrawn);
+    if (!result.message.empty()) std::printf("%s\n", result.message.c_str());
+    return;
+  }
   if (!result.message.empty()) {
     logEvent(std::string("import ") + toString(result.outcome),
              {{"partner", request.partner},
@@ -71,12 +81,9 @@ void report(const ImportRequest& request, const ImportResult& result) {
 
 int runImport(const ImportOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
+  if (!requireKnownPartner(session.config, o.partner)) return kExitUsage;
   const PartnerConfig* partner = session.config.findPartner(o.partner);
-  if (!partner && !o.format) {
-    logEvent("import refused: partner not configured, give --format", {{"partner", o.partner}});
-    return kExitUsage;
-  }
-  if (partner && o.format && *o.format != partner->format) {
+  if (o.format && *o.format != partner->format) {
     logEvent("import refused: --format differs from the partner's configured format",
              {{"partner", o.partner}, {"format", *o.format}, {"configured", partner->format}});
     return kExitUsage;
@@ -109,6 +116,9 @@ void addImportCommand(CLI::App& app, ExitStatus& status, const connectors::Host&
   command->add_option("--partner", options->partner, "The partner the files belong to")->required();
   command->add_option("--format", options->format,
                       "Format (default: the partner's configured format)");
+  command->add_flag("--dry-run", options->dry_run,
+                    "Report what each file would do (created, updated, unchanged, withdrawn, or"
+                    " quarantined); write nothing");
   command->add_option("FILE", options->files, "Files to import, in order")
       ->required()
       ->check(CLI::ExistingFile);

@@ -4,8 +4,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "connectors/host/clock.h"
+#include "daemon/cli/known_partner.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/destinations/registry.h"
 #include "daemon/log/event_log.h"
@@ -17,15 +19,24 @@ namespace pc = passerelle::connectors;
 
 namespace {
 
+// PARTNER:REF split at its first colon (partner ids have none).
+std::optional<std::pair<std::string, std::string>> splitOfferRef(const std::string& value) {
+  const std::size_t colon = value.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == value.size()) return std::nullopt;
+  return std::make_pair(value.substr(0, colon), value.substr(colon + 1));
+}
+
 struct PushOptions {
   std::optional<std::string> config_path;
   std::optional<std::string> destination;
   bool once = false;
+  std::optional<std::string> ref;  // PARTNER:REF
 };
 
 struct RetryOptions {
   std::optional<std::string> config_path;
   std::optional<std::string> destination;
+  std::optional<std::string> ref;  // PARTNER:REF
 };
 
 void printReport(const std::string& destination, const PushReport& r) {
@@ -39,7 +50,17 @@ void printReport(const std::string& destination, const PushReport& r) {
 }
 
 int runPush(const PushOptions& o, const pc::Host& host) {
+  std::pair<std::string, std::string> offer;
+  if (o.ref) {
+    const auto split = splitOfferRef(*o.ref);
+    if (!split) {
+      std::fprintf(stderr, "passerelle: --ref wants PARTNER:REF, not `%s`\n", o.ref->c_str());
+      return kExitUsage;
+    }
+    offer = *split;
+  }
   StoreSession session = openStoreSession(o.config_path, host);
+  if (o.ref && !requireKnownPartner(session.config, offer.first)) return kExitUsage;
   pc::SystemClock clock;
   int code = kExitOk;
   bool any = false;
@@ -49,6 +70,8 @@ int runPush(const PushOptions& o, const pc::Host& host) {
     code = std::max(code, runGuarded("push", {{"destination", destination->name()}}, [&] {
                       PushRequest request;
                       request.once = o.once;
+                      request.only_partner = offer.first;
+                      request.only_source_ref = offer.second;
                       const PushReport report = destination->push(*session.connection, request);
                       printReport(destination->name(), report);
                       return report.ok ? pushExitCode(report.counts) : kExitFailure;
@@ -63,23 +86,36 @@ int runPush(const PushOptions& o, const pc::Host& host) {
 }
 
 int runRetry(const RetryOptions& o, const pc::Host& host) {
+  std::pair<std::string, std::string> offer;
+  if (o.ref) {
+    const auto split = splitOfferRef(*o.ref);
+    if (!split) {
+      std::fprintf(stderr, "passerelle: --ref wants PARTNER:REF, not `%s`\n", o.ref->c_str());
+      return kExitUsage;
+    }
+    offer = *split;
+  }
   StoreSession session = openStoreSession(o.config_path, host);
+  if (o.ref && !requireKnownPartner(session.config, offer.first)) return kExitUsage;
   pc::SystemClock clock;
   Outbox outbox(clock, OutboxSettings{}, makeWorkerId("retry"));
   pqxx::work tx(*session.connection);
   const std::string destination = o.destination.value_or("");
-  const long requeued = outbox.requeueFailed(tx, destination);
+  const long requeued = outbox.requeueFailed(tx, destination, offer.first, offer.second);
+  // One offer's retry leaves a paused destination paused: its cause is not the offer.
   std::vector<std::string> resumed;
-  for (const auto& name :
-       destination.empty() ? destinationNames() : std::vector<std::string>{destination})
-    if (pausedReason(tx, name)) resumed.push_back(name);
-  resumeDestination(tx, destination);
+  if (!o.ref) {
+    for (const auto& name :
+         destination.empty() ? destinationNames() : std::vector<std::string>{destination})
+      if (pausedReason(tx, name)) resumed.push_back(name);
+    resumeDestination(tx, destination);
+  }
   tx.commit();
   for (const auto& name : resumed)
     EventLog::write(LogLevel::kInfo, LogEventId::kDestinationResumed, "destination resumed",
                     {{"destination", name}});
-  std::printf("retry %s requeued=%ld\n", destination.empty() ? "all" : destination.c_str(),
-              requeued);
+  std::printf("retry %s%s requeued=%ld\n", destination.empty() ? "all" : destination.c_str(),
+              o.ref ? (" " + *o.ref).c_str() : "", requeued);
   return kExitOk;
 }
 
@@ -96,6 +132,7 @@ void addPushCommand(CLI::App& app, ExitStatus& status, const connectors::Host& h
   command->add_option("--destination", options->destination, "Only this destination")
       ->check(CLI::IsMember(destinationNames()));
   command->add_flag("--once", options->once, "One batch per destination, then exit");
+  command->add_option("--ref", options->ref, "Only this offer's movements (PARTNER:REF)");
   command->callback([options, &status, &host] {
     status.code = runGuarded("push", {}, [&] { return runPush(*options, host); });
   });
@@ -108,6 +145,7 @@ void addRetryCommand(CLI::App& app, ExitStatus& status, const connectors::Host& 
   command->add_option("--config", options->config_path, "Configuration file");
   command->add_option("--destination", options->destination, "Only this destination")
       ->check(CLI::IsMember(destinationNames()));
+  command->add_option("--ref", options->ref, "Only this offer's failed movements (PARTNER:REF)");
   command->callback([options, &status, &host] {
     status.code = runGuarded("retry", {}, [&] { return runRetry(*options, host); });
   });

@@ -1,5 +1,8 @@
-// `passerelle push [--destination lba|france-travail] [--once] [--config FILE]`
-// and `passerelle retry [--destination D]` (operations.md).
+// `passerelle push [--destination lba|france-travail] [--once] [--ref PARTNER:REF]
+// [--config FILE]` and `passerelle retry [--destination D] [--ref PARTNER:REF]`
+// (operations.md). --ref acts on one offer: push claims only its movements
+// (OutboxSettings::only_partner); retry re-queues only its failed ones and
+// leaves a destination's pause alone.
 //
 // push drains the enabled destinations' queues now: lba until nothing is
 // due (with --once: one batch of claim_batch movements), then its

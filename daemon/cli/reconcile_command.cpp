@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -20,7 +21,50 @@ struct ReconcileCommandOptions {
   std::optional<std::string> config_path;
   bool dry_run = false;
   bool full_stock = false;
+  bool json = false;
 };
+
+// What a reconciliation did, as the one JSON object `--json` prints; the
+// text form prints the same fields, one line each.
+nlohmann::ordered_json reconcileJson(const ReconcileResult& r, bool dry_run, bool refreshed) {
+  const ReconcileCounts& c = r.counts;
+  nlohmann::ordered_json j;
+  j["ran"] = r.ran;
+  j["reconcile_run"] = r.run_id;
+  j["dry_run"] = dry_run;
+  j["drift"] = r.drift();
+  j["expired"] = c.expired;
+  j["stuck_requeued"] = c.stuck_requeued;
+  j["stuck_superseded"] = c.stuck_superseded;
+  j["failed_requeued"] = c.failed_requeued;
+  j["failed_superseded"] = c.failed_superseded;
+  j["rolling_queued"] = c.rolling_queued;
+  j["publishing_read"] = c.publishing_read;
+  j["full_stock_queued"] = c.full_stock_queued;
+  j["audited"] = c.audited;
+  j["audit_closed"] = c.audit_closed;
+  j["audit_resent"] = c.audit_resent;
+  j["destinations_refreshed"] = refreshed;
+  return j;
+}
+
+void printReconcile(const nlohmann::ordered_json& j, bool json) {
+  if (json) {
+    std::printf("%s\n", j.dump().c_str());
+    return;
+  }
+  if (!j["ran"].get<bool>()) {
+    std::printf("nothing done: another reconciliation is running\n");
+    return;
+  }
+  std::printf("reconcile run %lld%s: %s\n", j["reconcile_run"].get<long long>(),
+              j["dry_run"].get<bool>() ? " (dry run, nothing changed)" : "",
+              j["drift"].get<bool>() ? "drift found" : "no drift");
+  for (const auto& [key, value] : j.items()) {
+    if (key == "ran" || key == "reconcile_run" || key == "dry_run" || key == "drift") continue;
+    std::printf("  %-22s %s\n", key.c_str(), value.dump().c_str());
+  }
+}
 
 // Each enabled destination's side of the state refreshed, without draining
 // its queue: that is the daemon's (or `passerelle push`'s) work. A paused
@@ -62,6 +106,8 @@ int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
     };
   }
   const ReconcileResult r = reconcile(*session.connection, clock, options, refresh);
+  const bool refreshed = !o.dry_run && !destinations.empty();
+  printReconcile(reconcileJson(r, o.dry_run, refreshed), o.json);
   if (!r.ran) {
     logInfo("reconcile skipped: another reconciliation is running");
     return kExitOk;
@@ -81,7 +127,7 @@ int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
            {"audited", c.audited},
            {"audit_closed", c.audit_closed},
            {"audit_resent", c.audit_resent},
-           {"refresh", o.dry_run || destinations.empty() ? "skipped" : "done"}});
+           {"refresh", refreshed ? "done" : "skipped"}});
   return r.drift() ? kExitRejects : kExitOk;
 }
 
@@ -95,6 +141,7 @@ void addReconcileCommand(CLI::App& app, ExitStatus& status, const connectors::Ho
   command->add_flag("--dry-run", options->dry_run, "Report what would be fixed; change nothing");
   command->add_flag("--full-stock", options->full_stock,
                     "Queue the complete stock for France Travail");
+  command->add_flag("--json", options->json, "What it did, as one JSON object");
   command->callback([options, &status, &host] {
     status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options, host); });
   });

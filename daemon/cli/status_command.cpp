@@ -1,6 +1,7 @@
 #include "daemon/cli/status_command.h"
 
 #include "daemon/cli/text_table.h"
+#include "daemon/cli/timestamp.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -13,8 +14,6 @@
 
 namespace passerelle::daemon {
 namespace {
-
-constexpr const char* kTime = "'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'";
 
 std::optional<std::string> opt(const pqxx::field& f) {
   if (f.is_null()) return std::nullopt;
@@ -46,9 +45,10 @@ int runStatus(const StatusOptions& o, const connectors::Host& host) {
   for (const PartnerConfig& p : session.config.partners) configured.push_back(p.id);
   pqxx::read_transaction tx(*session.connection);
   const StatusReport report = collectStatus(tx, configured);
+  const int code = report.attention.empty() ? kExitOk : kExitRejects;
   if (o.json) {
     std::printf("%s\n", statusJson(report).dump().c_str());
-    return kExitOk;
+    return code;
   }
   std::vector<std::vector<std::string>> rows;
   for (const PartnerStatus& p : report.partners) {
@@ -72,13 +72,76 @@ int runStatus(const StatusOptions& o, const connectors::Host& host) {
   printTable(
       {"DESTINATION", "PENDING", "IN_FLIGHT", "FAILED", "NOT_ELIGIBLE", "LAST_SUCCESS", "PAUSED"},
       rows);
-  return kExitOk;
+  if (report.attention.empty()) {
+    std::printf("\nall well: nothing needs attention\n");
+    return code;
+  }
+  std::printf("\nneeds attention:\n");
+  for (const AttentionItem& item : report.attention)
+    std::printf("- %s\n    -> %s\n", item.message.c_str(), item.command.c_str());
+  return code;
+}
+
+// Quarantined files waiting, paused destinations, partners whose last poll
+// failed, failed movements, a reconciliation older than two days: each with
+// the command that acts on it.
+std::vector<AttentionItem> needsAttention(pqxx::transaction_base& tx, const StatusReport& report,
+                                          std::optional<std::int64_t> now_unix) {
+  std::vector<AttentionItem> items;
+  for (const pqxx::row& row :
+       tx.exec("SELECT id, partner, file_name, coalesce(quarantine_reason, '') FROM import_runs"
+               " WHERE outcome = 'quarantined' AND approved_by_run IS NULL ORDER BY id")) {
+    const std::string run = row[0].c_str();
+    items.push_back({"quarantined_file",
+                     "run " + run + ": file " + std::string(row[2].c_str()) + " of " +
+                         row[1].c_str() + " quarantined (" + row[3].c_str() + ")",
+                     "passerelle approve --run " + run});
+  }
+  for (const DestinationStatusReport& d : report.destinations) {
+    if (d.paused_reason) {
+      items.push_back({"destination_paused",
+                       d.destination + " is paused since " + d.paused_at.value_or("?") + ": " +
+                           *d.paused_reason,
+                       "passerelle retry --destination " + d.destination +
+                           " (once the cause is fixed, e.g. the key replaced)"});
+    }
+    if (d.failed > 0) {
+      items.push_back({"failed_movements",
+                       std::to_string(d.failed) + " movement(s) to " + d.destination + " failed",
+                       "passerelle retry --destination " + d.destination});
+    }
+  }
+  for (const PartnerStatus& p : report.partners) {
+    if (p.poll_outcome == std::optional<std::string>("failed")) {
+      items.push_back({"poll_failed",
+                       p.partner + ": last " + std::to_string(p.consecutive_failures) +
+                           " poll(s) failed: " + p.poll_message.value_or(""),
+                       "passerelle config check --connect"});
+    }
+  }
+  const std::string now =
+      now_unix ? "to_timestamp(" + std::to_string(*now_unix) + ")" : std::string("now()");
+  const pqxx::row last = tx.exec1(
+      "SELECT (SELECT " + sqlEpoch("max(finished_at)") +
+      " FROM reconcile_runs WHERE outcome = 'done' AND NOT dry_run),"
+      " (SELECT max(finished_at) FROM reconcile_runs WHERE outcome = 'done' AND NOT dry_run)"
+      " < " +
+      now + " - interval '2 days', EXISTS (SELECT 1 FROM offers)");
+  if (last[2].as<bool>() && (last[0].is_null() || last[1].as<bool>())) {
+    items.push_back({"reconcile_overdue",
+                     last[0].is_null() ? std::string("no reconciliation has run yet")
+                                       : "the last reconciliation finished at " +
+                                             formatTimestamp(last[0].as<std::int64_t>()),
+                     "passerelle reconcile (and check passerelle-reconcile.timer)"});
+  }
+  return items;
 }
 
 }  // namespace
 
 StatusReport collectStatus(pqxx::transaction_base& tx,
-                           const std::vector<std::string>& configured_partners) {
+                           const std::vector<std::string>& configured_partners,
+                           std::optional<std::int64_t> now_unix) {
   StatusReport report;
   const std::set<std::string> configured(configured_partners.begin(), configured_partners.end());
   std::set<std::string> names = configured;
@@ -92,24 +155,24 @@ StatusReport collectStatus(pqxx::transaction_base& tx,
     p.partner = name;
     p.configured = configured.count(name) > 0;
     const pqxx::result poll = tx.exec_params(
-        std::string("SELECT to_char(last_poll_at, ") + kTime +
-            "), outcome, message, consecutive_failures FROM partner_polls WHERE partner = $1",
+        "SELECT " + sqlEpoch("last_poll_at") +
+            ", outcome, message, consecutive_failures FROM partner_polls WHERE partner = $1",
         name);
     if (!poll.empty()) {
-      p.last_poll_at = opt(poll[0][0]);
+      p.last_poll_at = timestampField(poll[0][0]);
       p.poll_outcome = opt(poll[0][1]);
       p.poll_message = opt(poll[0][2]);
       p.consecutive_failures = poll[0][3].as<long>();
     }
     const pqxx::result run =
-        tx.exec_params(std::string("SELECT id, file_name, outcome, to_char(started_at, ") + kTime +
-                           ") FROM import_runs WHERE partner = $1 ORDER BY id DESC LIMIT 1",
+        tx.exec_params("SELECT id, file_name, outcome, " + sqlEpoch("started_at") +
+                           " FROM import_runs WHERE partner = $1 ORDER BY id DESC LIMIT 1",
                        name);
     if (!run.empty()) {
       p.last_run = run[0][0].as<long>();
       p.last_file = opt(run[0][1]);
       p.last_file_outcome = opt(run[0][2]);
-      p.last_file_at = opt(run[0][3]);
+      p.last_file_at = timestampField(run[0][3]);
     }
     for (const pqxx::row& row : tx.exec_params(
              "SELECT status, count(*) FROM offers WHERE partner = $1 GROUP BY status", name))
@@ -133,17 +196,18 @@ StatusReport collectStatus(pqxx::transaction_base& tx,
              " WHERE destination = $1 GROUP BY reason",
              name))
       d.not_eligible_by_reason[row[0].as<std::string>()] = row[1].as<long>();
-    const pqxx::result s = tx.exec_params(std::string("SELECT to_char(last_success_at, ") + kTime +
-                                              "), paused_reason, to_char(paused_at, " + kTime +
-                                              ") FROM destination_status WHERE destination = $1",
+    const pqxx::result s = tx.exec_params("SELECT " + sqlEpoch("last_success_at") +
+                                              ", paused_reason, " + sqlEpoch("paused_at") +
+                                              " FROM destination_status WHERE destination = $1",
                                           name);
     if (!s.empty()) {
-      d.last_success_at = opt(s[0][0]);
+      d.last_success_at = timestampField(s[0][0]);
       d.paused_reason = opt(s[0][1]);
-      d.paused_at = opt(s[0][2]);
+      d.paused_at = timestampField(s[0][2]);
     }
     report.destinations.push_back(std::move(d));
   }
+  report.attention = needsAttention(tx, report, now_unix);
   return report;
 }
 
@@ -186,6 +250,10 @@ nlohmann::ordered_json statusJson(const StatusReport& report) {
     e["paused_at"] = orNull(d.paused_at);
     j["destinations"].push_back(std::move(e));
   }
+  j["needs_attention"] = nlohmann::ordered_json::array();
+  for (const AttentionItem& item : report.attention)
+    j["needs_attention"].push_back(
+        {{"kind", item.kind}, {"message", item.message}, {"command", item.command}});
   return j;
 }
 

@@ -8,12 +8,18 @@
 // flight and failed, offers not eligible by reason (destination_offers.
 // not_eligible_reasons), the last success and whether it is paused (why).
 // collectStatus() reads it in the caller's transaction; statusJson() is the
-// one JSON object `--json` prints (and tests read). Exit status 0, 2 on failure.
+// one JSON object `--json` prints (and tests read). Both end with what needs
+// attention (quarantined files waiting, paused destinations, partners whose
+// last poll failed, failed movements, no reconciliation for two days), each
+// with the command that acts on it. Times are RFC 3339, Europe/Paris
+// (timestamp.h). Exit status: 0 all well, 1 something needs attention, 2 the
+// store cannot be reached (or another failure).
 //
 // Thread safety: stateless functions over the caller's transaction;
 // the command runs on the main thread only.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -46,13 +52,25 @@ struct DestinationStatusReport {
   std::optional<std::string> paused_reason, paused_at;
 };
 
+// Something a person must act on, and the command that does it.
+struct AttentionItem {
+  std::string kind;  // quarantined_file, destination_paused, failed_movements,
+                     // poll_failed, reconcile_overdue
+  std::string message;
+  std::string command;
+};
+
 struct StatusReport {
   std::vector<PartnerStatus> partners;
   std::vector<DestinationStatusReport> destinations;
+  std::vector<AttentionItem> attention;
 };
 
+// `now_unix`: the "now" a reconciliation's age is measured from (the
+// server's when unset).
 StatusReport collectStatus(pqxx::transaction_base& tx,
-                           const std::vector<std::string>& configured_partners);
+                           const std::vector<std::string>& configured_partners,
+                           std::optional<std::int64_t> now_unix = std::nullopt);
 nlohmann::ordered_json statusJson(const StatusReport& report);
 
 void addStatusCommand(CLI::App& app, ExitStatus& status, const connectors::Host& host);

@@ -1,6 +1,9 @@
 #include "daemon/cli/store_commands.h"
 
+#include "daemon/cli/known_partner.h"
 #include "daemon/cli/text_table.h"
+#include "daemon/cli/timestamp.h"
+#include "daemon/cli/wrong_user_guard.h"
 
 #include "daemon/log/event_log.h"
 
@@ -36,6 +39,7 @@ void addConfigOption(CLI::App* command, std::optional<std::string>& path) {
 int runMigrate(const std::optional<std::string>& config_path, const connectors::Host& host) {
   const Config config = loadConfig(resolveConfigPath(config_path, host),
                                    formats::DialectRegistry::instance().names(), host);
+  if (const auto refusal = wrongUserRefusal(host, config)) throw WrongUser(*refusal);
   std::unique_ptr<pqxx::connection> connection = openStore(resolveStoreUrl(config, host));
   const MigrationReport report = migrate(*connection);
   if (report.applied.empty()) {
@@ -56,13 +60,15 @@ struct RunsOptions {
 
 int runRuns(const RunsOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
+  if (o.partner && !requireKnownPartner(session.config, *o.partner)) return kExitUsage;
   pqxx::read_transaction tx(*session.connection);
   pqxx::result r = tx.exec_params(
       "SELECT id, partner, format, file_name, outcome, records, offers, deletes, rejects,"
-      " warnings, created, updated, unchanged, withdrawn, reactivated, expired, duration_ms,"
-      " to_char(started_at, 'YYYY-MM-DD\"T\"HH24:MI:SS'), file_error_code, message,"
-      " approved_by_run, approves_run FROM import_runs"
-      " WHERE $1::text IS NULL OR partner = $1 ORDER BY id DESC LIMIT $2",
+      " warnings, created, updated, unchanged, withdrawn, reactivated, expired, duration_ms, " +
+          sqlEpoch("started_at") +
+          ", file_error_code, message,"
+          " approved_by_run, approves_run FROM import_runs"
+          " WHERE $1::text IS NULL OR partner = $1 ORDER BY id DESC LIMIT $2",
       o.partner, o.limit);
   static const std::vector<std::string> kNames = {
       "run",        "partner",   "format",          "file",        "outcome",     "records",
@@ -75,6 +81,8 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
       for (std::size_t i = 0; i < kNames.size(); ++i) {
         if (row[static_cast<int>(i)].is_null()) {
           j[kNames[i]] = nullptr;
+        } else if (i == 17) {
+          j[kNames[i]] = formatTimestamp(row[17].as<std::int64_t>());
         } else if ((i >= 5 && i <= 16) || i == 0 || i >= 20) {
           j[kNames[i]] = row[static_cast<int>(i)].as<long>();
         } else {
@@ -88,8 +96,8 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
   std::vector<std::vector<std::string>> rows;
   for (const pqxx::row& row : r) {
     std::string note = text(row[18]).empty() ? text(row[19]) : text(row[18]);
-    rows.push_back({text(row[0]), text(row[17]), text(row[1]), text(row[2]), text(row[3]),
-                    text(row[4]), text(row[5]), text(row[8]),
+    rows.push_back({text(row[0]), timestampField(row[17]).value_or("-"), text(row[1]), text(row[2]),
+                    text(row[3]), text(row[4]), text(row[5]), text(row[8]),
                     text(row[10]) + "/" + text(row[11]) + "/" + text(row[12]) + "/" +
                         text(row[13]) + "/" + text(row[14]) + "/" + text(row[15]),
                     text(row[16]), note});
@@ -176,9 +184,9 @@ std::string offerLine(const pqxx::row& row) {
   json += ",\"status\":";
   formats::appendJsonString(text(row[1]), json);
   json += ",\"first_seen\":";
-  formats::appendJsonString(text(row[2]), json);
+  formats::appendJsonString(timestampField(row[2]).value_or(""), json);
   json += ",\"last_changed\":";
-  formats::appendJsonString(text(row[3]), json);
+  formats::appendJsonString(timestampField(row[3]).value_or(""), json);
   json += ",\"destinations\":{";
   const std::string destinations = text(row[4]);
   std::size_t start = 0;
@@ -195,45 +203,76 @@ std::string offerLine(const pqxx::row& row) {
     formats::appendJsonString(item.substr(eq + 1), json);
     start = end + 1;
   }
-  json += "}}";
+  json += "}}\n";
   return json;
 }
 
+// Each offer's latest movement per destination is one probe of the index of
+// schema/006 (partner, source_ref, destination, id DESC) per destination, so
+// that a filtered listing reads only its offers' movements and a full one
+// streams in key order.
+std::string offersQuery(pqxx::transaction_base& tx, const OffersOptions& o) {
+  std::string where = "true";
+  if (o.partner) where += " AND o.partner = " + tx.quote(*o.partner);
+  if (o.status) where += " AND o.status = " + tx.quote(*o.status);
+  if (o.ref) where += " AND o.source_ref = " + tx.quote(*o.ref);
+  return "SELECT o.json, o.status, " + sqlEpoch("o.first_seen") + ", " +
+         sqlEpoch("o.last_changed") +
+         ", (SELECT string_agg(d.name || '=' || m.state, ',' ORDER BY d.name)"
+         "   FROM destinations d CROSS JOIN LATERAL (SELECT state FROM outbox_movements m"
+         "   WHERE m.partner = o.partner AND m.source_ref = o.source_ref"
+         "   AND m.destination = d.name ORDER BY m.id DESC LIMIT 1) m),"
+         " o.partner, o.source_ref, o.department, o.siret, o.contract_type,"
+         " (o.json::json)->>'title'"
+         " FROM offers o WHERE " +
+         where + " ORDER BY o.partner, o.source_ref";
+}
+
+// Rows come through a cursor, a batch at a time: memory stays the same
+// whatever the number of offers.
+constexpr int kFetchBatch = 2000;
+
 int runOffers(const OffersOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
+  if (o.partner && !requireKnownPartner(session.config, *o.partner)) return kExitUsage;
   pqxx::read_transaction tx(*session.connection);
-  pqxx::result r = tx.exec_params(
-      "SELECT o.json, o.status,"
-      " to_char(o.first_seen, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),"
-      " to_char(o.last_changed, 'YYYY-MM-DD\"T\"HH24:MI:SSTZH:TZM'),"
-      " (SELECT string_agg(destination || '=' || state, ',' ORDER BY destination) FROM ("
-      "   SELECT DISTINCT ON (destination) destination, state FROM outbox_movements m"
-      "   WHERE m.partner = o.partner AND m.source_ref = o.source_ref"
-      "   ORDER BY destination, id DESC) d),"
-      " o.partner, o.source_ref, o.department, o.siret, o.contract_type,"
-      " (o.json::json)->>'title'"
-      " FROM offers o WHERE ($1::text IS NULL OR o.partner = $1)"
-      " AND ($2::text IS NULL OR o.status = $2) AND ($3::text IS NULL OR o.source_ref = $3)"
-      " ORDER BY o.partner, o.source_ref",
-      o.partner, o.status, o.ref);
-  if (o.json) {
-    for (const pqxx::row& row : r) std::printf("%s\n", offerLine(row).c_str());
-    return kExitOk;
-  }
+  tx.exec("DECLARE offers_listing NO SCROLL CURSOR FOR " + offersQuery(tx, o));
+  const std::string fetch = "FETCH " + std::to_string(kFetchBatch) + " FROM offers_listing";
   std::vector<std::vector<std::string>> rows;
-  for (const pqxx::row& row : r) {
-    rows.push_back({text(row[5]), text(row[6]), text(row[1]), text(row[7]), text(row[8]),
-                    text(row[9]), text(row[3]), text(row[10])});
+  for (;;) {
+    const pqxx::result batch = tx.exec(fetch);
+    for (const pqxx::row& row : batch) {
+      if (o.json) {
+        const std::string line = offerLine(row);
+        std::fwrite(line.data(), 1, line.size(), stdout);
+      } else {
+        rows.push_back({text(row[5]), text(row[6]), text(row[1]), text(row[7]), text(row[8]),
+                        text(row[9]), timestampField(row[3]).value_or("-"), text(row[10])});
+      }
+    }
+    if (batch.size() < static_cast<std::size_t>(kFetchBatch)) break;
   }
-  printTable({"PARTNER", "REF", "STATUS", "DEPT", "SIRET", "CONTRACT", "LAST_CHANGED", "TITLE"},
-             rows);
+  if (!o.json) {
+    printTable({"PARTNER", "REF", "STATUS", "DEPT", "SIRET", "CONTRACT", "LAST_CHANGED", "TITLE"},
+               rows);
+  }
   return kExitOk;
 }
 
 struct ApproveCommandOptions {
   std::optional<std::string> config_path;
   std::int64_t run = 0;
+  bool yes = false;
 };
+
+void printCounts(const ImportResult& result) {
+  const MergeCounts& c = result.counts;
+  std::printf(
+      "created=%ld updated=%ld unchanged=%ld withdrawn=%ld reactivated=%ld expired=%ld"
+      " rejects=%ld\n",
+      c.created, c.updated, c.unchanged, c.withdrawn, c.reactivated, c.expired,
+      result.summary.rejects);
+}
 
 int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
@@ -242,22 +281,29 @@ int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
   lookup.commit();
   ApproveOptions options;
   if (!r.empty()) {
-    if (const PartnerConfig* p = session.config.findPartner(r[0][0].as<std::string>())) {
-      options.expected_partner_code = p->sigma_code;
-    }
+    const std::string partner = r[0][0].as<std::string>();
+    if (!requireKnownPartner(session.config, partner)) return kExitUsage;
+    options.expected_partner_code = session.config.findPartner(partner)->sigma_code;
   }
+  options.dry_run = !o.yes;
   connectors::SystemClock clock;
   OfferImport import(*session.connection, clock);
   try {
     const ImportResult result = import.approve(o.run, options);
-    const MergeCounts& c = result.counts;
-    std::printf(
-        "run %lld approved run %lld: created=%ld updated=%ld unchanged=%ld withdrawn=%ld"
-        " reactivated=%ld expired=%ld rejects=%ld\n",
-        static_cast<long long>(result.run_id), static_cast<long long>(o.run), c.created, c.updated,
-        c.unchanged, c.withdrawn, c.reactivated, c.expired, result.summary.rejects);
+    if (!o.yes) {
+      std::printf("approving run %lld would apply: ", static_cast<long long>(o.run));
+      printCounts(result);
+      printWithdrawnPreview(result.withdrawn_refs, result.counts.withdrawn);
+      std::printf("nothing applied: run `passerelle approve --run %lld --yes` to apply it\n",
+                  static_cast<long long>(o.run));
+      return kExitRejects;
+    }
+    std::printf("run %lld approved run %lld: ", static_cast<long long>(result.run_id),
+                static_cast<long long>(o.run));
+    printCounts(result);
     return result.summary.rejects > 0 ? kExitRejects : kExitOk;
   } catch (const ApproveRefused& e) {
+    std::fprintf(stderr, "passerelle: approve refused: %s\n", e.what());
     logEvent("approve refused", {{"run", std::to_string(o.run)}, {"reason", e.what()}});
     return kExitFailure;
   }
@@ -265,11 +311,21 @@ int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
 
 }  // namespace
 
+void printWithdrawnPreview(const std::vector<std::string>& refs, long total) {
+  if (refs.empty()) return;
+  std::string list;
+  for (const std::string& ref : refs) list += (list.empty() ? "" : ", ") + ref;
+  const long more = total - static_cast<long>(refs.size());
+  std::printf("would withdraw: %s%s\n", list.c_str(),
+              more > 0 ? (" and " + std::to_string(more) + " more").c_str() : "");
+}
+
 StoreSession openStoreSession(const std::optional<std::string>& config_path,
                               const connectors::Host& host) {
   StoreSession session;
   session.config = loadConfig(resolveConfigPath(config_path, host),
                               formats::DialectRegistry::instance().names(), host);
+  if (const auto refusal = wrongUserRefusal(host, session.config)) throw WrongUser(*refusal);
   session.connection = openStore(resolveStoreUrl(session.config, host));
   migrate(*session.connection);
   return session;
@@ -284,6 +340,9 @@ void logEvent(const std::string& message, const Fields& fields) {
 int runGuarded(const std::string& what, const Fields& context, const std::function<int()>& body) {
   try {
     return body();
+  } catch (const WrongUser& e) {
+    std::fprintf(stderr, "passerelle: %s\n", e.what());
+    return kExitUsage;
   } catch (const ConfigError& e) {
     for (const auto& problem : e.problems()) std::fprintf(stderr, "%s\n", problem.c_str());
     logEvent(what + " failed: configuration refused", context);
@@ -337,9 +396,11 @@ void addStoreCommands(CLI::App& app, ExitStatus& status, const connectors::Host&
   });
 
   auto approve = std::make_shared<ApproveCommandOptions>();
-  CLI::App* a = app.add_subcommand("approve", "Apply a quarantined snapshot");
+  CLI::App* a = app.add_subcommand(
+      "approve", "Show what a quarantined snapshot would do; apply it with --yes");
   addConfigOption(a, approve->config_path);
   a->add_option("--run", approve->run, "The quarantined run")->required();
+  a->add_flag("--yes", approve->yes, "Apply it (without: show what it would do, apply nothing)");
   a->callback([approve, &status, &host] {
     status.code = runGuarded("approve", {{"run", std::to_string(approve->run)}},
                              [&] { return runApprove(*approve, host); });

@@ -2,7 +2,8 @@
 // `approve` (operations.md), plus the session helper shared with `import`.
 //
 // Each command loads the configuration (--config, $PASSERELLE_CONFIG, or the
-// default), resolves the store (a libpq URI, or the embedded server), brings
+// default), refuses to run as root against the service user's state
+// directory (wrong_user_guard.h), resolves the store (a libpq URI, or the embedded server), brings
 // the schema up to date (a no-op when current; a newer schema is refused) and
 // does its work. Store errors are exceptions, caught at the command's edge,
 // logged on stderr with their context, and turned into exit status 2.
@@ -13,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +27,13 @@
 #include "daemon/config/config.h"
 
 namespace passerelle::daemon {
+
+// Thrown when the command runs as the wrong user (wrong_user_guard.h);
+// runGuarded() prints it and exits 64.
+class WrongUser : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // A configured, migrated store session for one command.
 struct StoreSession {
@@ -43,6 +52,9 @@ void logEvent(const std::string& message,
 int runGuarded(const std::string& what,
                const std::vector<std::pair<std::string, std::string>>& context,
                const std::function<int()>& body);
+
+// "would withdraw: A, B and N more" (previews of approve, import --dry-run).
+void printWithdrawnPreview(const std::vector<std::string>& refs, long total);
 
 // Declares migrate, runs, rejects, offers and approve.
 void addStoreCommands(CLI::App& app, ExitStatus& status, const connectors::Host& host);

@@ -39,6 +39,8 @@ struct PushRequest {
   const std::atomic<bool>* stop = nullptr;
   // Who pushes ("push", "daemon", "reconcile"): names the outbox's leases.
   std::string role = "push";
+  // `push --ref PARTNER:REF`: only this offer's movements (empty: all).
+  std::string only_partner, only_source_ref;
 };
 
 // What a push did.

@@ -317,7 +317,11 @@ void checkStillApprovable(pqxx::transaction_base& tx, std::int64_t run_id,
                           const std::string& partner) {
   pqxx::result r = tx.exec_params(
       "SELECT outcome, approved_by_run FROM import_runs WHERE id = $1 FOR UPDATE", run_id);
-  if (r.empty() || r[0][0].as<std::string>() != "quarantined" || !r[0][1].is_null()) {
+  if (!r.empty() && !r[0][1].is_null()) {
+    throw ApproveRefused("run " + std::to_string(run_id) + " was already approved: run " +
+                         r[0][1].as<std::string>() + " applied it");
+  }
+  if (r.empty() || r[0][0].as<std::string>() != "quarantined") {
     throw ApproveRefused("run " + std::to_string(run_id) + " is no longer waiting for approval");
   }
   pqxx::result later = tx.exec_params(
@@ -329,6 +333,17 @@ void checkStillApprovable(pqxx::transaction_base& tx, std::int64_t run_id,
                          later[0][0].as<std::string>() + " already applied for partner " + partner +
                          ": approving it would bring back an older state");
   }
+}
+
+// What a dry run withdrew, read back before its transaction is rolled back.
+std::vector<std::string> previewWithdrawals(pqxx::transaction_base& tx, std::int64_t run_id) {
+  std::vector<std::string> refs;
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT source_ref FROM offer_history WHERE run_id = $1"
+                      " AND change = 'withdrawn' ORDER BY source_ref LIMIT $2",
+                      run_id, kPreviewRefs))
+    refs.push_back(row[0].as<std::string>());
+  return refs;
 }
 
 }  // namespace
@@ -377,7 +392,11 @@ ImportResult OfferImport::approve(std::int64_t quarantined_run, const ApproveOpt
   }
   const std::string id = std::to_string(quarantined_run);
   if (r.empty()) throw ApproveRefused("no run " + id);
-  if (r[0][2].as<std::string>() != "quarantined" || !r[0][3].is_null()) {
+  if (!r[0][3].is_null()) {
+    throw ApproveRefused("run " + id + " was already approved: run " + r[0][3].as<std::string>() +
+                         " applied it");
+  }
+  if (r[0][2].as<std::string>() != "quarantined") {
     throw ApproveRefused("run " + id + " is not waiting for approval (outcome " +
                          r[0][2].as<std::string>() + ")");
   }
@@ -389,6 +408,7 @@ ImportResult OfferImport::approve(std::int64_t quarantined_run, const ApproveOpt
   job.request.remote_name = r[0][6].as<std::string>();
   job.request.expected_partner_code = options.expected_partner_code;
   job.request.today = options.today;
+  job.request.dry_run = options.dry_run;
   job.dialect = fmt::DialectRegistry::instance().create(job.request.format);
   if (!job.dialect) throw ApproveRefused("unknown format " + job.request.format);
   if (job.request.path.empty() || !std::filesystem::exists(job.request.path)) {
@@ -402,7 +422,7 @@ ImportResult OfferImport::approve(std::int64_t quarantined_run, const ApproveOpt
     throw ApproveRefused("the quarantined file of run " + id + " was altered: " + job.request.path);
   }
   ImportResult result = runJob(job);
-  if (result.outcome == RunOutcome::kApproved) {
+  if (result.outcome == RunOutcome::kApproved && !options.dry_run) {
     std::error_code ignored;  // the file is applied; a leftover copy is harmless
     std::filesystem::remove(job.request.path, ignored);
   }
@@ -414,6 +434,11 @@ ImportResult OfferImport::runJob(const Job& job) {
   try {
     pqxx::work tx(connection_);
     result = importInTransaction(tx, job);
+    if (job.request.dry_run) {
+      result.withdrawn_refs = previewWithdrawals(tx, result.run_id);
+      tx.abort();
+      return result;
+    }
     if (result.outcome != RunOutcome::kRejectedFile) {
       tx.commit();
       return result;
@@ -426,7 +451,8 @@ ImportResult OfferImport::runJob(const Job& job) {
     failed.outcome = RunOutcome::kFailed;
     failed.message = e.what();
     try {
-      if (connection_.is_open()) recordUnappliedRun(job, failed, "failed");
+      // A dry run records nothing, not even its failure.
+      if (connection_.is_open() && !job.request.dry_run) recordUnappliedRun(job, failed, "failed");
     } catch (const std::exception&) {
       // The store is unreachable: the original error is what matters.
     }
@@ -511,7 +537,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     if (auto reason = quarantineReason(forecast, result.summary.records, req.limits)) {
       result.outcome = RunOutcome::kQuarantined;
       result.message = *reason;
-      finishRun(tx, job, result, keepInQuarantine(job, result.run_id));
+      finishRun(tx, job, result,
+                req.dry_run ? std::string() : keepInQuarantine(job, result.run_id));
       recordLedger(tx, job, result.run_id, "quarantined", job.started_at);
       return result;
     }

@@ -36,6 +36,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -68,6 +69,10 @@ struct ImportRequest {
   std::function<void(const std::filesystem::path& from, const std::filesystem::path& to)>
       copy_to_quarantine;
   std::optional<std::string> today;  // YYYY-MM-DD, Europe/Paris (tests)
+  // Everything done in a transaction that is rolled back: the result says
+  // what the file would do; nothing is written (no run, ledger, offer,
+  // outbox movement, nor quarantined copy). Only sequences advance.
+  bool dry_run = false;
 };
 
 enum class RunOutcome { kImported, kRejectedFile, kDuplicate, kQuarantined, kApproved, kFailed };
@@ -82,7 +87,10 @@ struct ImportResult {
   long rows_sent = 0;  // data rows sent to the server (a snapshot's unchanged rows are not)
   std::optional<std::int64_t> duplicate_of_run;
   std::string message;  // why: file error, quarantine reason, duplicate...
+  // Dry runs: the first references (at most kPreviewRefs) it would withdraw.
+  std::vector<std::string> withdrawn_refs;
 };
+inline constexpr int kPreviewRefs = 10;
 
 // Thrown by approve() when the run cannot be approved (unknown, not
 // quarantined, already approved, superseded, file missing or altered).
@@ -94,6 +102,7 @@ class ApproveRefused : public std::runtime_error {
 struct ApproveOptions {
   std::optional<std::string> expected_partner_code;
   std::optional<std::string> today;
+  bool dry_run = false;  // the preview: as ImportRequest::dry_run
 };
 
 class OfferImport {

@@ -89,6 +89,18 @@ void createMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
 
 void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
   const std::string now = nowSql(tx, ctx);
+  // History first, while `offers` still holds what an update replaces: the
+  // replaced content is kept (not every version's: a first import would write
+  // its whole content twice), so that `passerelle offer` can say which fields
+  // each version changed.
+  tx.exec(
+      "INSERT INTO offer_history (partner, source_ref, run_id, change, old_status, new_status,"
+      " old_hash, new_hash, line, at, replaced_json) SELECT p.partner, p.source_ref, " +
+      runSql(ctx) + ", p.change, p.old_status, p.new_status, p.old_hash, p.content_hash, p.line, " +
+      now +
+      ", CASE WHEN p.old_hash <> p.content_hash THEN o.json END FROM merge_plan p"
+      " LEFT JOIN offers o ON p.old_status IS NOT NULL AND o.partner = p.partner"
+      " AND o.source_ref = p.source_ref ORDER BY p.seq");
   tx.exec(
       "INSERT INTO offers AS o (partner, source_ref, status, json, content_hash, department,"
       " siret, rome_codes, contract_type, expires, source_updated_at, first_seen, last_changed,"
@@ -103,11 +115,6 @@ void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
       " rome_codes = excluded.rome_codes, contract_type = excluded.contract_type,"
       " expires = excluded.expires, source_updated_at = excluded.source_updated_at,"
       " last_changed = excluded.last_changed, last_run = excluded.last_run");
-  tx.exec(
-      "INSERT INTO offer_history (partner, source_ref, run_id, change, old_status, new_status,"
-      " old_hash, new_hash, line, at) SELECT partner, source_ref, " +
-      runSql(ctx) + ", change, old_status, new_status, old_hash, content_hash, line, " + now +
-      " FROM merge_plan ORDER BY seq");
   queueMovements(tx, ctx, "merge_plan",
                  "CASE WHEN p.new_status = 'active' THEN 'upsert' ELSE 'close' END",
                  "p.new_status = 'active' OR p.old_status = 'active'");
@@ -238,6 +245,22 @@ MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx,
   counts.withdrawn = applyStatusChange(tx, ctx, "withdraw_plan", "withdrawn", "withdrawn");
   counts.expired += expireDueOffers(tx, ctx);
   return counts;
+}
+
+long withdrawOffers(pqxx::transaction_base& tx, const MergeContext& ctx,
+                    const std::vector<std::string>& refs) {
+  std::string filter;
+  if (!refs.empty()) {
+    filter = " AND o.source_ref IN (";
+    for (std::size_t i = 0; i < refs.size(); ++i) filter += (i ? ", " : "") + tx.quote(refs[i]);
+    filter += ")";
+  }
+  createPlan(tx, "withdraw_plan",
+             "SELECT o.partner, o.source_ref, o.status AS old_status, o.content_hash,"
+             " NULL::bigint AS line, NULL::timestamp AS source_updated_at FROM offers o"
+             " WHERE o.partner = " +
+                 tx.quote(ctx.partner) + " AND o.status <> 'withdrawn'" + filter);
+  return applyStatusChange(tx, ctx, "withdraw_plan", "withdrawn", "withdrawn");
 }
 
 long expireDueOffers(pqxx::transaction_base& tx, const MergeContext& ctx) {

@@ -83,6 +83,13 @@ std::vector<StoreWarning> planDelta(pqxx::transaction_base& tx, const MergeConte
 MergeCounts applyMerge(pqxx::transaction_base& tx, const MergeContext& ctx,
                        const std::optional<std::vector<std::string>>& withdrawals);
 
+// `passerelle withdraw`: withdraws the partner's offers not withdrawn yet
+// (all of them, or only those of `refs`) like a snapshot missing them would:
+// status, history (run NULL) and a closing movement per destination for the
+// active ones. Returns how many were withdrawn.
+long withdrawOffers(pqxx::transaction_base& tx, const MergeContext& ctx,
+                    const std::vector<std::string>& refs);
+
 // Expires every active offer (of one partner, or all when `partner` is
 // empty) whose publication ended before today; for reconciliation.
 long expireDueOffers(pqxx::transaction_base& tx, const MergeContext& ctx);

@@ -105,6 +105,7 @@ std::vector<Movement> Outbox::claim(pqxx::transaction_base& tx, const std::strin
                   " AND NOT EXISTS (SELECT 1 FROM outbox_movements o WHERE ") +
           kSameOffer +
           " AND o.state = 'in_flight' AND o.lease_until > $2::timestamptz)"
+          " AND ($6 = '' OR (m.partner = $6 AND m.source_ref = $7))"
           " ORDER BY m.priority, m.id LIMIT $4 FOR UPDATE OF m SKIP LOCKED)"
           " UPDATE outbox_movements m SET state = 'in_flight', claimed_by = $3,"
           " lease_until = $2::timestamptz + make_interval(secs => $5),"
@@ -112,7 +113,8 @@ std::vector<Movement> Outbox::claim(pqxx::transaction_base& tx, const std::strin
           " FROM due WHERE m.id = due.id"
           " RETURNING m.id, m.partner, m.source_ref, m.destination, m.kind, m.content_hash,"
           " m.attempts, m.priority",
-      destination, now, worker_id_, limit, static_cast<double>(settings_.lease.count()));
+      destination, now, worker_id_, limit, static_cast<double>(settings_.lease.count()),
+      settings_.only_partner, settings_.only_source_ref);
   std::vector<Movement> out;
   out.reserve(r.size());
   for (const pqxx::row& row : r) {
@@ -186,7 +188,8 @@ SettleResult Outbox::release(pqxx::transaction_base& tx, const Movement& m) {
   return fromState(r);
 }
 
-long Outbox::requeueFailed(pqxx::transaction_base& tx, const std::string& destination) {
+long Outbox::requeueFailed(pqxx::transaction_base& tx, const std::string& destination,
+                           const std::string& partner, const std::string& source_ref) {
   // Only the newest failed movement of an offer comes back, and only when
   // nothing newer of that offer exists (a newer movement already carries
   // its current state); the others are superseded.
@@ -198,8 +201,9 @@ long Outbox::requeueFailed(pqxx::transaction_base& tx, const std::string& destin
           " THEN 'pending' ELSE 'superseded' END,"
           " attempts = 0, next_attempt_at = NULL, claimed_by = NULL, lease_until = NULL,"
           " settled_at = NULL, updated_at = now()"
-          " WHERE m.state = 'failed' AND ($1 = '' OR m.destination = $1) RETURNING m.state",
-      destination);
+          " WHERE m.state = 'failed' AND ($1 = '' OR m.destination = $1)"
+          " AND ($2 = '' OR (m.partner = $2 AND m.source_ref = $3)) RETURNING m.state",
+      destination, partner, source_ref);
   long pending = 0;
   for (const pqxx::row& row : r) pending += row[0].as<std::string>() == "pending" ? 1 : 0;
   return pending;

@@ -50,6 +50,8 @@ struct OutboxSettings {
   int max_attempts = 10;
   std::chrono::seconds backoff_base = std::chrono::seconds(30);
   std::chrono::seconds backoff_max = std::chrono::hours(2);
+  // `push --ref PARTNER:REF`: claim only this offer's movements (empty: all).
+  std::string only_partner, only_source_ref;
 };
 
 // One claimed movement.
@@ -109,8 +111,10 @@ class Outbox {
   // `passerelle retry`: failed movements pending again (attempts and due
   // time reset, history kept), unless a newer movement of the offer is
   // pending or in flight (then the failed one is superseded). Empty
-  // `destination`: all. Returns how many were re-queued.
-  long requeueFailed(pqxx::transaction_base& tx, const std::string& destination);
+  // `destination`: all; non-empty `partner` and `source_ref`: only that
+  // offer's (`retry --ref`). Returns how many were re-queued.
+  long requeueFailed(pqxx::transaction_base& tx, const std::string& destination,
+                     const std::string& partner = "", const std::string& source_ref = "");
 
   // The delay before the next attempt after `attempt` failed ones (with jitter).
   std::chrono::milliseconds backoff(int attempt);

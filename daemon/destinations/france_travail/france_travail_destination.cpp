@@ -65,7 +65,10 @@ class FranceTravailDestination final : public Destination {
 
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
     pc::FranceTravailClient client(clientSettings(config_, host_), clock_);
-    Outbox outbox(clock_, OutboxSettings{}, makeWorkerId(request.role + "-" + name_));
+    OutboxSettings only;
+    only.only_partner = request.only_partner;
+    only.only_source_ref = request.only_source_ref;
+    Outbox outbox(clock_, only, makeWorkerId(request.role + "-" + name_));
     FranceTravailPush push(store, client, outbox, pushSettings(config_.france_travail));
     const FtBatchResult result = push.runBatch();
     client.cleanupArchive();

@@ -40,6 +40,13 @@ OutboxSettings outboxSettings(const Config& config) {
   return s;
 }
 
+OutboxSettings outboxSettings(const Config& config, const PushRequest& request) {
+  OutboxSettings s = outboxSettings(config);
+  s.only_partner = request.only_partner;
+  s.only_source_ref = request.only_source_ref;
+  return s;
+}
+
 LbaPushSettings pushSettings(const Config& config) {
   LbaPushSettings s;
   s.rolling_expiration_days = config.lba.rolling_expiration_days;
@@ -52,11 +59,12 @@ LbaPushSettings pushSettings(const Config& config) {
 class LbaParts {
  public:
   LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
-           const std::string& role)
+           const PushRequest& request)
       : settings_(clientSettings(config, host)),
         limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
         client_(settings_, clock, limiter_),
-        outbox_(clock, outboxSettings(config), makeWorkerId(role + "-" + kLbaDestination)),
+        outbox_(clock, outboxSettings(config, request),
+                makeWorkerId(request.role + "-" + kLbaDestination)),
         push_(store, client_, outbox_, pushSettings(config)) {}
   LbaPush& push() { return push_; }
 
@@ -82,7 +90,7 @@ class LbaDestination final : public Destination {
   }
 
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
-    LbaParts parts(store, config_, host_, clock_, request.role);
+    LbaParts parts(store, config_, host_, clock_, request);
     LbaPush& push = parts.push();
     push.queueRollingRefresh();
     PushReport report;
@@ -127,7 +135,9 @@ class LbaDestination final : public Destination {
   }
 
   void refresh(pqxx::connection& store, ReconcileCounts& counts) override {
-    LbaParts parts(store, config_, host_, clock_, "reconcile");
+    PushRequest request;
+    request.role = "reconcile";
+    LbaParts parts(store, config_, host_, clock_, request);
     counts.rolling_queued = parts.push().queueRollingRefresh();
     counts.publishing_read = parts.push().refreshPublishingStatus();
     // Read back what the service holds, a slice a night (lba.md: what is
