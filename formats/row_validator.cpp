@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "formats/excerpt.h"
 #include "formats/field_rules.h"
 #include "formats/text_fold.h"
 
@@ -13,8 +14,14 @@ constexpr std::size_t kMaxRefLength = 64;
 constexpr std::size_t kMaxTitleLength = 255;
 constexpr std::size_t kMaxDescriptionLength = 10000;
 
+// A value quoted in a message: an excerpt, never a whole description.
 std::string quoted(std::string_view value) {
-  return "« " + std::string(value) + " »";
+  return "« " + excerpt(value) + " »";
+}
+
+std::optional<std::string> excerptOf(std::optional<std::string> value) {
+  if (value) value = excerpt(*value);
+  return value;
 }
 
 std::string withoutSpaces(const std::string& key) {
@@ -76,7 +83,7 @@ std::optional<std::string> RowValidator::optionalText(FieldId id) const {
 void RowValidator::errorWithValue(FieldId id, std::string code, std::string message,
                                   std::optional<std::string> value) {
   errors_.push_back(FieldError{std::string(fieldPath(id)), std::move(code), std::move(message),
-                               std::move(value)});
+                               excerptOf(std::move(value))});
 }
 
 void RowValidator::error(FieldId id, std::string code, std::string message) {
@@ -84,8 +91,8 @@ void RowValidator::error(FieldId id, std::string code, std::string message) {
 }
 
 void RowValidator::warning(FieldId id, std::string code, std::string message) {
-  warnings_.push_back(
-      FieldError{std::string(fieldPath(id)), std::move(code), std::move(message), valueOf(id)});
+  warnings_.push_back(FieldError{std::string(fieldPath(id)), std::move(code), std::move(message),
+                                 excerptOf(valueOf(id))});
 }
 
 std::optional<std::string> RowValidator::validSourceRef(std::string_view decoded) const {
@@ -179,7 +186,7 @@ void RowValidator::checkJob() {
   } else if (!r.invalid.empty()) {
     std::string list;
     for (const auto& code : r.invalid) list += (list.empty() ? "" : ", ") + code;
-    warning(FieldId::kRomeCodes, "ROME_INVALID", "Codes ROME invalides ignorés : " + list);
+    warning(FieldId::kRomeCodes, "ROME_INVALID", "Codes ROME invalides ignorés : " + excerpt(list));
   }
 }
 
@@ -410,6 +417,9 @@ const Reject& RowValidator::rejectWhole(long line, FieldError error,
                                         std::optional<std::string> source_ref) {
   reject_ = Reject{};
   reject_.line = line;
+  // A rejected row whose reference is known claims it (offer.md,
+  // Precisions): a later row with that reference is a DUPLICATE_REF.
+  if (source_ref && spec_.semantics == Semantics::kSnapshot) seen_refs_.insert(*source_ref);
   reject_.source_ref = std::move(source_ref);
   reject_.errors.push_back(std::move(error));
   return reject_;
