@@ -42,7 +42,7 @@ DialectSpec sigmaSpec() {
       {"MAJ", FieldId::kUpdatedAt, false},
   };
   s.column_join = {{FieldId::kAddress, ", "}, {FieldId::kRomeCodes, ","}};
-  s.rome_separators = ",";
+  s.rome_separators = ", |";  // offer.md, Precisions: `,`, spaces or `|` in any dialect
   s.date_style = DateStyle::kDayFirst;
   s.datetime_style = DateTimeStyle::kDayFirstMinutes;
   s.contract_types = {{"1", "apprentissage"}, {"2", "professionnalisation"}};

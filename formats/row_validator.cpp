@@ -31,6 +31,20 @@ std::string withoutSpaces(const std::string& key) {
   return out;
 }
 
+// A code value looked up in one of the dialect's tables: folded, case and
+// accents ignored, and spaces too (offer.md, Precisions: "Bac + 2" is
+// "bac+2", "Contrat d' apprentissage" its code). The exact key first: the
+// table is small, the fallback rare.
+template <typename Table>
+typename Table::const_iterator findCode(const Table& table, std::string_view text) {
+  const std::string key = codeKey(text);
+  auto it = table.find(key);
+  if (it != table.end()) return it;
+  const std::string compact = withoutSpaces(key);
+  return std::find_if(table.begin(), table.end(),
+                      [&](const auto& e) { return withoutSpaces(e.first) == compact; });
+}
+
 }  // namespace
 
 RowValidator::RowValidator(const Dialect& dialect, std::string partner)
@@ -192,7 +206,7 @@ void RowValidator::checkJob() {
 
 void RowValidator::checkContract() {
   const std::string& type = text(FieldId::kContractType);
-  auto t = spec_.contract_types.find(codeKey(type));
+  auto t = findCode(spec_.contract_types, type);
   if (t != spec_.contract_types.end()) {
     offer_.contract.type = t->second;
   } else {
@@ -228,14 +242,8 @@ void RowValidator::checkContract() {
 void RowValidator::checkDiploma() {
   const std::string& level = text(FieldId::kDiplomaLevel);
   if (!level.empty()) {
-    std::string key = codeKey(level);
-    auto l = spec_.diploma_levels.find(key);
-    if (l == spec_.diploma_levels.end()) {
-      // "Bac+2" and "Bac + 2", "Bac Pro" and "BacPro" mean the same.
-      std::string compact = withoutSpaces(key);
-      l = std::find_if(spec_.diploma_levels.begin(), spec_.diploma_levels.end(),
-                       [&](const auto& e) { return withoutSpaces(e.first) == compact; });
-    }
+    // "Bac+2" and "Bac + 2", "Bac Pro" and "BacPro" mean the same.
+    auto l = findCode(spec_.diploma_levels, level);
     if (l != spec_.diploma_levels.end()) {
       offer_.diploma.level = l->second;
     } else {
@@ -305,7 +313,7 @@ void RowValidator::checkPublication() {
   const std::string& share = text(FieldId::kShare);
   offer_.share_with_france_travail = false;  // consent is never assumed
   if (!share.empty()) {
-    auto s = spec_.yes_no.find(codeKey(share));
+    auto s = findCode(spec_.yes_no, share);
     if (s != spec_.yes_no.end()) {
       offer_.share_with_france_travail = s->second;
     } else {
@@ -364,7 +372,7 @@ bool RowValidator::finish() {
   bool is_delete = false;
   if (spec_.semantics == Semantics::kDelta) {
     const std::string& action = text(FieldId::kMovement);
-    auto m = spec_.movements.find(codeKey(action));
+    auto m = findCode(spec_.movements, action);
     if (m == spec_.movements.end()) {
       error(FieldId::kMovement, "ACTION_INVALID",
             action.empty() ? std::string("Le code mouvement (C, M ou S) est absent")
