@@ -15,7 +15,8 @@ bool isBlank(char c) {
 }
 }  // namespace
 
-CsvTokenizer::CsvTokenizer(char delimiter) : delimiter_(delimiter) {
+CsvTokenizer::CsvTokenizer(char delimiter, CsvLimits limits)
+    : delimiter_(delimiter), limits_(limits) {
   std::memset(cls_, kOrdinary, sizeof cls_);
   for (unsigned char c : {static_cast<unsigned char>(delimiter), static_cast<unsigned char>('\n'),
                           static_cast<unsigned char>('\r'), static_cast<unsigned char>('\0')}) {
@@ -32,18 +33,75 @@ void CsvTokenizer::startRecordIfNeeded() {
   record_.ends.clear();
   record_.quote_error = false;
   record_.has_nul = false;
-  field_begin_ = 0;
+  record_.overflows.clear();
+  record_.dropped_fields = 0;
+  record_.dropped = FieldTail{};
+  beginField();
+}
+
+void CsvTokenizer::beginField() {
+  field_begin_ = record_.bytes.size();
+  tail_ = nullptr;
+  if (record_.ends.size() >= limits_.fields) {
+    tail_ = &record_.dropped;  // counted, not kept
+    return;
+  }
+  const std::size_t budget_left =
+      limits_.record_bytes > field_begin_ ? limits_.record_bytes - field_begin_ : 0;
+  field_limit_ = field_begin_ + std::min(limits_.field_bytes, budget_left);
+}
+
+void CsvTokenizer::append(const char* begin, const char* end) {
+  const auto n = static_cast<std::size_t>(end - begin);
+  if (tail_ != nullptr) {
+    tail_->add(std::string_view(begin, n));
+    return;
+  }
+  std::string& b = record_.bytes;
+  if (b.size() + n <= field_limit_) {
+    b.append(begin, n);
+    return;
+  }
+  const std::size_t room = field_limit_ - b.size();
+  b.append(begin, room);
+  startTail();
+  tail_->add(std::string_view(begin + room, n - room));
+}
+
+void CsvTokenizer::startTail() {
+  record_.overflows.push_back(
+      CsvFieldOverflow{static_cast<std::uint32_t>(record_.ends.size()), FieldTail{}});
+  tail_ = &record_.overflows.back().tail;
+  // A UTF-8 sequence cut by the limit goes with the tail, so that the kept
+  // part decodes as it would have inside the whole field.
+  std::string& b = record_.bytes;
+  const std::size_t open =
+      incompleteUtf8Suffix(std::string_view(b).substr(field_begin_, b.size() - field_begin_));
+  if (open > 0) {
+    tail_->add(std::string_view(b).substr(b.size() - open));
+    b.resize(b.size() - open);
+  }
 }
 
 void CsvTokenizer::endField() {
-  // Spaces and tabs after an unquoted field are not data. They are cut here,
-  // once per field, so that the fast path need not stop at every space.
-  if (state_ == State::kUnquoted) {
+  if (tail_ == &record_.dropped) {
+    tail_->finish();
+    ++record_.dropped_fields;
+    state_ = State::kFieldStart;
+    return;  // the next field is dropped too
+  }
+  if (tail_ != nullptr) {
+    tail_->finish();
+    tail_ = nullptr;
+  } else if (state_ == State::kUnquoted) {
+    // Spaces and tabs after an unquoted field are not data. They are cut
+    // here, once per field, so that the fast path need not stop at every
+    // space.
     std::string& b = record_.bytes;
     while (b.size() > field_begin_ && isBlank(b.back())) b.pop_back();
   }
   record_.ends.push_back(static_cast<std::uint32_t>(record_.bytes.size()));
-  field_begin_ = record_.bytes.size();
+  beginField();
   state_ = State::kFieldStart;
 }
 
@@ -51,6 +109,7 @@ void CsvTokenizer::endRecord(const RecordHandler& on_record) {
   endField();
   // A record of empty fields only is a blank line or a spreadsheet's ";;;":
   // CsvRecord::allEmpty() tells, the reader skips it.
+  tail_ = nullptr;
   on_record(record_);
   in_record_ = false;
   state_ = State::kFieldStart;
@@ -75,7 +134,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         // A character other than blanks after a closing quote: CSV_QUOTE.
         if (state_before_cr_ == State::kAfterQuoted) record_.quote_error = true;
         state_ = State::kUnquoted;
-        record_.bytes.push_back('\r');
+        appendByte('\r');
         continue;  // re-read c in the new state
       case State::kFieldStart:
         startRecordIfNeeded();
@@ -95,7 +154,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         const char* run = p;
         while (run < end && cls_[static_cast<unsigned char>(*run)] == kOrdinary) ++run;
         if (run != p) {
-          record_.bytes.append(p, run);
+          append(p, run);
           p = run;
           continue;
         }
@@ -110,7 +169,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
           state_ = State::kCr;
         } else {  // NUL
           record_.has_nul = true;
-          record_.bytes.push_back(c);
+          appendByte(c);
         }
         continue;
       }
@@ -121,7 +180,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         const char* run = quote ? quote : end;
         line_ += std::count(p, run, '\n');
         if (std::memchr(p, '\0', run - p) != nullptr) record_.has_nul = true;
-        record_.bytes.append(p, run);
+        append(p, run);
         p = run;
         if (p != end) {
           ++p;
@@ -131,7 +190,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
       }
       case State::kQuoteInQuoted:
         if (c == '"') {  // doubled quote
-          record_.bytes.push_back('"');
+          appendByte('"');
           state_ = State::kQuoted;
           ++p;
           continue;
@@ -155,7 +214,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
           // data so that the record ends where it normally would.
           record_.quote_error = true;
           if (c == '\0') record_.has_nul = true;
-          record_.bytes.push_back(c);
+          appendByte(c);
           state_ = State::kUnquoted;
         }
         continue;
@@ -171,7 +230,7 @@ bool CsvTokenizer::finish(const RecordHandler& on_record) {
       // A CR at the very end: data of its field.
       if (state_before_cr_ == State::kAfterQuoted) record_.quote_error = true;
       state_ = State::kUnquoted;
-      record_.bytes.push_back('\r');
+      appendByte('\r');
       endRecord(on_record);
       return true;
     case State::kQuoteInQuoted:

@@ -137,7 +137,8 @@ class Dialect {
 
   const DialectSpec& spec() const { return spec_; }
 
-  // Role of a non-blank record. `first_field` is its first raw field.
+  // Role of a non-blank record. `first_field` is its first field, decoded
+  // and single-line folded.
   // Default: the first record is the header, the rest data.
   virtual RecordRole classify(std::string_view first_field, const RecordContext& ctx) const;
 

@@ -49,7 +49,7 @@ DialectSpec gilSpec() {
       {"DIFFUSION_FT", FieldId::kShare, false},
       {"MAJ", FieldId::kUpdatedAt, false},
   };
-  s.rome_separators = "|";
+  s.rome_separators = "|, ";  // offer.md, Precisions: `,`, spaces or `|` in any dialect
   s.date_style = DateStyle::kIso;
   s.datetime_style = DateTimeStyle::kIsoWithOffset;
   s.contract_types = {{"app", "apprentissage"}, {"pro", "professionnalisation"}};

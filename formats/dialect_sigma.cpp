@@ -4,6 +4,7 @@
 #include <string>
 
 #include "formats/dialect_registry.h"
+#include "formats/excerpt.h"
 #include "formats/text_fold.h"
 
 namespace passerelle::formats {
@@ -41,7 +42,7 @@ DialectSpec sigmaSpec() {
       {"MAJ", FieldId::kUpdatedAt, false},
   };
   s.column_join = {{FieldId::kAddress, ", "}, {FieldId::kRomeCodes, ","}};
-  s.rome_separators = ",";
+  s.rome_separators = ", |";  // offer.md, Precisions: `,`, spaces or `|` in any dialect
   s.date_style = DateStyle::kDayFirst;
   s.datetime_style = DateTimeStyle::kDayFirstMinutes;
   s.contract_types = {{"1", "apprentissage"}, {"2", "professionnalisation"}};
@@ -66,7 +67,9 @@ class SigmaDialect final : public Dialect {
     if (!ctx.header_seen) return RecordRole::kHeader;
     // Only the last record can be the trailer; a #FIN record followed by more
     // data is a (malformed) data row and the file lacks its trailer.
-    if (ctx.is_last && trimWhiteSpace(first_field) == kTrailerTag) return RecordRole::kTrailer;
+    // `first_field` is decoded and folded: a no-break space before #FIN is
+    // white space whatever the encoding (offer.md, Precisions).
+    if (ctx.is_last && first_field == kTrailerTag) return RecordRole::kTrailer;
     return RecordRole::kData;
   }
 
@@ -82,14 +85,15 @@ class SigmaDialect final : public Dialect {
     if (version != kSupportedVersion) {
       return FileIssue{
           "VERSION_UNSUPPORTED",
-          "Version Sigma « " + version + " » non prise en charge (version attendue : 2)", version,
-          line};
+          "Version Sigma « " + excerpt(version) + " » non prise en charge (version attendue : 2)",
+          version, line};
     }
     std::string code = fields.size() > 2 ? fields[2] : std::string();
     if (options.expected_partner_code && codeKey(code) != codeKey(*options.expected_partner_code)) {
       return FileIssue{"PARTNER_MISMATCH",
-                       "Le fichier est celui du partenaire Sigma « " + code + " », pas de « " +
-                           *options.expected_partner_code + " » : déposé dans le mauvais dossier ?",
+                       "Le fichier est celui du partenaire Sigma « " + excerpt(code) +
+                           " », pas de « " + *options.expected_partner_code +
+                           " » : déposé dans le mauvais dossier ?",
                        code, line};
     }
     return std::nullopt;
@@ -103,15 +107,18 @@ class SigmaDialect final : public Dialect {
                        std::nullopt};
     }
     std::string count = trailer->size() > 1 ? (*trailer)[1] : std::string();
-    if (!isDigits(count) || count.size() > 9) {
+    if (!isDigits(count)) {
       return FileIssue{"TRAILER_MISSING",
                        "Enregistrement de fin #FIN sans nombre d'enregistrements valide", count,
                        trailer_line};
     }
-    long announced = std::stol(count);
-    if (announced != data_records) {
+    // A decimal number of any length, leading zeros allowed (offer.md,
+    // Precisions): compared as digits, so that no length overflows.
+    std::string_view announced = count;
+    while (announced.size() > 1 && announced.front() == '0') announced.remove_prefix(1);
+    if (announced != std::to_string(data_records)) {
       return FileIssue{"TRAILER_COUNT_MISMATCH",
-                       "L'enregistrement de fin annonce " + std::to_string(announced) +
+                       "L'enregistrement de fin annonce " + excerpt(announced) +
                            " enregistrements, le fichier en contient " +
                            std::to_string(data_records) + " : le fichier a été tronqué",
                        count, trailer_line};

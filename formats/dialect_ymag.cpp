@@ -41,7 +41,7 @@ DialectSpec ymagSpec() {
       {"Diffusion Pôle emploi", FieldId::kShare, false},
       {"Date de modification", FieldId::kUpdatedAt, false},
   };
-  s.rome_separators = ",/ ";
+  s.rome_separators = ",/ |";  // offer.md, Precisions: `,`, spaces or `|` in any dialect
   s.date_style = DateStyle::kDayFirst;
   s.datetime_style = DateTimeStyle::kDayFirstMinutesOrSeconds;
   s.contract_types = {

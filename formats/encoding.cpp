@@ -192,12 +192,11 @@ std::size_t wellFormedLength(const unsigned char* p, std::size_t n) {
   return len;
 }
 
-// UTF-8 input is copied as it is: find the end of the well-formed prefix,
-// then append it with a single copy.
-std::optional<DecodeError> decodeUtf8(std::string_view bytes, std::string& out) {
+// Length of the well-formed UTF-8 prefix of `bytes`; `error` set when it
+// stops before the end.
+std::size_t wellFormedUtf8Prefix(std::string_view bytes, std::optional<DecodeError>& error) {
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
-  std::optional<DecodeError> error;
   std::size_t i = 0;
   while (i < n) {
     i += asciiRunLength(in + i, n - i);
@@ -209,8 +208,25 @@ std::optional<DecodeError> decodeUtf8(std::string_view bytes, std::string& out) 
     }
     i += len;
   }
-  out.append(bytes.data(), i);
+  return i;
+}
+
+// UTF-8 input is copied as it is: find the end of the well-formed prefix,
+// then append it with a single copy.
+std::optional<DecodeError> decodeUtf8(std::string_view bytes, std::string& out) {
+  std::optional<DecodeError> error;
+  out.append(bytes.data(), wellFormedUtf8Prefix(bytes, error));
   return error;
+}
+
+std::optional<DecodeError> firstUndefinedSingleByte(const DecodeTable& table,
+                                                    std::string_view bytes) {
+  const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (in[i] >= 0x80 && table[in[i]].len == 0) return DecodeError{i, in[i]};
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -238,6 +254,33 @@ std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, st
   }
   return DecodeError{
       0, bytes.empty() ? static_cast<unsigned char>(0) : static_cast<unsigned char>(bytes[0])};
+}
+
+std::optional<DecodeError> firstDecodeError(Encoding enc, std::string_view bytes) {
+  switch (enc) {
+    case Encoding::kWindows1252:
+      return firstUndefinedSingleByte(kCp1252Table, bytes);
+    case Encoding::kIso8859_15:
+      return firstUndefinedSingleByte(kLatin9Table, bytes);
+    case Encoding::kUtf8: {
+      std::optional<DecodeError> error;
+      wellFormedUtf8Prefix(bytes, error);
+      return error;
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t incompleteUtf8Suffix(std::string_view bytes) {
+  const std::size_t n = bytes.size();
+  for (std::size_t back = 1; back <= 3 && back <= n; ++back) {
+    const auto b = static_cast<unsigned char>(bytes[n - back]);
+    if (b < 0x80) return 0;
+    if (b < 0xC0) continue;  // a continuation byte: look further back
+    const std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    return back < len ? back : 0;
+  }
+  return 0;
 }
 
 bool startsWellFormedUtf8(std::string_view bytes) {

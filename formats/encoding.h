@@ -29,6 +29,16 @@ struct DecodeError {
 // (what was appended so far stays in `out`).
 std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, std::string& out);
 
+// The first error decodeAppend() would report for `bytes`, without decoding
+// (a field's part that is checked but not kept: field_tail.h).
+std::optional<DecodeError> firstDecodeError(Encoding enc, std::string_view bytes);
+
+// Length of the UTF-8 sequence left open at the end of `bytes` (a lead byte
+// and fewer continuation bytes than it announces), 0 if there is none. Where
+// a kept prefix is cut, these bytes go with the rest, so that the prefix
+// decodes as it would have inside the whole value.
+std::size_t incompleteUtf8Suffix(std::string_view bytes);
+
 // True if a well-formed UTF-8 sequence (of 2 to 4 bytes) starts at bytes[0],
 // which must be a non-ASCII byte. Used for the "first non-ASCII byte" rule.
 bool startsWellFormedUtf8(std::string_view bytes);

@@ -376,16 +376,25 @@ std::optional<std::string> departmentOf(const std::optional<std::string>& insee,
 
 bool isPlausibleEmail(std::string_view folded) {
   const std::size_t at = folded.find('@');
-  if (at == std::string_view::npos || at == 0) return false;
+  if (at == std::string_view::npos || at == 0) return false;  // a non-empty local part
   if (folded.find('@', at + 1) != std::string_view::npos) return false;
   for (std::size_t i = 0; i < folded.size(); ++i) {
     if (whiteSpaceLength(folded, i) != 0) return false;
   }
-  // A dot inside the domain, neither its first nor its last character.
+  // A domain of at least two dot-separated labels, none empty (offer.md,
+  // Precisions: a@.fr, a@b., a@b.fr. are invalid).
   const std::string_view domain = folded.substr(at + 1);
-  if (domain.size() < 3) return false;
-  return domain.substr(1, domain.size() - 2).find('.') != std::string_view::npos &&
-         domain.front() != '.' && domain.back() != '.';
+  std::size_t labels = 0;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = domain.find('.', start);
+    const std::size_t end = dot == std::string_view::npos ? domain.size() : dot;
+    if (end == start) return false;  // an empty label
+    ++labels;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return labels >= 2;
 }
 
 std::optional<std::string> phoneToE164(std::string_view folded) {
@@ -406,12 +415,24 @@ std::optional<std::string> phoneToE164(std::string_view folded) {
       ++i;
     }
   }
-  // 2. "+33 (0)2 99..." writes the national trunk 0 that callers from abroad
-  //    must not dial: it goes away after a +33 / 0033 prefix only.
-  for (std::string_view prefix : {"+33(0)", "0033(0)"}) {
-    if (startsWith(s, prefix)) s.erase(prefix.size() - 3, 3);
+  // 2. A country code in brackets is read without them: "(+33) 2 99...".
+  if (startsWith(s, "(+") || startsWith(s, "(00")) {
+    const std::size_t close = s.find(')');
+    if (close != std::string::npos) {
+      s.erase(close, 1);
+      s.erase(0, 1);
+    }
   }
-  // 3. Other parentheses are decoration: "(+33) 2 99...", "02 (99) 00...".
+  //    "+44 (0)20 ..." writes the national trunk 0 that callers from abroad
+  //    must not dial: it goes away after any country code (one to three
+  //    digits after + or 00).
+  const std::size_t country_start = startsWith(s, "+") ? 1 : startsWith(s, "00") ? 2 : 0;
+  if (country_start > 0) {
+    std::size_t end = country_start;
+    while (end < s.size() && end - country_start < 3 && isDigit(s[end])) ++end;
+    if (end > country_start && s.compare(end, 3, "(0)") == 0) s.erase(end, 3);
+  }
+  // 3. Other parentheses are decoration: "02 (99) 00...".
   std::erase(s, '(');
   std::erase(s, ')');
 

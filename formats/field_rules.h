@@ -72,12 +72,14 @@ std::optional<std::string> normaliseInsee(std::string_view folded);
 std::optional<std::string> departmentOf(const std::optional<std::string>& insee,
                                         const std::optional<std::string>& postal_code);
 
-// One '@', a dot in the domain, no spaces.
+// Exactly one @, a non-empty local part, a domain of at least two non-empty
+// dot-separated labels, no white space (offer.md, Precisions).
 bool isPlausibleEmail(std::string_view folded);
 
 // French numbers in any usual writing to E.164 (+33 and 9 digits, first 1..9),
 // overseas prefixes to their own country code, "00" + country to "+", other
-// "+" numbers kept with 8..15 digits. nullopt if not a usable number.
+// "+" numbers kept with 8..15 digits; "(0)" after any country code dropped, a
+// bracketed country code read without its brackets. nullopt if not usable.
 std::optional<std::string> phoneToE164(std::string_view folded);
 
 }  // namespace passerelle::formats::rules

@@ -10,8 +10,10 @@
 #include <cstring>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "formats/csv_tokenizer.h"
+#include "formats/excerpt.h"
 #include "formats/record_pipe.h"
 #include "formats/row_validator.h"
 #include "formats/text_fold.h"
@@ -75,6 +77,22 @@ std::size_t priorityOf(std::string_view code) {
 
 class NullSink final : public OfferSink {};
 
+// Stands for the part of a field past CsvLimits::field_bytes when it holds
+// content: no rule reads that far, but the value must still count as longer
+// (TITLE_TRUNCATED, REF_INVALID) and never as a valid code.
+constexpr std::string_view kElided = "\xE2\x80\xA6";  // U+2026
+
+// Buffers a record keeps after its turn (a batch slot, the lookahead); a
+// larger one came from an exceptional record and is given back.
+constexpr std::size_t kKeptRecordCapacity = 32 * 1024;
+
+// True if folding cannot change `bytes` (printable ASCII, no space).
+bool foldsToItself(std::string_view bytes) {
+  for (char c : bytes)
+    if (c <= ' ' || c >= 0x7F) return false;
+  return true;
+}
+
 std::string hexByte(unsigned char b) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%02X", b);
@@ -137,11 +155,11 @@ class FilePass {
 
   void fault(std::string code, std::string message, std::optional<long> line,
              std::optional<std::string> value = std::nullopt) {
-    if (fault_ && priorityOf(fault_->code) <= priorityOf(code)) return;
-    fault_ = FileIssue{std::move(code), std::move(message), std::move(value), line};
+    fault(FileIssue{std::move(code), std::move(message), std::move(value), line});
   }
   void fault(FileIssue issue) {
     if (fault_ && priorityOf(fault_->code) <= priorityOf(issue.code)) return;
+    if (issue.value) issue.value = excerpt(*issue.value);
     fault_ = std::move(issue);
   }
 
@@ -151,35 +169,59 @@ class FilePass {
     if (r.has_nul) fault("BINARY_CONTENT", binaryMessage(), r.line);
     if (has_pending_) process(pending_, /*is_last=*/false);
     std::swap(pending_, r);
+    r.releaseLargeBuffers(kKeptRecordCapacity);
     has_pending_ = true;
   }
 
   // The formats README: the first non-ASCII byte of the file decides between
   // UTF-8 (if it begins a well-formed sequence) and the declared encoding.
+  // Fields are looked at in file order: a kept field, then its tail.
   void decideEncoding(const CsvRecord& r) {
-    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
+    auto decide = [this](std::string_view from_first_non_ascii) {
+      encoding_ = startsWellFormedUtf8(from_first_non_ascii) ? Encoding::kUtf8 : spec_.encoding;
+      encoding_decided_ = true;
+    };
+    for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
       std::string_view f = r.field(i);
       for (std::size_t j = 0; j < f.size(); ++j) {
         if (static_cast<unsigned char>(f[j]) < 0x80) continue;
-        encoding_ = startsWellFormedUtf8(f.substr(j)) ? Encoding::kUtf8 : spec_.encoding;
-        encoding_decided_ = true;
-        return;
+        return decide(f.substr(j));
       }
+      if (const FieldTail* t = r.tail(i); t && !t->firstNonAscii().empty())
+        return decide(t->firstNonAscii());
     }
+    if (!r.dropped.firstNonAscii().empty()) decide(r.dropped.firstNonAscii());
+  }
+
+  // A kept field decoded leniently, with kElided for a tail with content.
+  std::string decodeKeptLenient(const CsvRecord& r, std::size_t i) const {
+    std::string out = decodeLenient(encoding_, r.field(i));
+    if (const FieldTail* t = r.tail(i); t && t->hasContent()) out += kElided;
+    return out;
   }
 
   std::vector<std::string> decodeAll(const CsvRecord& r) const {
     std::vector<std::string> fields;
-    for (std::size_t i = 0; i < r.fieldCount(); ++i)
-      fields.push_back(foldSingleLine(decodeLenient(encoding_, r.field(i))));
+    for (std::size_t i = 0; i < r.keptFieldCount(); ++i)
+      fields.push_back(foldSingleLine(decodeKeptLenient(r, i)));
     return fields;
+  }
+
+  // What a dialect classifies a record by: its first field, decoded and
+  // folded (offer.md, Precisions: a no-break space before Sigma's #FIN is
+  // white space in every encoding).
+  std::string_view classifyKey(const CsvRecord& r) {
+    std::string_view raw = r.field(0);
+    if (foldsToItself(raw) && r.tail(0) == nullptr) return raw;
+    foldSingleLine(decodeKeptLenient(r, 0), classify_key_);
+    return classify_key_;
   }
 
   void process(const CsvRecord& r, bool is_last) {
     if (!encoding_decided_) decideEncoding(r);
     if (stopped_) return;  // the file is refused; only NUL bytes still matter
     RecordContext ctx{envelope_seen_, header_seen_, is_last};
-    switch (dialect_.classify(r.field(0), ctx)) {
+    switch (dialect_.classify(classifyKey(r), ctx)) {
       case RecordRole::kEnvelope:
         envelope_seen_ = true;
         if (auto issue = dialect_.checkEnvelope(decodeAll(r), r.line, options_)) {
@@ -206,13 +248,16 @@ class FilePass {
     header_fields_ = r.fieldCount();
     column_of_spec_.assign(spec_.columns.size(), -1);
     std::string unknown;
+    std::unordered_set<std::string> unknown_keys;  // each unknown name once (Precisions)
     std::string duplicates;
-    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
-      std::string name = foldSingleLine(decodeLenient(encoding_, r.field(i)));
+    for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
+      std::string name = foldSingleLine(decodeKeptLenient(r, i));
       if (name.empty()) continue;  // columns with an empty name are ignored
-      auto it = spec_index_.find(codeKey(name));
+      std::string key = codeKey(name);
+      auto it = spec_index_.find(key);
       if (it == spec_index_.end()) {
-        unknown += (unknown.empty() ? "" : ", ") + name;
+        if (unknown_keys.insert(std::move(key)).second)
+          unknown += (unknown.empty() ? "" : ", ") + name;
       } else if (column_of_spec_[it->second] >= 0) {
         duplicates += (duplicates.empty() ? "" : ", ") + name;
       } else {
@@ -224,8 +269,8 @@ class FilePass {
       if (spec_.columns[s].required && column_of_spec_[s] < 0)
         missing += (missing.empty() ? "" : ", ") + spec_.columns[s].header;
     if (!duplicates.empty()) {
-      fault("HEADER_DUPLICATE_COLUMN", "Colonne en double dans l'en-tête : " + duplicates, r.line,
-            duplicates);
+      fault("HEADER_DUPLICATE_COLUMN", "Colonne en double dans l'en-tête : " + excerpt(duplicates),
+            r.line, duplicates);
       stopped_ = true;
     }
     if (!missing.empty()) {
@@ -234,8 +279,8 @@ class FilePass {
       stopped_ = true;
     }
     if (!unknown.empty() && !stopped_) {
-      FileIssue w{"HEADER_UNKNOWN_COLUMNS", "Colonnes inconnues ignorées : " + unknown, unknown,
-                  r.line};
+      FileIssue w{"HEADER_UNKNOWN_COLUMNS", "Colonnes inconnues ignorées : " + excerpt(unknown),
+                  excerpt(unknown), r.line};
       ++summary_.warnings;
       sink_.onFileWarning(w);
     }
@@ -283,39 +328,61 @@ class FilePass {
     }
   }
 
+  // Appends kept field `i` decoded (with kElided for a tail with content);
+  // returns the first byte the encoding refuses in the whole field, if any.
+  std::optional<unsigned char> decodeKept(const CsvRecord& r, std::size_t i,
+                                          std::string& out) const {
+    if (auto err = decodeAppend(encoding_, r.field(i), out)) return err->byte;
+    if (const FieldTail* t = r.tail(i)) {
+      if (auto byte = t->firstUndefinedByte(encoding_)) return byte;
+      if (t->hasContent()) out += kElided;
+    }
+    return std::nullopt;
+  }
+
   // Decodes every field of a row (an undefined byte anywhere rejects the row).
   bool decodeRow(const CsvRecord& r) {
     decoded_.clear();
     decoded_ends_.clear();
-    std::optional<DecodeError> err;
+    std::optional<unsigned char> bad_byte;
     std::size_t bad_field = 0;
-    for (std::size_t i = 0; i < r.fieldCount(); ++i) {
-      if (!err) {
-        err = decodeAppend(encoding_, r.field(i), decoded_);
-        if (err) bad_field = i;
+    for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
+      if (!bad_byte) {
+        bad_byte = decodeKept(r, i, decoded_);
+        if (bad_byte) bad_field = i;
       }
       decoded_ends_.push_back(decoded_.size());
     }
-    if (!err) return true;
+    if (!bad_byte && r.dropped_fields > 0) {
+      bad_byte = r.dropped.firstUndefinedByte(encoding_);
+      bad_field = r.keptFieldCount();
+    }
+    if (!bad_byte) return true;
+    // The row keeps its reference when the reference column itself decodes
+    // cleanly, wherever it stands (offer.md, Precisions).
     std::optional<std::string> ref;
     for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
       int c = column_of_spec_[s];
-      if (spec_.columns[s].field == FieldId::kSourceRef && c >= 0 &&
-          static_cast<std::size_t>(c) < bad_field)
-        ref = validator_.validSourceRef(decodedField(c));
+      if (spec_.columns[s].field != FieldId::kSourceRef || c < 0) continue;
+      const auto column = static_cast<std::size_t>(c);
+      std::string text;
+      if (column != bad_field && column < r.keptFieldCount() && !decodeKept(r, column, text))
+        ref = validator_.validSourceRef(text);
     }
     deliverReject(validator_.rejectWhole(
         r.line,
         FieldError{std::nullopt, "ENCODING",
-                   "Octet " + hexByte(err->byte) + " non défini dans l'encodage " +
+                   "Octet " + hexByte(*bad_byte) + " non défini dans l'encodage " +
                        std::string(encodingName(encoding_)) + " (champ " +
                        std::to_string(bad_field + 1) + ")",
-                   hexByte(err->byte)},
+                   hexByte(*bad_byte)},
         std::move(ref)));
     return false;
   }
 
+  // A decoded field; empty for a field past CsvLimits::fields.
   std::string_view decodedField(std::size_t i) const {
+    if (i >= decoded_ends_.size()) return {};
     std::size_t begin = i == 0 ? 0 : decoded_ends_[i - 1];
     return std::string_view(decoded_).substr(begin, decoded_ends_[i] - begin);
   }
@@ -368,6 +435,7 @@ class FilePass {
   std::optional<FileIssue> fault_;
   std::string decoded_;
   std::vector<std::size_t> decoded_ends_;
+  std::string classify_key_;
   ReadSummary summary_;
 };
 

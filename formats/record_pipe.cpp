@@ -52,12 +52,15 @@ void RecordPipe::produce() {
   bool bom = false;
   bool first = true;
   bool cancelled = false;
+  std::size_t batch_bytes = 0;
   auto on_record = [&](CsvRecord& r) {
     if (cancelled || r.allEmpty()) return;  // blank lines carry nothing (a NUL is not blank)
+    batch_bytes += r.bytes.size();
     std::swap(batch->records[batch->count++], r);
-    if (batch->count == batch->records.size()) {
+    if (batch->count == batch->records.size() || batch_bytes >= kBatchBytes) {
       batch->bom = bom;
       publish(batch);
+      batch_bytes = 0;
       batch = takeFree();
       if (batch == nullptr) cancelled = true;
     }

@@ -5,7 +5,9 @@
 // other three quarters (decoding, field rules) stay on the caller's thread
 // and in file order, so that nothing about a file's semantics depends on
 // threads. Memory is bounded: at most kBatches batches of kBatchRecords
-// records are in flight, and their buffers are reused.
+// records, or of kBatchBytes bytes, are in flight, each record is bounded
+// (CsvLimits), and their buffers are reused (the consumer gives back those
+// grown by an exceptional record: CsvRecord::releaseLargeBuffers).
 //
 // Thread safety: one consumer (the thread that created the pipe). The
 // producer thread only touches the ByteSource and the tokenizer. If the
@@ -54,6 +56,7 @@ class RecordPipe {
  private:
   static constexpr std::size_t kBatches = 4;
   static constexpr std::size_t kBatchRecords = 256;
+  static constexpr std::size_t kBatchBytes = 2 * 1024 * 1024;
   static constexpr std::size_t kChunkSize = 1 << 20;
 
   void produce();

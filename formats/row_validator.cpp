@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "formats/excerpt.h"
 #include "formats/field_rules.h"
 #include "formats/text_fold.h"
 
@@ -13,8 +14,14 @@ constexpr std::size_t kMaxRefLength = 64;
 constexpr std::size_t kMaxTitleLength = 255;
 constexpr std::size_t kMaxDescriptionLength = 10000;
 
+// A value quoted in a message: an excerpt, never a whole description.
 std::string quoted(std::string_view value) {
-  return "« " + std::string(value) + " »";
+  return "« " + excerpt(value) + " »";
+}
+
+std::optional<std::string> excerptOf(std::optional<std::string> value) {
+  if (value) value = excerpt(*value);
+  return value;
 }
 
 std::string withoutSpaces(const std::string& key) {
@@ -22,6 +29,20 @@ std::string withoutSpaces(const std::string& key) {
   for (char c : key)
     if (c != ' ') out.push_back(c);
   return out;
+}
+
+// A code value looked up in one of the dialect's tables: folded, case and
+// accents ignored, and spaces too (offer.md, Precisions: "Bac + 2" is
+// "bac+2", "Contrat d' apprentissage" its code). The exact key first: the
+// table is small, the fallback rare.
+template <typename Table>
+typename Table::const_iterator findCode(const Table& table, std::string_view text) {
+  const std::string key = codeKey(text);
+  auto it = table.find(key);
+  if (it != table.end()) return it;
+  const std::string compact = withoutSpaces(key);
+  return std::find_if(table.begin(), table.end(),
+                      [&](const auto& e) { return withoutSpaces(e.first) == compact; });
 }
 
 }  // namespace
@@ -76,7 +97,7 @@ std::optional<std::string> RowValidator::optionalText(FieldId id) const {
 void RowValidator::errorWithValue(FieldId id, std::string code, std::string message,
                                   std::optional<std::string> value) {
   errors_.push_back(FieldError{std::string(fieldPath(id)), std::move(code), std::move(message),
-                               std::move(value)});
+                               excerptOf(std::move(value))});
 }
 
 void RowValidator::error(FieldId id, std::string code, std::string message) {
@@ -84,8 +105,8 @@ void RowValidator::error(FieldId id, std::string code, std::string message) {
 }
 
 void RowValidator::warning(FieldId id, std::string code, std::string message) {
-  warnings_.push_back(
-      FieldError{std::string(fieldPath(id)), std::move(code), std::move(message), valueOf(id)});
+  warnings_.push_back(FieldError{std::string(fieldPath(id)), std::move(code), std::move(message),
+                                 excerptOf(valueOf(id))});
 }
 
 std::optional<std::string> RowValidator::validSourceRef(std::string_view decoded) const {
@@ -179,13 +200,13 @@ void RowValidator::checkJob() {
   } else if (!r.invalid.empty()) {
     std::string list;
     for (const auto& code : r.invalid) list += (list.empty() ? "" : ", ") + code;
-    warning(FieldId::kRomeCodes, "ROME_INVALID", "Codes ROME invalides ignorés : " + list);
+    warning(FieldId::kRomeCodes, "ROME_INVALID", "Codes ROME invalides ignorés : " + excerpt(list));
   }
 }
 
 void RowValidator::checkContract() {
   const std::string& type = text(FieldId::kContractType);
-  auto t = spec_.contract_types.find(codeKey(type));
+  auto t = findCode(spec_.contract_types, type);
   if (t != spec_.contract_types.end()) {
     offer_.contract.type = t->second;
   } else {
@@ -221,14 +242,8 @@ void RowValidator::checkContract() {
 void RowValidator::checkDiploma() {
   const std::string& level = text(FieldId::kDiplomaLevel);
   if (!level.empty()) {
-    std::string key = codeKey(level);
-    auto l = spec_.diploma_levels.find(key);
-    if (l == spec_.diploma_levels.end()) {
-      // "Bac+2" and "Bac + 2", "Bac Pro" and "BacPro" mean the same.
-      std::string compact = withoutSpaces(key);
-      l = std::find_if(spec_.diploma_levels.begin(), spec_.diploma_levels.end(),
-                       [&](const auto& e) { return withoutSpaces(e.first) == compact; });
-    }
+    // "Bac+2" and "Bac + 2", "Bac Pro" and "BacPro" mean the same.
+    auto l = findCode(spec_.diploma_levels, level);
     if (l != spec_.diploma_levels.end()) {
       offer_.diploma.level = l->second;
     } else {
@@ -298,7 +313,7 @@ void RowValidator::checkPublication() {
   const std::string& share = text(FieldId::kShare);
   offer_.share_with_france_travail = false;  // consent is never assumed
   if (!share.empty()) {
-    auto s = spec_.yes_no.find(codeKey(share));
+    auto s = findCode(spec_.yes_no, share);
     if (s != spec_.yes_no.end()) {
       offer_.share_with_france_travail = s->second;
     } else {
@@ -357,7 +372,7 @@ bool RowValidator::finish() {
   bool is_delete = false;
   if (spec_.semantics == Semantics::kDelta) {
     const std::string& action = text(FieldId::kMovement);
-    auto m = spec_.movements.find(codeKey(action));
+    auto m = findCode(spec_.movements, action);
     if (m == spec_.movements.end()) {
       error(FieldId::kMovement, "ACTION_INVALID",
             action.empty() ? std::string("Le code mouvement (C, M ou S) est absent")
@@ -410,6 +425,9 @@ const Reject& RowValidator::rejectWhole(long line, FieldError error,
                                         std::optional<std::string> source_ref) {
   reject_ = Reject{};
   reject_.line = line;
+  // A rejected row whose reference is known claims it (offer.md,
+  // Precisions): a later row with that reference is a DUPLICATE_REF.
+  if (source_ref && spec_.semantics == Semantics::kSnapshot) seen_refs_.insert(*source_ref);
   reject_.source_ref = std::move(source_ref);
   reject_.errors.push_back(std::move(error));
   return reject_;

@@ -3,11 +3,15 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
+using passerelle::formats::CsvLimits;
 using passerelle::formats::CsvRecord;
 using passerelle::formats::CsvTokenizer;
+using passerelle::formats::Encoding;
+using passerelle::formats::FieldTail;
 
 namespace {
 
@@ -162,4 +166,109 @@ TEST_CASE("memory is bounded by the largest record, not by the input") {
   CHECK(records == 20000);
   CHECK(max_capacity < 4096);
   CHECK(tok.linesSeen() == 40001);
+}
+
+TEST_CASE("a field past its limit keeps its first bytes; its tail is counted and checked") {
+  CsvLimits limits;
+  limits.field_bytes = 8;
+  CsvTokenizer tok(';', limits);
+  std::vector<CsvRecord> rows;
+  auto on = [&](const CsvRecord& r) { rows.push_back(r); };
+  // "é" (C3 A9) straddles the limit: it goes with the tail, whole.
+  tok.feed("abcdefg\xC3\xA9xyz;short;\"01234567 \r\n \t \"\n", on);
+  tok.finish(on);
+  REQUIRE(rows.size() == 1);
+  const CsvRecord& r = rows[0];
+  REQUIRE(r.fieldCount() == 3);
+  CHECK(r.field(0) == "abcdefg");
+  REQUIRE(r.tail(0) != nullptr);
+  CHECK(r.tail(0)->bytes() == 5);
+  CHECK(r.tail(0)->hasContent());
+  CHECK(r.tail(0)->firstNonAscii() == "\xC3\xA9xy");
+  CHECK_FALSE(r.tail(0)->firstUndefinedByte(Encoding::kUtf8));
+  CHECK(r.field(1) == "short");
+  CHECK(r.tail(1) == nullptr);
+  // Only blanks past the limit: no content (a padded field is not longer).
+  CHECK(r.field(2) == "01234567");
+  REQUIRE(r.tail(2) != nullptr);
+  CHECK_FALSE(r.tail(2)->hasContent());
+}
+
+TEST_CASE("a tail's undefined bytes are found for each encoding, across chunks") {
+  CsvLimits limits;
+  limits.field_bytes = 4;
+  std::string input = "abcd" + std::string(100, 'x') + "\xE2\x82" + "\xAC\x81" + "zz\n";
+  for (std::size_t chunk : {1u, 3u, 1000u}) {
+    CAPTURE(chunk);
+    CsvTokenizer tok(';', limits);
+    std::vector<CsvRecord> rows;
+    auto on = [&](const CsvRecord& r) { rows.push_back(r); };
+    for (std::size_t i = 0; i < input.size(); i += chunk)
+      tok.feed(std::string_view(input).substr(i, chunk), on);
+    tok.finish(on);
+    REQUIRE(rows.size() == 1);
+    const FieldTail* t = rows[0].tail(0);
+    REQUIRE(t != nullptr);
+    CHECK(t->firstUndefinedByte(Encoding::kUtf8) == 0x81);         // after a whole "€"
+    CHECK(t->firstUndefinedByte(Encoding::kWindows1252) == 0x81);  // undefined there too
+    CHECK(t->firstUndefinedByte(Encoding::kIso8859_15) == 0x82);   // C1: undefined
+  }
+}
+
+TEST_CASE("a UTF-8 sequence left open at the end of a tail is ill-formed") {
+  CsvLimits limits;
+  limits.field_bytes = 2;
+  CsvTokenizer tok(';', limits);
+  std::vector<CsvRecord> rows;
+  auto on = [&](const CsvRecord& r) { rows.push_back(r); };
+  tok.feed("abcd\xE2\x82;x\n", on);
+  tok.finish(on);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].tail(0)->firstUndefinedByte(Encoding::kUtf8) == 0xE2);
+  CHECK(rows[0].field(1) == "x");
+}
+
+TEST_CASE("a record keeps at most its budget and its first fields; the rest is counted") {
+  CsvLimits limits;
+  limits.field_bytes = 10;
+  limits.record_bytes = 25;
+  limits.fields = 4;
+  CsvTokenizer tok(';', limits);
+  std::vector<CsvRecord> rows;
+  auto on = [&](const CsvRecord& r) { rows.push_back(r); };
+  tok.feed("aaaaaaaaaaaa;bbbbbbbbbbbb;cccccccccccc;d;e;f\xE9;g\nnext\n", on);
+  tok.finish(on);
+  REQUIRE(rows.size() == 2);
+  const CsvRecord& r = rows[0];
+  CHECK(r.fieldCount() == 7);
+  CHECK(r.keptFieldCount() == 4);
+  CHECK(r.field(0) == "aaaaaaaaaa");
+  CHECK(r.field(1) == "bbbbbbbbbb");
+  CHECK(r.field(2) == "ccccc");  // the record's budget ran out
+  CHECK(r.field(3).empty());
+  CHECK(r.field(5).empty());
+  CHECK(r.dropped_fields == 3);
+  CHECK(r.dropped.firstNonAscii() == "\xE9");
+  CHECK(rows[1].fieldCount() == 1);
+  CHECK(rows[1].field(0) == "next");
+}
+
+TEST_CASE("a 100 MB line costs what its limits allow, not its length") {
+  CsvTokenizer tok(';');
+  std::size_t max_capacity = 0;
+  std::size_t fields = 0;
+  auto on = [&](const CsvRecord& r) {
+    max_capacity = std::max(max_capacity, r.bytes.capacity());
+    fields = r.fieldCount();
+  };
+  // One huge field, then many small ones, fed in 1 MiB chunks.
+  std::string chunk(1 << 20, 'x');
+  for (int i = 0; i < 50; ++i) tok.feed(chunk, on);
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += ";abcdefghij";
+  for (int i = 0; i < 45; ++i) tok.feed(many, on);
+  tok.feed("\n", on);
+  tok.finish(on);
+  CHECK(fields == 1 + 45 * 100000);
+  CHECK(max_capacity <= 4 * 1024 * 1024);
 }
