@@ -29,8 +29,12 @@ bool startsWithNoCase(std::string_view text, std::string_view prefix) {
   });
 }
 
+// A secret of a few characters would blank out half the trace; it is still
+// hidden in the places redactTraceLine knows.
+constexpr std::size_t kShortestHiddenEverywhere = 4;
+
 void hideEverywhere(std::string& text, const std::string& secret) {
-  if (secret.empty()) return;
+  if (secret.size() < kShortestHiddenEverywhere) return;
   for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3))
     text.replace(at, secret.size(), kHidden);
 }
@@ -76,9 +80,6 @@ std::string redactTraceLine(std::string_view line, const std::vector<std::string
 CurlTrace::CurlTrace(CURL* curl, bool enabled, std::string label, std::vector<std::string> secrets,
                      TraceSink sink)
     : label_(std::move(label)), secrets_(std::move(secrets)), sink_(std::move(sink)) {
-  // A secret of a few characters would blank out half the trace; it is
-  // still hidden in the places above.
-  std::erase_if(secrets_, [](const std::string& s) { return s.size() < 4; });
   if (!sink_) sink_ = writeToStderr;
   if (!enabled || curl == nullptr) return;
   curl_ = curl;
