@@ -705,7 +705,7 @@ nlohmann::json lbaStats(const passerelle::testing::TestServer& lba) {
   return nlohmann::json::parse(lba.get("/__test__/stats"), nullptr, false);
 }
 
-long lbaMovements(const TestStore& store, const std::string& where) {
+long lbaMovements(TestStore& store, const std::string& where) {
   return store.count("SELECT count(*) FROM outbox_movements WHERE destination = 'lba' AND " +
                      where);
 }
