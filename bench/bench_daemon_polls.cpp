@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
     connectors::ManualClock clock;
     const connectors::FakeHost host;  // no password file, no environment
     daemon::DropFolderPoller poller(config, config.partners[0], url, host, clock);
-    const std::atomic<bool> running{false};
+    const passerelle::connectors::StopSignal running;
     // The files are taken by the first polls (two listings stable_for apart).
     poller.run(running, true);
     {

@@ -13,6 +13,7 @@
 #include "connectors/drop/spool_file.h"
 #include "connectors/http/curl_global.h"
 #include "connectors/http/curl_handles.h"
+#include "connectors/http/curl_trace.h"
 #include "connectors/url/scrub_url.h"
 
 namespace passerelle::connectors {
@@ -288,8 +289,6 @@ Kind kindOf(CURLcode code) {
 void setSessionOptions(CURL* curl, const DropFolderSettings& settings) {
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "ftp,ftps");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Protocol trace on stderr, for debugging against a server.
-  if (settings.protocol_trace) curl_easy_setopt(curl, CURLOPT_VERBOSE, 1L);
   if (!settings.user.empty()) curl_easy_setopt(curl, CURLOPT_USERNAME, settings.user.c_str());
   if (!settings.password.empty()) {
     curl_easy_setopt(curl, CURLOPT_PASSWORD, settings.password.c_str());
@@ -468,6 +467,8 @@ void FtpsDropFolder::perform(Op& op) {
   // Counts the servers' greetings (220): one per control connection.
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, countGreeting);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &connections_);
+  // Protocol trace on stderr, secrets hidden; uninstalled when it goes.
+  const CurlTrace trace(curl, settings_.protocol_trace, "ftps", {settings_.password});
   op.code = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &op.response);
   if (op.code != CURLE_OK) op.error = scrub(op.failureText(errbuf));

@@ -10,8 +10,10 @@
 #include <memory>
 
 #include "connectors/france_travail/zip_writer.h"
+#include "connectors/http/curl_abort.h"
 #include "connectors/http/curl_global.h"
 #include "connectors/http/curl_handles.h"
+#include "connectors/http/curl_trace.h"
 #include "formats/paris_time.h"
 
 namespace passerelle::connectors {
@@ -98,14 +100,16 @@ FtPayload ftPayload(const std::string& csv, const std::string& feed_name, bool z
   return {base + ".zip", std::move(*archive)};
 }
 
-FranceTravailClient::FranceTravailClient(FtClientSettings settings, Clock& clock)
-    : settings_(std::move(settings)), clock_(clock) {
+FranceTravailClient::FranceTravailClient(FtClientSettings settings, Clock& clock,
+                                         const StopSignal* stop)
+    : settings_(std::move(settings)), clock_(clock), stop_(stop) {
   ensureCurlInitialised();
 }
 
 FtUploadResult FranceTravailClient::send(const FtPayload& payload) {
   FtUploadResult result = settings_.spool_dir.empty() ? upload(payload) : spool(payload);
-  if (!settings_.archive_dir.empty()) result.archived_path = archive(payload, result);
+  if (!settings_.archive_dir.empty() && !result.stopped)
+    result.archived_path = archive(payload, result);
   return result;
 }
 
@@ -142,9 +146,21 @@ FtUploadResult FranceTravailClient::upload(const FtPayload& payload) {
   if (!settings_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_file.c_str());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collectAnswer);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &result.answer);
+  abortTransferOnStop(c, stop_ ? &stop_->flag() : nullptr);
+  const CurlTrace trace(c, settings_.protocol_trace, "france-travail", {settings_.password});
 
+  if (stop_ && *stop_) {  // no upload is started once stopping
+    result.stopped = true;
+    result.error = "stopping: not sent";
+    return result;
+  }
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
+    if (stop_ && transferAbortedByStop(rc)) {
+      result.stopped = true;
+      result.error = "stopping: upload abandoned in flight";
+      return result;
+    }
     result.error = curl_easy_strerror(rc);
     return result;
   }

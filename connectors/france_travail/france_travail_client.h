@@ -9,7 +9,11 @@
 // and retries the batch (this class never retries by itself).
 //
 // The password only goes into its form field; no result, error or archive
-// holds it.
+// holds it, nor the protocol trace (`protocol_trace`, curl_trace.h).
+//
+// Stopping (SIGTERM): given a StopSignal, no upload starts once stop is
+// requested and one in flight is abandoned at once; the result says
+// `stopped` and the caller leaves the batch's movements pending.
 //
 // Thread safety: send() and cleanupArchive() may be called from several
 // threads (each send uses its own curl handle; archive names are unique),
@@ -21,6 +25,7 @@
 #include <string>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/stop_signal.h"
 
 namespace passerelle::connectors {
 
@@ -35,6 +40,7 @@ struct FtClientSettings {
   std::string spool_dir;    // non-empty: spool mode, no upload
   std::string archive_dir;  // empty: no archive
   int archive_retention_days = 30;
+  bool protocol_trace = false;  // curl's trace on stderr, secrets hidden
 };
 
 inline constexpr const char* kFtSuccessAnswer = "Votre fichier a bien ete envoye";
@@ -55,11 +61,13 @@ struct FtUploadResult {
   std::string answer;         // the service's answer body (or "spool: <path>")
   std::string error;          // transport or local error, empty if none
   std::string archived_path;  // where the file was archived, if it was
+  bool stopped = false;       // stop requested: not sent, or abandoned in flight (not archived)
 };
 
 class FranceTravailClient {
  public:
-  FranceTravailClient(FtClientSettings settings, Clock& clock);
+  // `stop` (optional) must outlive the client.
+  FranceTravailClient(FtClientSettings settings, Clock& clock, const StopSignal* stop = nullptr);
 
   // Uploads (or spools) one file, then archives it with its answer.
   FtUploadResult send(const FtPayload& payload);
@@ -74,6 +82,7 @@ class FranceTravailClient {
 
   FtClientSettings settings_;
   Clock& clock_;
+  const StopSignal* stop_;
 };
 
 // True iff (status, body) is France Travail's success answer.

@@ -4,14 +4,19 @@
 // SystemClock reads the real clocks; ManualClock is moved by hand in tests
 // (sleepFor() advances it at once). now() is wall-clock time (for dates and
 // files' modification times), steady() is monotonic (for delays and rates).
+// sleepUnlessStopped() is the wait of a daemon that must stop promptly
+// (SIGTERM): it ends early when the StopSignal is raised.
 //
 // Thread safety: SystemClock is stateless and thread-safe. ManualClock is
 // thread-safe (its state is guarded by a mutex), so a test may advance it
-// while a worker reads it.
+// while a worker reads it; its sleep hook runs on the sleeping thread.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <mutex>
+
+#include "connectors/host/stop_signal.h"
 
 namespace passerelle::connectors {
 
@@ -25,6 +30,9 @@ class Clock {
   virtual SteadyTime steady() const = 0;
   // Blocks the caller for `d` (ManualClock: advances instead).
   virtual void sleepFor(std::chrono::nanoseconds d) = 0;
+  // Blocks for `d` unless `stop` is raised before (or during) the wait.
+  // Returns false when it ended because of `stop`.
+  virtual bool sleepUnlessStopped(std::chrono::nanoseconds d, const StopSignal& stop) = 0;
 };
 
 class SystemClock final : public Clock {
@@ -32,6 +40,7 @@ class SystemClock final : public Clock {
   WallTime now() const override { return std::chrono::system_clock::now(); }
   SteadyTime steady() const override { return std::chrono::steady_clock::now(); }
   void sleepFor(std::chrono::nanoseconds d) override;
+  bool sleepUnlessStopped(std::chrono::nanoseconds d, const StopSignal& stop) override;
 };
 
 class ManualClock final : public Clock {
@@ -47,6 +56,24 @@ class ManualClock final : public Clock {
     return steady_;
   }
   void sleepFor(std::chrono::nanoseconds d) override { advance(d); }
+  // Runs the sleep hook (what happens "meanwhile": a test raises the stop
+  // signal there), then advances by `d` unless `stop` is raised.
+  bool sleepUnlessStopped(std::chrono::nanoseconds d, const StopSignal& stop) override {
+    std::function<void(std::chrono::nanoseconds)> hook;
+    {
+      std::lock_guard lock(mutex_);
+      hook = sleep_hook_;
+    }
+    if (!stop && hook) hook(d);
+    if (stop) return false;
+    advance(d);
+    return true;
+  }
+  // Called with the duration of every sleepUnlessStopped() before it advances.
+  void onSleep(std::function<void(std::chrono::nanoseconds)> hook) {
+    std::lock_guard lock(mutex_);
+    sleep_hook_ = std::move(hook);
+  }
   void advance(std::chrono::nanoseconds d) {
     std::lock_guard lock(mutex_);
     wall_ += std::chrono::duration_cast<WallTime::duration>(d);
@@ -57,6 +84,7 @@ class ManualClock final : public Clock {
   mutable std::mutex mutex_;
   WallTime wall_;
   SteadyTime steady_{};
+  std::function<void(std::chrono::nanoseconds)> sleep_hook_;
 };
 
 }  // namespace passerelle::connectors

@@ -12,11 +12,16 @@ WindowQuota atLeastOne(WindowQuota quota) {
 }
 }  // namespace
 
-void Quota::acquire() {
+bool Quota::acquire(const StopSignal* stop) {
   for (;;) {
+    if (stop && *stop) return false;
     const auto wait = tryAcquire();
-    if (wait == std::chrono::nanoseconds(0)) return;
-    clock_.sleepFor(wait);
+    if (wait == std::chrono::nanoseconds(0)) return true;
+    if (stop) {
+      if (!clock_.sleepUnlessStopped(wait, *stop)) return false;
+    } else {
+      clock_.sleepFor(wait);
+    }
   }
 }
 

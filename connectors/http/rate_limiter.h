@@ -23,8 +23,12 @@
 // daemon's store keeps the same sliding log for every process using a key
 // (daemon/store/shared_quota.h implements Quota there, by the same rule).
 //
+// acquire() waits for a slot through the Clock, outside any lock; given a
+// StopSignal, the wait (however long the pause) ends as soon as stop is
+// requested, and no slot is taken then.
+//
 // Thread safety: every member is safe to call from several threads (a mutex
-// guards the log). acquire() sleeps through Clock::sleepFor outside the lock.
+// guards the log).
 #pragma once
 
 #include <chrono>
@@ -54,8 +58,10 @@ class Quota {
   // No grant for `delay` from now (a 429's Retry-After); never shortens an
   // earlier pause.
   virtual void pauseFor(std::chrono::nanoseconds delay) = 0;
-  // Blocks (clock.sleepFor) until a slot is taken.
-  void acquire();
+  // Blocks (through the Clock) until a slot is taken and returns true; with
+  // `stop`, returns false without a slot once stop is requested (checked
+  // before the first try, and waking the wait).
+  bool acquire(const StopSignal* stop = nullptr);
 
  protected:
   Clock& clock_;

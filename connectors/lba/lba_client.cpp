@@ -7,8 +7,10 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "connectors/http/curl_abort.h"
 #include "connectors/http/curl_global.h"
 #include "connectors/http/curl_handles.h"
+#include "connectors/http/curl_trace.h"
 
 namespace passerelle::connectors {
 
@@ -17,6 +19,8 @@ struct LbaClient::Raw {
   std::string transport_error;  // set when curl failed
   std::string body;
   std::optional<std::chrono::seconds> retry_after;
+  bool stopped = false;    // stop requested: nothing sent, or the transfer abandoned
+  bool abandoned = false;  // ...abandoned in flight
 };
 
 namespace {
@@ -76,6 +80,13 @@ std::string serviceMessage(const std::string& body) {
   return body.substr(0, 2000);
 }
 
+LbaResponse stoppedBeforeSending() {
+  LbaResponse r;
+  r.outcome = LbaOutcome::kStopped;
+  r.message = "stopping: not sent";
+  return r;
+}
+
 LbaResponse invalidId() {
   LbaResponse r;
   r.outcome = LbaOutcome::kBadRequest;
@@ -101,12 +112,15 @@ const char* lbaOutcomeName(LbaOutcome outcome) {
       return "not_processed_yet";
     case LbaOutcome::kAlreadyClosed:
       return "already_closed";
+    case LbaOutcome::kStopped:
+      return "stopped";
   }
   return "unknown";
 }
 
-LbaClient::LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter)
-    : settings_(std::move(settings)), clock_(clock), limiter_(limiter) {
+LbaClient::LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter,
+                     const StopSignal* stop)
+    : settings_(std::move(settings)), clock_(clock), limiter_(limiter), stop_(stop) {
   ensureCurlInitialised();
 }
 
@@ -145,9 +159,19 @@ LbaClient::Raw LbaClient::perform(const char* method, const std::string& path,
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &raw.body);
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collectHeader);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &raw.retry_after);
+  abortTransferOnStop(c, stop_ ? &stop_->flag() : nullptr);
+  const CurlTrace trace(c, settings_.protocol_trace, "lba", {settings_.api_key});
 
+  if (stop_ && *stop_) {  // no request is started once stopping
+    raw.stopped = true;
+    return raw;
+  }
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
+    if (stop_ && transferAbortedByStop(rc)) {
+      raw.stopped = raw.abandoned = true;
+      return raw;
+    }
     // curl_easy_strerror never echoes request headers, so the key stays out.
     raw.transport_error = curl_easy_strerror(rc);
     raw.status = 0;
@@ -163,6 +187,12 @@ LbaResponse LbaClient::classify(const Raw& raw, Quota& quota) {
   LbaResponse r;
   r.http_status = raw.status;
   r.body = raw.body;
+  if (raw.stopped) {
+    r.outcome = LbaOutcome::kStopped;
+    r.abandoned = raw.abandoned;
+    r.message = raw.abandoned ? "stopping: request abandoned in flight" : "stopping: not sent";
+    return r;
+  }
   if (raw.status == 0) {
     r.outcome = LbaOutcome::kTransient;
     r.message = raw.transport_error;
@@ -191,7 +221,7 @@ LbaResponse LbaClient::classify(const Raw& raw, Quota& quota) {
 }
 
 LbaResponse LbaClient::upsert(const std::string& body) {
-  limiter_.writes().acquire();
+  if (!takeSlot(limiter_.writes())) return stoppedBeforeSending();
   LbaResponse r = classify(perform("POST", "/job/v1/offer", &body), limiter_.writes());
   if (r.outcome == LbaOutcome::kNotProcessedYet) {
     r.outcome = LbaOutcome::kTransient;  // a 404 on POST is not the API's: a proxy problem
@@ -212,7 +242,7 @@ LbaResponse LbaClient::upsert(const std::string& body) {
 
 LbaResponse LbaClient::close(const std::string& id, const std::string& cancelled_body) {
   if (!plausibleId(id)) return invalidId();
-  limiter_.writes().acquire();
+  if (!takeSlot(limiter_.writes())) return stoppedBeforeSending();
   LbaResponse r =
       classify(perform("PUT", "/job/v1/offer/" + id, &cancelled_body), limiter_.writes());
   if (r.outcome == LbaOutcome::kBadRequest &&
@@ -228,7 +258,10 @@ LbaPublishingStatus LbaClient::publishingStatus(const std::string& id) {
     s.response = invalidId();
     return s;
   }
-  limiter_.reads().acquire();
+  if (!takeSlot(limiter_.reads())) {
+    s.response = stoppedBeforeSending();
+    return s;
+  }
   s.response = classify(perform("GET", "/job/v1/offer/" + id + "/publishing-informations", nullptr),
                         limiter_.reads());
   if (s.response.outcome != LbaOutcome::kOk) return s;
@@ -256,7 +289,10 @@ LbaHeldOffer LbaClient::readOffer(const std::string& id) {
     held.response = invalidId();
     return held;
   }
-  limiter_.reads().acquire();
+  if (!takeSlot(limiter_.reads())) {
+    held.response = stoppedBeforeSending();
+    return held;
+  }
   held.response = classify(perform("GET", "/job/v1/offer/" + id, nullptr), limiter_.reads());
   if (held.response.outcome != LbaOutcome::kOk) return held;
   const Json parsed = Json::parse(held.response.body, nullptr, false);

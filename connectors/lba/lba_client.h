@@ -10,12 +10,19 @@
 // this class never retries by itself, so a movement is never sent twice
 // behind the outbox's back.
 //
+// Stopping (SIGTERM): given a StopSignal, a call waiting for its quota slot
+// (a Retry-After pause included) returns kStopped as soon as stop is
+// requested, no request is started after it, and a transfer in flight is
+// abandoned (curl_abort.h); kStopped says whether the request was under way
+// (`abandoned`: it may have been applied) or never sent.
+//
 // The API key only ever goes into the Authorization header; no message,
-// error or answer produced here contains it.
+// error or answer produced here contains it, nor the protocol trace
+// (`protocol_trace`, curl_trace.h).
 //
 // Thread safety: calls may run concurrently from several threads (each uses
-// its own curl handle; the RateLimiter is thread-safe). The settings are
-// fixed at construction.
+// its own curl handle; the RateLimiter and StopSignal are thread-safe). The
+// settings are fixed at construction.
 #pragma once
 
 #include <chrono>
@@ -23,6 +30,7 @@
 #include <string>
 
 #include "connectors/host/clock.h"
+#include "connectors/host/stop_signal.h"
 #include "connectors/http/rate_limiter.h"
 
 namespace passerelle::connectors {
@@ -34,7 +42,8 @@ struct LbaClientSettings {
   std::chrono::milliseconds timeout = std::chrono::seconds(15);
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);
   std::chrono::seconds default_retry_after = std::chrono::seconds(60);
-  std::string ca_file;  // empty = system store
+  std::string ca_file;          // empty = system store
+  bool protocol_trace = false;  // curl's trace on stderr, secrets hidden
 };
 
 enum class LbaOutcome {
@@ -45,6 +54,7 @@ enum class LbaOutcome {
   kTransient,        // 5xx, 504, timeout, connection error, unexpected answer: retry with backoff
   kNotProcessedYet,  // PUT/GET 404: the service has not processed the offer yet; try later
   kAlreadyClosed,    // PUT 400 "Job must be active…": the offer is already closed; done
+  kStopped,          // stop requested: not sent, or abandoned in flight (`abandoned`)
 };
 const char* lbaOutcomeName(LbaOutcome outcome);
 
@@ -55,6 +65,7 @@ struct LbaResponse {
   std::string message;   // the service's message (400/429), or the transport error
   std::optional<std::chrono::seconds> retry_after;  // 429 with a Retry-After header
   std::string body;                                 // raw answer, for operators
+  bool abandoned = false;  // kStopped: the request was under way and may have been applied
 };
 
 struct LbaPublishingStatus {
@@ -71,7 +82,9 @@ struct LbaHeldOffer {
 
 class LbaClient {
  public:
-  LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter);
+  // `stop` (optional) must outlive the client.
+  LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter,
+            const StopSignal* stop = nullptr);
 
   // POST /job/v1/offer: idempotent upsert by identifier.partner_job_id.
   LbaResponse upsert(const std::string& body);
@@ -86,10 +99,13 @@ class LbaClient {
   struct Raw;
   Raw perform(const char* method, const std::string& path, const std::string* body);
   LbaResponse classify(const Raw& raw, Quota& quota);
+  // Takes a slot of `quota`; false when stop was requested meanwhile.
+  bool takeSlot(Quota& quota) { return quota.acquire(stop_); }
 
   LbaClientSettings settings_;
   Clock& clock_;
   RateLimiter& limiter_;
+  const StopSignal* stop_;
 };
 
 }  // namespace passerelle::connectors

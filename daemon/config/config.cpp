@@ -411,8 +411,10 @@ void Reader::readDaemon(const toml::table& root, Config& config) {
   const toml::table* t = subTable(root, "", "daemon");
   if (!t) return;
   const std::string p = "daemon";
-  checkKeys(*t, p, {"state_dir", "spool_dir", "poll_interval", "http", "log_format"});
+  checkKeys(*t, p,
+            {"state_dir", "spool_dir", "poll_interval", "http", "log_format", "protocol_trace"});
   DaemonConfig& d = config.daemon;
+  getBool(*t, p, "protocol_trace", d.protocol_trace);
   getPath(*t, p, "state_dir", d.state_dir);
   getPath(*t, p, "spool_dir", d.spool_dir);
   getDuration(*t, p, "poll_interval", d.poll_interval);

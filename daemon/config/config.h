@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "connectors/drop/drop_folder.h"
+#include "connectors/host/host.h"
 #include "connectors/lba/lba_offer.h"
 #include "formats/dialect.h"
 namespace passerelle::connectors {
@@ -78,7 +79,15 @@ struct DaemonConfig {
   Duration poll_interval = std::chrono::seconds(60);
   std::string http = "127.0.0.1:9464";  // /healthz and /metrics
   LogFormat log_format = LogFormat::kText;
+  // libcurl's protocol trace of every client (FTPS, lba, France Travail) on
+  // standard error, secrets hidden (connectors/http/curl_trace.h).
+  bool protocol_trace = false;
 };
+
+// daemon.protocol_trace, or its alias: PASSERELLE_CURL_VERBOSE set.
+inline bool protocolTrace(const DaemonConfig& daemon, const connectors::Host& host) {
+  return daemon.protocol_trace || host.variable("PASSERELLE_CURL_VERBOSE").has_value();
+}
 
 struct ImportConfig {
   double max_withdraw_ratio = 0.5;

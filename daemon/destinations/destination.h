@@ -26,6 +26,7 @@
 
 #include <pqxx/pqxx>
 
+#include "connectors/host/stop_signal.h"
 #include "daemon/config/config.h"
 #include "daemon/store/destination_state.h"
 #include "daemon/store/reconciliation.h"
@@ -35,8 +36,9 @@ namespace passerelle::daemon {
 // What a push is asked to do.
 struct PushRequest {
   bool once = false;  // one batch, not the whole queue
-  // SIGTERM: stop between two batches (nullptr: never asked).
-  const std::atomic<bool>* stop = nullptr;
+  // SIGTERM (nullptr: never asked): nothing new is sent once raised; waits
+  // and requests in flight end at once, their movements left pending.
+  const connectors::StopSignal* stop = nullptr;
   // Who pushes ("push", "daemon", "reconcile"): names the outbox's leases.
   std::string role = "push";
   // `push --ref PARTNER:REF`: only this offer's movements (empty: all).

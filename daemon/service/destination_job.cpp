@@ -47,7 +47,7 @@ class DestinationJob final : public Job {
     return std::chrono::seconds(nextDailyRun(times, now) - now);
   }
 
-  JobOutcome run(const std::atomic<bool>& stop, bool once) override {
+  JobOutcome run(const pc::StopSignal& stop, bool once) override {
     auto store = openStore(store_url_);
     PushRequest request;
     request.once = once;

@@ -183,7 +183,7 @@ PollTiming DropFolderPoller::timing() const {
   return t;
 }
 
-JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
+JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) {
   // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
   // a failure is recorded (best effort, on a connection of its own) and rethrown.
   try {
@@ -193,7 +193,9 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     if (!partner_.tls_verify)
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
-    auto folder = connectors::openDropFolder(dropFolderSettings(partner_, host_), clock_);
+    connectors::DropFolderSettings settings = dropFolderSettings(partner_, host_);
+    settings.protocol_trace = protocolTrace(config_.daemon, host_);
+    auto folder = connectors::openDropFolder(settings, clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
     auto skip = [&](const RemoteEntry& e) {
@@ -205,10 +207,8 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
     // --once: a second listing within the run, waiting only when a candidate
     // needs time to prove it is complete.
     if (once && pick.next_check && !stop) {
-      while (!stop && clock_.steady() < *pick.next_check)
-        clock_.sleepFor(std::min<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(),
-                                                           std::chrono::milliseconds(200)));
-      if (!stop) pick = selector_.observe(folder->list(), skip);
+      const auto wait = std::max<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(), {});
+      if (clock_.sleepUnlessStopped(wait, stop)) pick = selector_.observe(folder->list(), skip);
     }
     for (const auto& w : pick.warnings)
       logWarning(w.message, {{"partner", partner_.id}, {"file", w.name}});
@@ -267,12 +267,13 @@ JobOutcome DropFolderPoller::run(const std::atomic<bool>& stop, bool once) {
 
 DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store,
                                                          DropFolder& folder, const ReadyFile& f,
-                                                         const std::atomic<bool>& stop) {
+                                                         const connectors::StopSignal& stop) {
   const std::string& name = f.entry.name;
   fs::path spool_dir = fs::path(config_.daemon.spool_dir) / partner_.id;
   fs::create_directories(spool_dir);
   SpoolGuard guard{(spool_dir / name).string()};
-  connectors::DownloadResult dl = folder.download(name, guard.path, partner_.max_file_size, &stop);
+  connectors::DownloadResult dl =
+      folder.download(name, guard.path, partner_.max_file_size, &stop.flag());
 
   ImportRequest request;
   request.partner = partner_.id;

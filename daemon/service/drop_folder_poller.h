@@ -42,12 +42,12 @@ class DropFolderPoller final : public Job {
 
   const std::string& name() const override { return partner_.id; }
   PollTiming timing() const override;
-  JobOutcome run(const std::atomic<bool>& stop, bool once) override;
+  JobOutcome run(const connectors::StopSignal& stop, bool once) override;
 
  private:
   struct FileOutcome;
   FileOutcome takeFile(pqxx::connection& store, connectors::DropFolder& folder,
-                       const connectors::ReadyFile& file, const std::atomic<bool>& stop);
+                       const connectors::ReadyFile& file, const connectors::StopSignal& stop);
 
   Config config_;
   PartnerConfig partner_;

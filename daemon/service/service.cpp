@@ -90,7 +90,7 @@ struct Service::Impl {
     asio::post(workers, [this, slot] {
       JobOutcome outcome;
       try {
-        outcome = slot->job->run(stop_flag, options.once);
+        outcome = slot->job->run(stop_signal, options.once);
       } catch (const std::exception& e) {
         outcome = JobOutcome{false, e.what()};
         logWarning(std::string(slot->job->activity()) + " failed",
@@ -198,7 +198,7 @@ struct Service::Impl {
   void stop() {
     if (stopping) return;
     stopping = true;
-    stop_flag = true;
+    stop_signal.request();
     sd_notify(0, "STOPPING=1");
     logInfo("stopping", {{"polls_in_flight", in_flight}});
     for (auto& s : slots) s->timer->cancel();
@@ -235,7 +235,7 @@ struct Service::Impl {
   std::map<std::string, JobStats> stats;  // by job name, guarded by stats_mutex
   std::vector<std::shared_ptr<Slot>> slots;
   std::map<std::string, std::string> last_status;
-  std::atomic<bool> stop_flag{false};
+  connectors::StopSignal stop_signal;
   bool stopping = false;
   int in_flight = 0;
   int polled_once = 0;
@@ -246,7 +246,7 @@ Service::Service(Jobs jobs, ServiceOptions options)
     : impl_(std::make_unique<Impl>(std::move(jobs), std::move(options))) {}
 
 Service::~Service() {
-  impl_->stop_flag = true;
+  impl_->stop_signal.request();
   impl_->workers.join();
 }
 
@@ -271,7 +271,7 @@ ServiceHealth Service::health() const {
   auto beat = std::chrono::steady_clock::time_point(
       std::chrono::steady_clock::duration(s.heartbeat_ns.load()));
   h.loop_alive = std::chrono::steady_clock::now() - beat < std::chrono::seconds(30);
-  h.stopping = s.stop_flag.load();
+  h.stopping = s.stop_signal.requested();
   std::lock_guard lock(s.stats_mutex);
   for (const auto& [name, js] : s.stats) h.jobs.push_back(js);
   return h;

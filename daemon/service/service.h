@@ -9,9 +9,11 @@
 //  - READY=1 is sent by run() (the caller has made sure the store is
 //    reachable and migrated before), STATUS= tells what the loop is doing,
 //    WATCHDOG=1 is sent from the loop itself, so a stuck loop is restarted.
-//  - SIGTERM/SIGINT: STOPPING=1, no new poll starts, the `stop` flag asks
-//    polls in flight to abandon downloads; run() returns once they are done
-//    (an import in its transaction commits or rolls back: never half a file).
+//  - SIGTERM/SIGINT: STOPPING=1, no new poll starts, the StopSignal asks
+//    jobs in flight to stop: downloads and lba requests are abandoned, waits
+//    (quota pauses, stability windows) end at once, nothing new is sent;
+//    run() returns once they are done (an import in its transaction commits
+//    or rolls back: never half a file), within seconds.
 //  - SIGHUP: the reload callback builds the new jobs; if it fails the old
 //    ones are kept and the failure logged.
 //  - once mode: every partner is polled once, then run() returns.
@@ -28,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "connectors/host/stop_signal.h"
 #include "daemon/service/poll_schedule.h"
 
 namespace passerelle::daemon {
@@ -56,7 +59,8 @@ class Job {
   // A job that runs at set times (France Travail's daily batches) gives the
   // delay until its next run after a success; others wait timing().interval.
   virtual std::optional<std::chrono::milliseconds> scheduledDelay() const { return std::nullopt; }
-  virtual JobOutcome run(const std::atomic<bool>& stop, bool once) = 0;
+  // `stop` is raised on SIGTERM: the run ends as soon as it can (see above).
+  virtual JobOutcome run(const connectors::StopSignal& stop, bool once) = 0;
 };
 
 using Jobs = std::vector<std::shared_ptr<Job>>;

@@ -107,6 +107,11 @@ class LinkedClock final : public connectors::Clock {
     server_.post("/__test__/advance",
                  nlohmann::json{{"seconds", std::chrono::duration<double>(d).count()}}.dump());
   }
+  bool sleepUnlessStopped(std::chrono::nanoseconds d, const connectors::StopSignal& stop) override {
+    if (stop) return false;
+    sleepFor(d);
+    return true;
+  }
 
  private:
   const TestServer& server_;

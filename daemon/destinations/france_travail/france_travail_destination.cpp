@@ -16,6 +16,7 @@ namespace {
 pc::FtClientSettings clientSettings(const Config& config, const pc::Host& host) {
   const FranceTravailConfig& ft = config.france_travail;
   pc::FtClientSettings s;
+  s.protocol_trace = protocolTrace(config.daemon, host);
   s.url = ft.url;
   s.login = ft.login;
   s.feed_name = ft.feed;
@@ -64,7 +65,9 @@ class FranceTravailDestination final : public Destination {
   }
 
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
-    pc::FranceTravailClient client(clientSettings(config_, host_), clock_);
+    PushReport report;
+    if (request.stop != nullptr && *request.stop) return report;  // stopping: nothing new
+    pc::FranceTravailClient client(clientSettings(config_, host_), clock_, request.stop);
     OutboxSettings only;
     only.only_partner = request.only_partner;
     only.only_source_ref = request.only_source_ref;
@@ -72,10 +75,9 @@ class FranceTravailDestination final : public Destination {
     FranceTravailPush push(store, client, outbox, pushSettings(config_.france_travail));
     const FtBatchResult result = push.runBatch();
     client.cleanupArchive();
-    PushReport report;
     report.counts = result.counts;
     // A refused file is retried with backoff; its movements stay pending.
-    report.ok = result.rows == 0 || result.accepted;
+    report.ok = result.rows == 0 || result.accepted || result.stopped;
     report.detail = describe(result);
     return report;
   }

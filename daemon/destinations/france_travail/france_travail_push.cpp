@@ -120,6 +120,12 @@ void FranceTravailPush::send(Batch& batch, FtBatchResult& result, PushRunEnd& en
   } else {
     upload = client_.send(payload);
   }
+  if (upload.stopped) {
+    result.stopped = true;
+    end.message = "stopped before an answer";
+    releaseStopped(batch, result.counts);
+    return;
+  }
   result.accepted = upload.accepted;
   result.file_name = payload.file_name;
   result.answer = upload.answer;
@@ -144,6 +150,18 @@ void FranceTravailPush::send(Batch& batch, FtBatchResult& result, PushRunEnd& en
        {"http_status", upload.http_status},
        {"answer", upload.answer.substr(0, 200)},
        {"error", upload.error}});
+}
+
+// Stopping: the file was not sent, or its upload abandoned before an answer;
+// its movements go back pending, their attempt not counted.
+void FranceTravailPush::releaseStopped(const Batch& batch, PushCounts& counts) {
+  pqxx::work tx(db_);
+  for (const FileRow& row : batch.rows)
+    if (outbox_.release(tx, row.movement) != SettleResult::kLostLease) ++counts.released;
+  tx.commit();
+  logInfo(
+      "france-travail upload stopped; its movements stay pending",
+      {{"destination", kFranceTravailDestination}, {"rows", static_cast<long>(batch.rows.size())}});
 }
 
 void FranceTravailPush::recordAccepted(pqxx::transaction_base& tx, const Batch& batch,

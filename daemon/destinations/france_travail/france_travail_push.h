@@ -44,6 +44,7 @@ struct FtBatchResult {
   bool accepted = false;
   std::string file_name;
   std::string answer;
+  bool stopped = false;  // stop requested: nothing sent (or abandoned), movements pending
 };
 
 class FranceTravailPush {
@@ -63,6 +64,7 @@ class FranceTravailPush {
   void recordRefused(pqxx::transaction_base& tx, const Batch& batch,
                      const connectors::FtUploadResult& upload, const std::string& error,
                      PushCounts& counts);
+  void releaseStopped(const Batch& batch, PushCounts& counts);
 
   pqxx::connection& db_;
   connectors::FranceTravailClient& client_;

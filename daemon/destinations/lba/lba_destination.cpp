@@ -16,6 +16,7 @@ namespace {
 
 pc::LbaClientSettings clientSettings(const Config& config, const pc::Host& host) {
   pc::LbaClientSettings s;
+  s.protocol_trace = protocolTrace(config.daemon, host);
   s.base_url = config.lba.url;
   while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
   s.api_key = readSecret(host, config.lba.api_key_file);
@@ -55,17 +56,18 @@ LbaPushSettings pushSettings(const Config& config) {
 }
 
 // The parts of one push (quota, client with its key, outbox, the worker),
-// alive for one call; `role` names the outbox's leases.
+// alive for one call; `role` names the outbox's leases, `stop` (optional)
+// ends its waits and requests.
 class LbaParts {
  public:
   LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
            const PushRequest& request)
       : settings_(clientSettings(config, host)),
         limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
-        client_(settings_, clock, limiter_),
+        client_(settings_, clock, limiter_, request.stop),
         outbox_(clock, outboxSettings(config, request),
                 makeWorkerId(request.role + "-" + kLbaDestination)),
-        push_(store, client_, outbox_, pushSettings(config)) {}
+        push_(store, client_, outbox_, pushSettings(config), request.stop) {}
   LbaPush& push() { return push_; }
 
  private:
@@ -95,18 +97,19 @@ class LbaDestination final : public Destination {
     push.queueRollingRefresh();
     PushReport report;
     PushCounts& counts = report.counts;
+    const auto stopping = [&request] { return request.stop != nullptr && *request.stop; };
     if (request.once || request.stop == nullptr) {
       counts = request.once ? push.runBatch() : push.drain();
     } else {
-      // Batch by batch, so that SIGTERM is heard between two batches.
-      while (!*request.stop) {
+      // Batch by batch, so that SIGTERM is heard between two batches too.
+      while (!stopping()) {
         const PushCounts batch = push.runBatch();
         counts += batch;
         if (batch.claimed == 0 || batch.paused) break;
       }
     }
-    const bool stopping = request.stop != nullptr && *request.stop;
-    if (!counts.paused && !stopping) push.refreshPublishingStatus();
+    if (!counts.paused && !stopping()) push.refreshPublishingStatus();
+    push.reportFailures();  // one line for an outage, however long the queue
     // A paused destination is an operator's business (`retry`), not a
     // failure to back off from: the report is ok and the counts say it.
     return report;

@@ -36,8 +36,12 @@ bool commitSettled(pqxx::work& tx, SettleResult result, PushCounts& counts,
 }  // namespace
 
 LbaPush::LbaPush(pqxx::connection& connection, pc::LbaClient& client, Outbox& outbox,
-                 LbaPushSettings settings)
-    : db_(connection), client_(client), outbox_(outbox), settings_(std::move(settings)) {}
+                 LbaPushSettings settings, const pc::StopSignal* stop)
+    : db_(connection),
+      client_(client),
+      outbox_(outbox),
+      settings_(std::move(settings)),
+      stop_(stop) {}
 
 PushCounts LbaPush::runBatch(int limit) {
   PushCounts counts;
@@ -53,7 +57,7 @@ PushCounts LbaPush::runBatch(int limit) {
   }
   counts.claimed = static_cast<long>(claimed.size());
   for (const Movement& m : claimed) {
-    if (counts.paused) {
+    if (counts.paused || stopping()) {
       pqxx::work tx(db_);
       if (outbox_.release(tx, m) != SettleResult::kLostLease) ++counts.released;
       tx.commit();
@@ -245,7 +249,22 @@ void LbaPush::afterAnswer(const Movement& m, const pc::LbaResponse& response,
     case pc::LbaOutcome::kTransient:
       onRetry(m, response, written, std::nullopt, true, counts);
       return;
+    case pc::LbaOutcome::kStopped:
+      onStopped(m, response, written, counts);
+      return;
   }
+}
+
+// Stopping: the movement goes back pending, its attempt not counted; a write
+// never sent was not applied, one abandoned in flight may have been.
+void LbaPush::onStopped(const Movement& m, const pc::LbaResponse& response, const Written& written,
+                        PushCounts& counts) {
+  pqxx::work tx(db_);
+  if (!response.abandoned)
+    recordWriteNotApplied(tx, m.partner, m.source_ref, kLbaDestination,
+                          written.possibly_present_before);
+  if (outbox_.release(tx, m) != SettleResult::kLostLease) ++counts.released;
+  tx.commit();
 }
 
 void LbaPush::onAccepted(const Movement& m, const pc::LbaResponse& response, const Written& written,
@@ -339,12 +358,26 @@ void LbaPush::onRetry(const Movement& m, const pc::LbaResponse& response, const 
                                                             {"attempts", m.attempts},
                                                             {"error", describe(response)}});
   } else {
-    logWarning("lba movement will be retried", {{"destination", kLbaDestination},
-                                                {"partner", m.partner},
-                                                {"ref", m.source_ref},
-                                                {"attempt", m.attempts},
-                                                {"error", describe(response)}});
+    ++retries_unreported_;
+    last_failure_ = describe(response);
+    EventLog::write(LogLevel::kDebug, "lba movement will be retried",
+                    {{"destination", kLbaDestination},
+                     {"partner", m.partner},
+                     {"ref", m.source_ref},
+                     {"attempt", m.attempts},
+                     {"error", describe(response)}});
   }
+}
+
+void LbaPush::reportFailures() {
+  if (retries_unreported_ == 0 && statuses_unread_ == 0) return;
+  logWarning("lba requests failed; retried later",
+             {{"destination", kLbaDestination},
+              {"movements_to_retry", retries_unreported_},
+              {"publishing_statuses_unread", statuses_unread_},
+              {"last_error", last_failure_}});
+  retries_unreported_ = statuses_unread_ = 0;
+  last_failure_.clear();
 }
 
 PushCounts LbaPush::drain() {
@@ -359,12 +392,13 @@ PushCounts LbaPush::drain() {
   PushRunEnd end;
   try {
     queueRollingRefresh();
-    for (;;) {
+    while (!stopping()) {
       const PushCounts batch = runBatch();
       total += batch;
       if (batch.paused || batch.claimed == 0) break;
     }
-    if (!total.paused) refreshPublishingStatus();
+    if (!total.paused && !stopping()) refreshPublishingStatus();
+    reportFailures();
     end.outcome = pushOutcome(total);
   } catch (const std::exception& e) {
     end.outcome = "failed";
@@ -416,11 +450,15 @@ long LbaPush::refreshPublishingStatus(int limit) {
            {"action", "replace the key file, then passerelle retry --destination lba"}});
       break;
     }
-    if (outcome == pc::LbaOutcome::kRateLimited) break;  // next time
+    if (outcome == pc::LbaOutcome::kRateLimited || outcome == pc::LbaOutcome::kStopped)
+      break;  // next time
     if (outcome != pc::LbaOutcome::kOk && outcome != pc::LbaOutcome::kNotProcessedYet) {
-      logWarning("lba publishing status not read", {{"destination", kLbaDestination},
-                                                    {"ref", offer.source_ref},
-                                                    {"error", describe(st.response)}});
+      ++statuses_unread_;
+      last_failure_ = describe(st.response);
+      EventLog::write(LogLevel::kDebug, "lba publishing status not read",
+                      {{"destination", kLbaDestination},
+                       {"ref", offer.source_ref},
+                       {"error", describe(st.response)}});
       continue;
     }
     PublishingStatus status;
@@ -469,7 +507,9 @@ LbaPush::AuditCounts LbaPush::audit(int limit) {
   for (const AuditedOffer& offer : due) {
     const pc::LbaHeldOffer held = client_.readOffer(offer.service_id);
     const auto outcome = held.response.outcome;
-    if (outcome == pc::LbaOutcome::kUnauthorized || outcome == pc::LbaOutcome::kRateLimited) break;
+    if (outcome == pc::LbaOutcome::kUnauthorized || outcome == pc::LbaOutcome::kRateLimited ||
+        outcome == pc::LbaOutcome::kStopped)
+      break;
     if (outcome != pc::LbaOutcome::kOk && outcome != pc::LbaOutcome::kNotProcessedYet) continue;
     const bool active_there = outcome == pc::LbaOutcome::kOk && held.status == "Active";
     pqxx::work tx(db_);

@@ -22,6 +22,17 @@
 // offer "possibly present": its close is sent even without an id.
 // No transaction is open during an HTTP request.
 //
+// Stopping (SIGTERM, the optional StopSignal): no write is started once stop
+// is requested; a wait for the quota (a Retry-After pause) or a request in
+// flight ends at once, and its movement, like every claimed one not yet
+// processed, is given back pending with its attempt not counted (a request
+// abandoned in flight leaves the offer "possibly present").
+//
+// Log volume: per-movement retries and unread publishing statuses are
+// logged at debug level; an outage (lba down: every request fails) gives one
+// warning per push run with the counts and the last error (reportFailures()),
+// so that the log does not grow with the queue.
+//
 // refreshPublishingStatus() reads the publishing status of offers written
 // at least 10 minutes ago (Clock time), and again every 10 minutes while
 // WILL_BE_PUBLISHED. queueRollingRefresh() queues an upsert for active
@@ -60,8 +71,9 @@ struct LbaPushSettings {
 
 class LbaPush {
  public:
+  // `stop` (optional) must outlive the push; the client should share it.
   LbaPush(pqxx::connection& connection, connectors::LbaClient& client, Outbox& outbox,
-          LbaPushSettings settings);
+          LbaPushSettings settings, const connectors::StopSignal* stop = nullptr);
 
   // Claims and processes one batch (at most `limit`, default claim_batch).
   PushCounts runBatch(int limit = 0);
@@ -85,6 +97,12 @@ class LbaPush {
     long resent = 0;  // upsert queued
   };
   AuditCounts audit(int limit);
+
+  // One warning for what failed transiently since the last call (movements
+  // to retry, publishing statuses not read, with the last error), if
+  // anything did; then forgets it. drain() calls it; so does the caller of
+  // runBatch() at the end of its run.
+  void reportFailures();
 
  private:
   // What a request wrote, for recording the answer.
@@ -125,10 +143,19 @@ class LbaPush {
                std::optional<std::chrono::seconds> not_before, bool counts_attempt,
                PushCounts& counts);
 
+  void onStopped(const Movement& m, const connectors::LbaResponse& response, const Written& written,
+                 PushCounts& counts);
+  bool stopping() const { return stop_ != nullptr && stop_->requested(); }
+
   pqxx::connection& db_;
   connectors::LbaClient& client_;
   Outbox& outbox_;
   LbaPushSettings settings_;
+  const connectors::StopSignal* stop_;
+  // Transient failures not yet reported (reportFailures()).
+  long retries_unreported_ = 0;
+  long statuses_unread_ = 0;
+  std::string last_failure_;
 };
 
 }  // namespace passerelle::daemon

@@ -689,3 +689,152 @@ TEST_CASE("daemon: watchdog pings come from the live loop while it runs") {
   d.signal(SIGTERM);
   CHECK(d.wait(10s) == 0);
 }
+
+// Issue 11 item 3: SIGTERM is heard by every wait, and nothing is sent after it.
+
+// Adds `keys` to the [daemon] table of a configuration written by lbaPartnerConfig.
+void addDaemonKeys(const fs::path& config, const std::string& keys) {
+  std::string text = slurp(config);
+  const std::string table = "[daemon]\n";
+  const auto at = text.find(table);
+  REQUIRE(at != std::string::npos);
+  text.insert(at + table.size(), keys);
+  writeText(config, text);
+}
+
+nlohmann::json lbaStats(const passerelle::testing::TestServer& lba) {
+  return nlohmann::json::parse(lba.get("/__test__/stats"), nullptr, false);
+}
+
+long lbaMovements(TestStore& store, const std::string& where) {
+  return store.count("SELECT count(*) FROM outbox_movements WHERE destination = 'lba' AND " +
+                     where);
+}
+
+TEST_CASE("daemon: SIGTERM during a Retry-After pause of 300 s exits at once, work left pending") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  // The service takes one write a minute and asks to wait 300 s after that.
+  lba.post("/__test__/config", R"({"write_quota":1,"retry_after":300})");
+  const fs::path config = lbaPartnerConfig(store, lba, 3);
+  addDaemonKeys(config, "poll_interval = \"2s\"\nhttp = \"\"\n");
+  Daemon d(config, false, store.dir() / "daemon.log");
+  // One write accepted, the next refused with Retry-After: 300; the third
+  // movement then waits for the pause.
+  REQUIRE(
+      waitFor([&] { return lbaStats(lba).value("rate_limited", 0) >= 1 || !d.running(); }, 60s));
+  REQUIRE(d.running());
+  std::this_thread::sleep_for(500ms);
+  const auto requests = lbaStats(lba).value("requests", -1);
+  d.signal(SIGTERM);
+  CHECK(d.wait(10s) == 0);  // a 300 s pause would end in SIGKILL under systemd
+  INFO(d.log());
+  CHECK(lbaStats(lba).value("requests", -2) == requests);  // nothing sent after the stop
+  CHECK(lbaMovements(store, "state = 'sent'") == 1);
+  CHECK(lbaMovements(store, "state = 'failed'") == 0);
+  // Pending, and no attempt counted for the 429 nor for the stop.
+  CHECK(lbaMovements(store, "state = 'pending' AND attempts = 0") == 2);
+  CHECK(d.log().find("stopped") != std::string::npos);
+}
+
+TEST_CASE("daemon: SIGTERM while lba is slow to answer abandons the request at once") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  // Every write is answered after 60 s (the client's timeout is 15 s).
+  lba.post("/__test__/faults", R"({"mode":"slow","delay":60,"count":1000,"methods":["POST"]})");
+  const fs::path config = lbaPartnerConfig(store, lba, 2);
+  addDaemonKeys(config, "poll_interval = \"2s\"\nhttp = \"\"\n");
+  Daemon d(config, false, store.dir() / "daemon.log");
+  REQUIRE(waitFor([&] { return lbaStats(lba).value("faults", 0) >= 1 || !d.running(); }, 60s));
+  REQUIRE(d.running());
+  std::this_thread::sleep_for(500ms);
+  d.signal(SIGTERM);
+  CHECK(d.wait(10s) == 0);  // well before the 15 s timeout, let alone the answer
+  INFO(d.log());
+  CHECK(lbaStats(lba).value("faults", -1) == 1);  // the second write was never sent
+  CHECK(lbaMovements(store, "state = 'failed'") == 0);
+  CHECK(lbaMovements(store, "state = 'pending' AND attempts = 0") == 2);
+  // The abandoned write may have been applied: its offer is possibly present.
+  CHECK(store.count("SELECT count(*) FROM destination_offers WHERE destination = 'lba'"
+                    " AND possibly_present") == 1);
+}
+
+// Issue 11 item 8: an lba outage logs a bounded number of lines per push,
+// whatever the number of offers (it used to be two lines an offer).
+TEST_CASE("daemon --once: lba down logs a few lines per push, not lines per offer") {
+  TestStore store;
+  passerelle::testing::TestServer lba("lba_server.py");
+  lba.post("/__test__/faults", R"({"mode":"500","count":100000})");
+  const fs::path config = lbaPartnerConfig(store, lba, 40);
+  CHECK(runOnce(config, store.dir() / "daemon.log") == 2);  // movements wait for a retry
+  CHECK(lbaMovements(store, "state = 'pending'") == 40);
+  const std::string log = slurp(store.dir() / "daemon.log");
+  INFO(log);
+  std::istringstream lines(log);
+  std::string line;
+  int lba_lines = 0;
+  bool summary = false;
+  while (std::getline(lines, line)) {
+    if (line.find("lba") == std::string::npos) continue;
+    ++lba_lines;
+    summary |= line.find("movements_to_retry=40") != std::string::npos;
+  }
+  CHECK(summary);  // one warning with the counts
+  CHECK(lba_lines <= 4);
+}
+
+// Issue 11 item 4: the protocol trace of every curl client, with no secret.
+TEST_CASE("daemon --once with protocol_trace: FTPS, lba and France Travail traced, no secret") {
+  TestStore store;
+  const std::string lba_key = "Key-Of-Lba-5150";
+  const std::string ft_password = "Pw-Of-Ft-8086";
+  passerelle::testing::TestServer lba("lba_server.py", {"--keys", lba_key});
+  passerelle::testing::TestServer ft("france_travail_server.py", {"--password", ft_password});
+  const std::string local = ftp_test::makeFtpFolder("bin-trace");
+  ftp_test::writeFtpFile(local + "/YMAG_cfa-trace_20260302060000.csv",
+                         store_test::ymagFile(store_test::ymagRows(1, 2)));
+  const fs::path lba_key_file = store.dir() / "lba.key";
+  const fs::path ft_password_file = store.dir() / "ft.password";
+  writeText(lba_key_file, lba_key + "\n");
+  writeText(ft_password_file, ft_password + "\n");
+  for (const auto& f : {lba_key_file, ft_password_file})
+    fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write);
+  const fs::path state = store.dir() / "state";
+  ConfigText c(store, state, "protocol_trace = true\nhttp = \"\"\n");
+  c.partner(ftpPartner("cfa-trace", "ymag",
+                       ftpEnv("PASSERELLE_TEST_FTP_EXPLICIT_URL") + "bin-trace/", "explicit"));
+  c.text += "[destination.lba]\nenabled = true\nurl = " + toml(lba.url()) +
+            "\napi_key_file = " + toml(lba_key_file.string()) +
+            "\n\n[destination.france_travail]\nenabled = true\nmode = \"upload\"\nurl = " +
+            toml(ft.url() + "/partenaire/depotcurl") +
+            "\nlogin = \"partenaire\"\npassword_file = " + toml(ft_password_file.string()) +
+            "\nfeed = \"FLUXTEST\"\npartner_key = \"BRETAGNEALTERNANCE\""
+            "\npartner_name = \"Bretagne Alternance\"\n";
+  const fs::path config = store.dir() / "passerelle.toml";
+  writeText(config, c.text);
+  const fs::path log_file = store.dir() / "daemon.log";  // stdout and stderr
+  CHECK(runOnce(config, log_file) == 0);
+  const std::string log = slurp(log_file);
+  // Every exchange was traced...
+  CHECK(log.find("curl ftps: > PASS ***") != std::string::npos);
+  CHECK(log.find("curl lba: > Authorization: ***") != std::string::npos);
+  CHECK(log.find("curl france-travail: > POST /partenaire/depotcurl") != std::string::npos);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements WHERE state = 'sent'") == 4);
+  // ...and no secret is anywhere: the output, the state directory (archives,
+  // spool), the remote reports.
+  std::string ftp_password = slurp(ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE"));
+  while (!ftp_password.empty() && ftp_password.back() == '\n') ftp_password.pop_back();
+  REQUIRE(ftp_password.size() >= 8);
+  std::vector<fs::path> outputs = {log_file};
+  for (const auto& dir : {state, fs::path(local)})
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file() && e.path().string().find("postgresql") == std::string::npos)
+        outputs.push_back(e.path());
+  for (const fs::path& p : outputs) {
+    const std::string text = slurp(p);
+    INFO(p.string());
+    CHECK(text.find(ftp_password) == std::string::npos);
+    CHECK(text.find(lba_key) == std::string::npos);
+    CHECK(text.find(ft_password) == std::string::npos);
+  }
+}

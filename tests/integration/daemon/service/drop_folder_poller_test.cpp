@@ -53,7 +53,7 @@ struct PollFixture {
   }
 };
 
-const std::atomic<bool> kRunning{false};
+const passerelle::connectors::StopSignal kRunning;
 
 }  // namespace
 
@@ -164,7 +164,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   p.ca_file = ftp_test::ftpEnv("PASSERELLE_TEST_FTP_CA_FILE");
 
   auto poller = f.poller();
-  std::atomic<bool> stop{false};
+  passerelle::connectors::StopSignal stop;
   auto running = std::async(std::launch::async, [&] { return poller.run(stop, true); });
   const fs::path spool = fs::path(f.config.daemon.spool_dir) / "cfa-test";
   const fs::path part = spool / (name + ".part");
@@ -175,7 +175,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   }
   REQUIRE(fs::exists(part));
   const auto raised = std::chrono::steady_clock::now();
-  stop = true;  // what the Service does on SIGTERM
+  stop.request();  // what the Service does on SIGTERM
   REQUIRE(running.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   const double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - raised).count();

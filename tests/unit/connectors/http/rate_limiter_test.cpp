@@ -94,3 +94,52 @@ TEST_SUITE("rate_limiter") {
     CHECK(limiter.reads().tryAcquire() == 61s);
   }
 }
+
+TEST_SUITE("rate_limiter stopping") {
+  TEST_CASE("a Retry-After pause is waited out unless stop is requested") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, pc::WindowQuota{30, 60s, 1s});
+    limiter.pauseFor(300s);
+    pc::StopSignal stop;
+    const auto start = clock.steady();
+    CHECK(limiter.acquire(&stop));  // nobody asks to stop: the pause runs out
+    CHECK(clock.steady() - start >= 300s);
+    CHECK(limiter.grantsInWindow() == 1);
+  }
+
+  TEST_CASE("stop during a Retry-After pause ends the wait at once, without a slot") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, pc::WindowQuota{30, 60s, 1s});
+    limiter.pauseFor(300s);
+    pc::StopSignal stop;
+    int sleeps = 0;
+    clock.onSleep([&](std::chrono::nanoseconds) {
+      ++sleeps;
+      stop.request();
+    });
+    const auto start = clock.steady();
+    CHECK_FALSE(limiter.acquire(&stop));
+    CHECK(sleeps == 1);
+    CHECK(clock.steady() == start);
+    CHECK(limiter.grantsInWindow() == 0);
+    // Stopped: not even a free slot is taken any more.
+    clock.onSleep({});
+    clock.advance(400s);
+    CHECK_FALSE(limiter.acquire(&stop));
+    CHECK(limiter.grantsInWindow() == 0);
+  }
+
+  TEST_CASE("a full quota's wait ends on stop too") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, pc::WindowQuota{2, 60s, 1s});
+    pc::StopSignal stop;
+    CHECK(limiter.acquire(&stop));
+    CHECK(limiter.acquire(&stop));
+    clock.onSleep([&](std::chrono::nanoseconds d) {
+      CHECK(d == 61s);
+      stop.request();
+    });
+    CHECK_FALSE(limiter.acquire(&stop));
+    CHECK(limiter.grantsInWindow() == 2);
+  }
+}

@@ -22,7 +22,7 @@ class FakePoller final : public Job {
     return {std::chrono::milliseconds(3'600'000), 0.1, std::chrono::milliseconds(3'600'000),
             std::chrono::milliseconds(3'600'000)};
   }
-  JobOutcome run(const std::atomic<bool>& stop, bool once) override {
+  JobOutcome run(const passerelle::connectors::StopSignal& stop, bool once) override {
     ++polls;
     once_seen = once;
     auto deadline = std::chrono::steady_clock::now() + work_;
