@@ -278,3 +278,28 @@ TEST_CASE("hostile names: 30,000 characters and non-UTF-8 bytes are ordered, not
     CHECK(names(r.ready) == std::vector<std::string>{latin1, huge, digits});
   }
 }
+
+TEST_CASE("names over 255 bytes and names listed twice are ignored, warned about once") {
+  ManualClock clock;
+  SelectionSettings s = settingsFor("ymag");
+  s.stable_for = 0s;
+  DropSelector sel(s, clock);
+  const std::string at_limit = std::string(251, 'a') + ".csv";  // 255 bytes
+  const std::string too_long = std::string(2000, 'b') + ".csv";
+  // A phantom line forged by a line break inside another name.
+  std::vector<RemoteEntry> listing = {file(at_limit, 5), file(too_long, 5), file("twice.csv", 5),
+                                      file("twice.csv", 7), file("ok.csv", 5)};
+  auto r = sel.observe(listing);
+  CHECK(names(r.ready) == std::vector<std::string>{at_limit, "ok.csv"});
+  REQUIRE(r.warnings.size() == 2);
+  CHECK(r.warnings[0].name == too_long);
+  CHECK((r.warnings[0].reason == SelectionWarning::Reason::kNameTooLong));
+  CHECK(r.warnings[1].name == "twice.csv");
+  CHECK((r.warnings[1].reason == SelectionWarning::Reason::kDuplicateName));
+  r = sel.observe(listing);
+  CHECK(r.warnings.empty());  // once per name, not at every poll
+  // Gone and back: a new warning.
+  sel.observe({file("ok.csv", 5)});
+  r = sel.observe(listing);
+  CHECK(r.warnings.size() == 2);
+}
