@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "connectors/drop/local_drop_folder.h"
+#include "connectors/drop/partner_report.h"
 #include "connectors/drop/remote_name.h"
 #include "connectors/host/clock.h"
 #include "connectors/host/host.h"
