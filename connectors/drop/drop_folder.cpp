@@ -6,21 +6,6 @@
 
 namespace passerelle::connectors {
 
-bool isSafeRemoteName(std::string_view name) {
-  if (name.empty() || name.front() == '.') return false;
-  if (name.find("..") != std::string_view::npos) return false;
-  for (unsigned char c : name) {
-    if (c == '/' || c == '\\' || c < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
-
-std::string collisionName(std::string_view name, int n) {
-  auto dot = name.rfind('.');
-  if (dot == std::string_view::npos || dot == 0) return std::string(name) + "." + std::to_string(n);
-  return std::string(name.substr(0, dot)) + "." + std::to_string(n) + std::string(name.substr(dot));
-}
-
 std::unique_ptr<DropFolder> openDropFolder(const DropFolderSettings& settings, const Clock& clock) {
   std::string_view url = settings.url;
   auto scheme_end = url.find("://");

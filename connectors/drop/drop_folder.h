@@ -8,9 +8,10 @@
 // one from the URL's scheme.
 //
 // Only the folder itself is seen: list() returns regular files, never
-// subfolders nor symbolic links. Every operation that takes a name refuses a
-// hostile one (isSafeRemoteName()) with DropFolderError: such names are
-// reported by the selection, never followed. done/, failed/ and reports/ are
+// subfolders nor symbolic links, whatever their names (remote_name.h: the
+// selection ignores a hostile or over-long name with a warning). Every
+// operation that takes a name refuses a hostile one (isSafeRemoteName()) with
+// DropFolderError: such names are never followed. done/, failed/ and reports/ are
 // created on first need; nothing is ever overwritten in done/ or failed/ (a
 // name already there gets a suffix, see moveTo()).
 //
@@ -37,6 +38,7 @@
 #include <string_view>
 #include <vector>
 
+#include "connectors/drop/remote_name.h"
 #include "connectors/host/clock.h"
 
 namespace passerelle::connectors {
@@ -144,6 +146,16 @@ class DropFolder {
   // (YMAG_X.csv -> YMAG_X.1.csv). Returns the name it got in the subfolder.
   virtual std::string moveTo(const std::string& name, const std::string& subfolder) = 0;
 
+  // Whether `listed.name` is still the file `listed` describes (list()'s entry
+  // before the download): a fresh look finds exactly one file of that name,
+  // with the same size and modification time and, on file:// (where reading
+  // it again is cheap), the SHA-256 `sha256` (empty: not compared). Asked
+  // before a file is moved or deleted, so that a partner's new export written
+  // under the same name after the download stays for a later poll. False when
+  // the file is gone. FTP: one LIST (times to the minute when the server has
+  // no MLSD). Throws DropFolderError when it cannot look.
+  virtual bool isUnchanged(const RemoteEntry& listed, const std::string& sha256) = 0;
+
   // Deletes `name` (after = "delete").
   virtual void remove(const std::string& name) = 0;
 
@@ -155,14 +167,6 @@ class DropFolder {
   // The folder's URL without credentials, for messages and logs.
   virtual std::string describe() const = 0;
 };
-
-// A name the connector agrees to touch: not empty, no '/', '\\', "..",
-// control character (below 0x20, or 0x7F), and no leading '.'.
-bool isSafeRemoteName(std::string_view name);
-
-// The n-th name tried when `name` is taken in done/ or failed/:
-// ("YMAG_X.csv", 2) -> "YMAG_X.2.csv"; a name without extension gets ".2".
-std::string collisionName(std::string_view name, int n);
 
 // ftps:// and ftp:// -> FtpsDropFolder, file:// -> LocalDropFolder.
 // `clock` is used to infer the year of a plain FTP listing's dates; it must

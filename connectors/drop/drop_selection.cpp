@@ -78,6 +78,29 @@ std::optional<std::string> DropSelector::markerOf(const std::string& name, const
   return found;
 }
 
+bool DropSelector::acceptableName(const std::string& name, const Names& listed_twice,
+                                  DropSelection& out) {
+  switch (nameProblem(name)) {
+    case NameProblem::kTooLong:
+      warnOnce(out, name, SelectionWarning::Reason::kNameTooLong,
+               "file name ignored: longer than " + std::to_string(kMaxNameBytes) + " bytes");
+      return false;
+    case NameProblem::kUnsafe:
+      warnOnce(out, name, SelectionWarning::Reason::kHostileName,
+               "file name ignored (slash, backslash, '..', control character or leading dot)");
+      return false;
+    case NameProblem::kNone:
+      break;
+  }
+  if (listed_twice.count(name) != 0) {
+    seen_.erase(name);
+    warnOnce(out, name, SelectionWarning::Reason::kDuplicateName,
+             "file name ignored: listed twice (a line break inside a file name?)");
+    return false;
+  }
+  return true;
+}
+
 bool DropSelector::isStable(const RemoteEntry& e, Clock::SteadyTime now, DropSelection& out) {
   auto [it, inserted] = seen_.try_emplace(e.name, Seen{e.size, e.mtime, now});
   Seen& s = it->second;
@@ -122,17 +145,15 @@ DropSelection DropSelector::observe(const std::vector<RemoteEntry>& listing, con
   const auto now = clock_.steady();
   const bool marker_mode = completion_ == formats::Completion::kMarker;
   DropSelection out;
-  Names present;
-  for (const auto& e : listing) present.insert(e.name);
+  Names present, listed_twice;
+  for (const auto& e : listing) {
+    if (!present.insert(e.name).second) listed_twice.insert(e.name);
+  }
   forgetAbsent(present);
 
   std::vector<ReadyFile> complete;
   for (const auto& e : listing) {
-    if (!isSafeRemoteName(e.name)) {
-      warnOnce(out, e.name, SelectionWarning::Reason::kHostileName,
-               "file name ignored (slash, backslash, '..', control character or leading dot)");
-      continue;
-    }
+    if (!acceptableName(e.name, listed_twice, out)) continue;
     if (marker_mode && endsWithOk(e.name)) {
       watchMarker(e.name, present, now, out);
       continue;

@@ -17,9 +17,9 @@
 //     by name; at most max_files_per_poll of them;
 //   - oversize: complete files larger than max_file_size, to move to failed/
 //     with a report, never to download (not counted in the cap);
-//   - warnings: names ignored (hostile names, zero-byte files) and markers
-//     without data for more than an hour; each is given once while the
-//     file stays in the folder;
+//   - warnings: names ignored (hostile, longer than 255 bytes, listed twice,
+//     zero-byte files: remote_name.h) and markers without data for more than
+//     an hour; each is given once while the name stays in the folder;
 //   - waiting / next_check: files not complete yet and when a new listing
 //     could make one complete (--once: sleep until then, list, observe
 //     again; nothing waits when no candidate needs it).
@@ -62,11 +62,13 @@ struct SelectionSettings {
 
 struct SelectionWarning {
   enum class Reason {
-    kHostileName,   // '/', '\\', "..", control character, leading '.'
-    kZeroBytes,     // never imported (may still be written)
-    kOrphanMarker,  // "<name>.ok" without "<name>" for orphan_marker_after
+    kHostileName,    // '/', '\\', "..", control character, leading '.'
+    kNameTooLong,    // more than kMaxNameBytes (255) bytes
+    kDuplicateName,  // listed twice (a line break inside a name can forge a line)
+    kZeroBytes,      // never imported (may still be written)
+    kOrphanMarker,   // "<name>.ok" without "<name>" for orphan_marker_after
   };
-  std::string name;
+  std::string name;  // as listed: log it through logName()
   Reason reason;
   std::string message;  // English, for the log
 };
@@ -117,6 +119,9 @@ class DropSelector {
   // A "<name>.ok" marker: nothing to take, but reported when alone too long.
   void watchMarker(const std::string& marker, const Names& present, Clock::SteadyTime now,
                    DropSelection& out);
+  // Whether `name` may be taken at all (remote_name.h; not listed twice);
+  // if not, warned about once.
+  bool acceptableName(const std::string& name, const Names& listed_twice, DropSelection& out);
   // The marker that completes `name`, if the listing has one (any case of ".ok").
   static std::optional<std::string> markerOf(const std::string& name, const Names& present);
   // Whether `e` kept its size and time for stable_for; if not, when it may.

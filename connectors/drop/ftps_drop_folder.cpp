@@ -23,172 +23,7 @@ namespace {
 using Kind = DropFolderError::Kind;
 using namespace std::chrono;
 
-// Splits on runs of blanks, remembering where each token starts.
-struct Token {
-  std::string_view text;
-  std::size_t pos;
-};
-std::vector<Token> tokens(std::string_view line, std::size_t max) {
-  std::vector<Token> out;
-  std::size_t i = 0;
-  while (i < line.size() && out.size() < max) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    if (i >= line.size()) break;
-    std::size_t start = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    out.push_back({line.substr(start, i - start), start});
-  }
-  return out;
-}
-
-bool allDigits(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
-}
-
-bool toU64(std::string_view s, std::uint64_t& out) {
-  if (!allDigits(s) || s.size() > 19) return false;
-  out = 0;
-  for (char c : s) out = out * 10 + static_cast<std::uint64_t>(c - '0');
-  return true;
-}
-
-int monthIndex(std::string_view s) {
-  static const char* months[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                 "jul", "aug", "sep", "oct", "nov", "dec"};
-  if (s.size() != 3) return 0;
-  for (int i = 0; i < 12; ++i) {
-    bool same = true;
-    for (int j = 0; j < 3; ++j) {
-      if (std::tolower(static_cast<unsigned char>(s[j])) != months[i][j]) same = false;
-    }
-    if (same) return i + 1;
-  }
-  return 0;
-}
-
-std::optional<Clock::WallTime> makeTime(int y, int mo, int d, int h, int mi, int s) {
-  year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
-  return time_point_cast<Clock::WallTime::duration>(sys_days(ymd) + hours(h) + minutes(mi) +
-                                                    seconds(s));
-}
-
-std::string_view trimEol(std::string_view line) {
-  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
-  return line;
-}
-
 }  // namespace
-
-bool parseUnixListLine(std::string_view line, Clock::WallTime now, RemoteEntry& out) {
-  line = trimEol(line);
-  if (line.empty() || line[0] != '-') return false;  // regular files only
-  auto t = tokens(line, 10);
-  // Find "<size> <Mon> <day> <HH:MM|year>" followed by the name.
-  for (std::size_t i = 1; i + 4 < t.size() + 1 && i + 3 < t.size(); ++i) {
-    std::uint64_t size = 0;
-    int mo = monthIndex(t[i + 1].text);
-    if (!toU64(t[i].text, size) || mo == 0 || !allDigits(t[i + 2].text)) continue;
-    int d = std::stoi(std::string(t[i + 2].text));
-    std::string_view when = t[i + 3].text;
-    std::size_t name_pos = t[i + 3].pos + when.size() + 1;
-    if (name_pos > line.size() || i + 4 >= t.size()) return false;
-    int y = 0, h = 0, mi = 0;
-    if (when.size() == 5 && when[2] == ':' && allDigits(when.substr(0, 2)) &&
-        allDigits(when.substr(3))) {
-      h = std::stoi(std::string(when.substr(0, 2)));
-      mi = std::stoi(std::string(when.substr(3)));
-      year_month_day today{floor<days>(now)};
-      y = static_cast<int>(today.year());
-      auto candidate = makeTime(y, mo, d, h, mi, 0);
-      // A time instead of a year means "within the last six months": a date
-      // ahead of today belongs to last year.
-      if (candidate && *candidate > now + hours(24)) --y;
-    } else if (when.size() == 4 && allDigits(when)) {
-      y = std::stoi(std::string(when));
-    } else {
-      continue;
-    }
-    out.name = std::string(line.substr(name_pos));
-    out.size = size;
-    out.mtime = makeTime(y, mo, d, h, mi, 0);
-    return !out.name.empty();
-  }
-  return false;
-}
-
-bool parseDosListLine(std::string_view line, RemoteEntry& out) {
-  // 03-05-24  12:34PM       1234 name   (or <DIR>)
-  line = trimEol(line);
-  auto t = tokens(line, 3);
-  if (t.size() < 3) return false;
-  std::string_view date = t[0].text, time = t[1].text, size = t[2].text;
-  if (date.size() != 8 && date.size() != 10) return false;
-  if (date[2] != '-' || date[5] != '-') return false;
-  std::uint64_t n = 0;
-  if (!toU64(size, n)) return false;  // <DIR>
-  std::size_t name_pos = t[2].pos + size.size();
-  while (name_pos < line.size() && line[name_pos] == ' ') ++name_pos;
-  if (name_pos >= line.size()) return false;
-  int mo = std::atoi(std::string(date.substr(0, 2)).c_str());
-  int d = std::atoi(std::string(date.substr(3, 2)).c_str());
-  int y = std::atoi(std::string(date.substr(6)).c_str());
-  if (date.size() == 8) y += y < 70 ? 2000 : 1900;
-  int h = 0, mi = 0;
-  if (time.size() >= 5 && time[2] == ':') {
-    h = std::atoi(std::string(time.substr(0, 2)).c_str());
-    mi = std::atoi(std::string(time.substr(3, 2)).c_str());
-    if (time.size() == 7) {
-      bool pm = std::toupper(static_cast<unsigned char>(time[5])) == 'P';
-      if (h == 12) h = 0;
-      if (pm) h += 12;
-    }
-  }
-  out.name = std::string(line.substr(name_pos));
-  out.size = n;
-  out.mtime = makeTime(y, mo, d, h, mi, 0);
-  return true;
-}
-
-bool parseMlsdLine(std::string_view line, RemoteEntry& out) {
-  line = trimEol(line);
-  auto space = line.find(' ');
-  if (space == std::string_view::npos || space + 1 >= line.size()) return false;
-  std::string_view facts = line.substr(0, space);
-  std::string name(line.substr(space + 1));
-  bool is_file = false;
-  std::optional<std::uint64_t> size;
-  std::optional<Clock::WallTime> mtime;
-  while (!facts.empty()) {
-    auto semi = facts.find(';');
-    std::string_view fact = facts.substr(0, semi);
-    facts = semi == std::string_view::npos ? std::string_view() : facts.substr(semi + 1);
-    auto eq = fact.find('=');
-    if (eq == std::string_view::npos) continue;
-    std::string key(fact.substr(0, eq));
-    for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    std::string_view value = fact.substr(eq + 1);
-    if (key == "type") {
-      std::string v(value);
-      for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      is_file = v == "file";
-    } else if (key == "size") {
-      std::uint64_t n = 0;
-      if (toU64(value, n)) size = n;
-    } else if (key == "modify" && value.size() >= 14 && allDigits(value.substr(0, 14))) {
-      auto num = [&](std::size_t at, std::size_t len) {
-        return std::atoi(std::string(value.substr(at, len)).c_str());
-      };
-      mtime = makeTime(num(0, 4), num(4, 2), num(6, 2), num(8, 2), num(10, 2), num(12, 2));
-    }
-  }
-  if (!is_file || !size) return false;
-  out.name = std::move(name);
-  out.size = *size;
-  out.mtime = mtime;
-  return true;
-}
 
 namespace {
 // Where readUpload is in the bytes of an upload.
@@ -328,23 +163,6 @@ void setTlsOptions(CURL* curl, const DropFolderSettings& settings) {
                    settings.allow_tls13 ? static_cast<long>(CURL_SSLVERSION_TLSv1_2)
                                         : static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
                                               static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2));
-}
-
-// The entries of a listing's text, one per line that `parse` accepts.
-template <typename Parse>
-std::vector<RemoteEntry> parseListing(const std::string& text, Parse parse) {
-  std::vector<RemoteEntry> out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    std::string_view line(text.data() + start,
-                          (end == std::string::npos ? text.size() : end) - start);
-    RemoteEntry e;
-    if (parse(line, e)) out.push_back(std::move(e));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
-  return out;
 }
 
 // A command sent after the transfer (RNFR/RNTO, DELE) that the server
@@ -488,7 +306,7 @@ std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_ur
     perform(op);
     if (op.code == CURLE_OK) {
       mlsd_ = Mlsd::kYes;
-      return parseListing(text, parseMlsdLine);
+      return parseListing(text, ListingStyle::kMlsd, clock_.now());
     }
     // 500/501/502/504: the server does not know MLSD; anything else is a real
     // failure, and LIST will tell the same.
@@ -515,10 +333,7 @@ std::vector<RemoteEntry> FtpsDropFolder::listDirectory(const std::string& dir_ur
     }
     throw DropFolderError(kindOf(op.code), describe() + ": listing failed: " + op.error);
   }
-  const auto now = clock_.now();
-  return parseListing(text, [now](std::string_view line, RemoteEntry& e) {
-    return parseUnixListLine(line, now, e) || parseDosListLine(line, e);
-  });
+  return parseListing(text, ListingStyle::kList, clock_.now());
 }
 
 std::vector<RemoteEntry> FtpsDropFolder::list() {
@@ -540,20 +355,20 @@ DownloadResult FtpsDropFolder::download(const std::string& name, const std::stri
   if (op.code != CURLE_OK) {
     spool.abort();
     if (op.code == CURLE_ABORTED_BY_CALLBACK && cancel != nullptr && cancel->load()) {
-      throw DropFolderError(Kind::kCancelled,
-                            describe() + ": download of " + name + " abandoned (stopping)");
+      throw DropFolderError(Kind::kCancelled, describe() + ": download of " + logName(name) +
+                                                  " abandoned (stopping)");
     }
     if (spool.tooLarge() || op.code == CURLE_FILESIZE_EXCEEDED) {
-      throw DropFolderError(Kind::kTooLarge, describe() + ": download of " + name +
+      throw DropFolderError(Kind::kTooLarge, describe() + ": download of " + logName(name) +
                                                  " stopped: larger than " +
                                                  std::to_string(max_bytes) + " bytes");
     }
     if (op.code == CURLE_WRITE_ERROR && !spool.error().empty()) {
       throw DropFolderError(Kind::kLocal,
-                            describe() + ": download of " + name + ": " + spool.error());
+                            describe() + ": download of " + logName(name) + ": " + spool.error());
     }
     throw DropFolderError(kindOf(op.code),
-                          describe() + ": download of " + name + " failed: " + op.error);
+                          describe() + ": download of " + logName(name) + " failed: " + op.error);
   }
   return spool.commit();
 }
@@ -585,10 +400,21 @@ std::string FtpsDropFolder::moveTo(const std::string& name, const std::string& s
     subfolder_names_.erase(subfolder);
     throw DropFolderError(
         kindOfCommandFailure(op.code, op.response),
-        describe() + ": cannot move " + name + " to " + subfolder + "/: " + op.error);
+        describe() + ": cannot move " + logName(name) + " to " + subfolder + "/: " + op.error);
   }
   known->second.insert(target);
   return target;
+}
+
+bool FtpsDropFolder::isUnchanged(const RemoteEntry& listed, const std::string& /*sha256*/) {
+  // Reading the file again would cost a second download: the listing says.
+  int same = 0, seen = 0;
+  for (const auto& e : list()) {
+    if (e.name != listed.name) continue;
+    ++seen;
+    if (e.size == listed.size && e.mtime == listed.mtime) ++same;
+  }
+  return seen == 1 && same == 1;
 }
 
 void FtpsDropFolder::remove(const std::string& name) {
@@ -602,7 +428,7 @@ void FtpsDropFolder::remove(const std::string& name) {
   perform(op);
   if (op.code != CURLE_OK) {
     throw DropFolderError(kindOfCommandFailure(op.code, op.response),
-                          describe() + ": cannot delete " + name + ": " + op.error);
+                          describe() + ": cannot delete " + logName(name) + ": " + op.error);
   }
 }
 
@@ -610,7 +436,7 @@ void FtpsDropFolder::writeReport(const std::string& file_name, std::string_view 
   if (!isSafeRemoteName(file_name)) {
     throw DropFolderError(Kind::kRefused, describe() + ": refusing an unsafe file name");
   }
-  std::string temp = "." + file_name + ".tmp";
+  const std::string temp = boundedName("." + file_name, ".tmp");
   Op op;
   op.url = urlOf("reports/" + temp);
   op.upload = bytes;
@@ -620,8 +446,8 @@ void FtpsDropFolder::writeReport(const std::string& file_name, std::string_view 
   op.postquote.push_back("RNTO " + file_name);
   perform(op);
   if (op.code != CURLE_OK) {
-    throw DropFolderError(kindOf(op.code),
-                          describe() + ": cannot write reports/" + file_name + ": " + op.error);
+    throw DropFolderError(kindOf(op.code), describe() + ": cannot write reports/" +
+                                               logName(file_name) + ": " + op.error);
   }
 }
 

@@ -17,8 +17,10 @@
 // Listing: MLSD when the server knows it (exact sizes and times, one round
 // trip), else one LIST parsed as unix "ls -l" lines (or DOS lines); a LIST
 // gives times to the minute only, with the year inferred from the Clock
-// (times are taken as UTC, vsftpd's default). No per-file command is sent
-// while listing: 1,000 files cost one LIST.
+// (times are taken as UTC, vsftpd's default); ftp_listing.h reads both. No
+// per-file command is sent while listing: 1,000 files cost one LIST.
+// isUnchanged() lists again and compares size and time (to the minute with
+// LIST: a rewrite of the same size within the same minute is not seen).
 // Moves: RNFR/RNTO after the subfolder's listing (so that an existing name
 // gets a suffix instead of being overwritten) and MKD on first need. Reports:
 // STOR to reports/.<name>.tmp, then RNFR/RNTO.
@@ -31,6 +33,7 @@
 #include <string>
 
 #include "connectors/drop/drop_folder.h"
+#include "connectors/drop/ftp_listing.h"
 #include "connectors/host/clock.h"
 
 namespace passerelle::connectors {
@@ -48,6 +51,7 @@ class FtpsDropFolder final : public DropFolder {
                           std::uint64_t max_bytes,
                           const std::atomic<bool>* cancel = nullptr) override;
   std::string moveTo(const std::string& name, const std::string& subfolder) override;
+  bool isUnchanged(const RemoteEntry& listed, const std::string& sha256) override;
   void remove(const std::string& name) override;
   void writeReport(const std::string& file_name, std::string_view bytes) override;
   std::string describe() const override { return display_url_; }
@@ -77,12 +81,5 @@ class FtpsDropFolder final : public DropFolder {
   // Names known to be in done/ and failed/ during this object's life.
   std::map<std::string, std::set<std::string>> subfolder_names_;
 };
-
-// Parsers of listing lines, exposed for the tests. Return false for a line
-// that is not a regular file (directory, link, "total N", garbage).
-// `now` gives the year of unix lines that show a time instead of a year.
-bool parseUnixListLine(std::string_view line, Clock::WallTime now, RemoteEntry& out);
-bool parseDosListLine(std::string_view line, RemoteEntry& out);
-bool parseMlsdLine(std::string_view line, RemoteEntry& out);
 
 }  // namespace passerelle::connectors

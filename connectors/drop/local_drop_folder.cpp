@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "connectors/digest/sha256.h"
 #include "connectors/drop/spool_file.h"
 
 namespace passerelle::connectors {
@@ -26,6 +27,25 @@ int hexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+Clock::WallTime mtimeOf(const struct stat& st) {
+  return Clock::WallTime(std::chrono::duration_cast<Clock::WallTime::duration>(
+      std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+}
+
+// The SHA-256 of the regular file `fd` reads; unset when it cannot be read.
+std::optional<std::string> contentSha256(int fd) {
+  Sha256 digest;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    digest.update(std::string_view(buffer, static_cast<std::size_t>(n)));
+  }
+  return digest.finishHex();
 }
 
 void checkName(const std::string& where, const std::string& name) {
@@ -78,8 +98,7 @@ std::vector<RemoteEntry> LocalDropFolder::list() {
     RemoteEntry entry;
     entry.name = std::move(name);
     entry.size = static_cast<std::uint64_t>(st.st_size);
-    entry.mtime = Clock::WallTime(std::chrono::duration_cast<Clock::WallTime::duration>(
-        std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    entry.mtime = mtimeOf(st);
     out.push_back(std::move(entry));
   }
   ::closedir(d);
@@ -93,13 +112,14 @@ DownloadResult LocalDropFolder::download(const std::string& name, const std::str
   int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     int err = errno;
-    throw DropFolderError(err == ENOENT ? Kind::kNotFound : Kind::kTransfer,
-                          describe() + ": cannot open " + name + ": " + errnoText(err));
+    // Unreadable (permissions, a link, too long...): this file's problem only.
+    throw DropFolderError(err == ENOENT ? Kind::kNotFound : Kind::kRefused,
+                          describe() + ": cannot open " + logName(name) + ": " + errnoText(err));
   }
   struct stat st {};
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    throw DropFolderError(Kind::kRefused, describe() + ": not a regular file: " + name);
+    throw DropFolderError(Kind::kRefused, describe() + ": not a regular file: " + logName(name));
   }
   SpoolFile spool(spool_path, max_bytes);
   char buffer[1 << 16];
@@ -108,21 +128,21 @@ DownloadResult LocalDropFolder::download(const std::string& name, const std::str
       ::close(fd);
       spool.abort();
       throw DropFolderError(Kind::kCancelled,
-                            describe() + ": copy of " + name + " abandoned (stopping)");
+                            describe() + ": copy of " + logName(name) + " abandoned (stopping)");
     }
     ssize_t n = ::read(fd, buffer, sizeof buffer);
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      throw DropFolderError(Kind::kTransfer,
-                            describe() + ": reading " + name + " failed: " + errnoText(err));
+      throw DropFolderError(Kind::kTransfer, describe() + ": reading " + logName(name) +
+                                                 " failed: " + errnoText(err));
     }
     if (n == 0) break;
     if (!spool.append(std::string_view(buffer, static_cast<std::size_t>(n)))) {
       ::close(fd);
       throw DropFolderError(spool.tooLarge() ? Kind::kTooLarge : Kind::kLocal,
-                            describe() + ": " + name + ": " + spool.error());
+                            describe() + ": " + logName(name) + ": " + spool.error());
     }
   }
   ::close(fd);
@@ -146,12 +166,29 @@ std::string LocalDropFolder::moveTo(const std::string& name, const std::string& 
     }
     if (errno == EEXIST) continue;
     int err = errno;
-    throw DropFolderError(
-        err == ENOENT ? Kind::kNotFound : Kind::kRefused,
-        describe() + ": cannot move " + name + " to " + subfolder + "/: " + errnoText(err));
+    throw DropFolderError(err == ENOENT ? Kind::kNotFound : Kind::kRefused,
+                          describe() + ": cannot move " + logName(name) + " to " + subfolder +
+                              "/: " + errnoText(err));
   }
-  throw DropFolderError(Kind::kRefused,
-                        describe() + ": no free name for " + name + " in " + subfolder + "/");
+  throw DropFolderError(Kind::kRefused, describe() + ": no free name for " + logName(name) +
+                                            " in " + subfolder + "/");
+}
+
+bool LocalDropFolder::isUnchanged(const RemoteEntry& listed, const std::string& sha256) {
+  checkName(describe(), listed.name);
+  const std::string path = dir_ + "/" + listed.name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ELOOP) return false;
+    throw DropFolderError(Kind::kRefused, describe() + ": cannot open " + logName(listed.name) +
+                                              ": " + errnoText(errno));
+  }
+  struct stat st {};
+  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              static_cast<std::uint64_t>(st.st_size) == listed.size && mtimeOf(st) == listed.mtime;
+  if (same && !sha256.empty()) same = contentSha256(fd) == sha256;
+  ::close(fd);
+  return same;
 }
 
 void LocalDropFolder::remove(const std::string& name) {
@@ -160,7 +197,7 @@ void LocalDropFolder::remove(const std::string& name) {
   if (::unlink(path.c_str()) != 0) {
     int err = errno;
     throw DropFolderError(err == ENOENT ? Kind::kNotFound : Kind::kRefused,
-                          describe() + ": cannot delete " + name + ": " + errnoText(err));
+                          describe() + ": cannot delete " + logName(name) + ": " + errnoText(err));
   }
 }
 
@@ -171,12 +208,12 @@ void LocalDropFolder::writeReport(const std::string& file_name, std::string_view
     throw DropFolderError(Kind::kRefused,
                           describe() + ": cannot create reports/: " + errnoText(errno));
   }
-  std::string temp = reports + "/." + file_name + ".tmp";
+  std::string temp = reports + "/" + boundedName("." + file_name, ".tmp");
   std::string target = reports + "/" + file_name;
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0664);
   if (fd < 0) {
-    throw DropFolderError(Kind::kRefused, describe() + ": cannot write reports/" + file_name +
-                                              ": " + errnoText(errno));
+    throw DropFolderError(Kind::kRefused, describe() + ": cannot write reports/" +
+                                              logName(file_name) + ": " + errnoText(errno));
   }
   const char* p = bytes.data();
   std::size_t left = bytes.size();
@@ -187,8 +224,8 @@ void LocalDropFolder::writeReport(const std::string& file_name, std::string_view
       int err = errno;
       ::close(fd);
       ::unlink(temp.c_str());
-      throw DropFolderError(Kind::kRefused, describe() + ": cannot write reports/" + file_name +
-                                                ": " + errnoText(err));
+      throw DropFolderError(Kind::kRefused, describe() + ": cannot write reports/" +
+                                                logName(file_name) + ": " + errnoText(err));
     }
     p += n;
     left -= static_cast<std::size_t>(n);
@@ -196,8 +233,8 @@ void LocalDropFolder::writeReport(const std::string& file_name, std::string_view
   if (::close(fd) != 0 || std::rename(temp.c_str(), target.c_str()) != 0) {
     int err = errno;
     ::unlink(temp.c_str());
-    throw DropFolderError(
-        Kind::kRefused, describe() + ": cannot write reports/" + file_name + ": " + errnoText(err));
+    throw DropFolderError(Kind::kRefused, describe() + ": cannot write reports/" +
+                                              logName(file_name) + ": " + errnoText(err));
   }
 }
 

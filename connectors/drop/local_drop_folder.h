@@ -28,6 +28,9 @@ class LocalDropFolder final : public DropFolder {
                           std::uint64_t max_bytes,
                           const std::atomic<bool>* cancel = nullptr) override;
   std::string moveTo(const std::string& name, const std::string& subfolder) override;
+  // Compares size and modification time, then reads the file again for its
+  // SHA-256 (when `sha256` is given).
+  bool isUnchanged(const RemoteEntry& listed, const std::string& sha256) override;
   void remove(const std::string& name) override;
   void writeReport(const std::string& file_name, std::string_view bytes) override;
   std::string describe() const override { return "file://" + dir_; }

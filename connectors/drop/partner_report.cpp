@@ -1,5 +1,7 @@
 #include "connectors/drop/partner_report.h"
 
+#include "connectors/drop/remote_name.h"
+
 #include <algorithm>
 
 namespace passerelle::connectors {
@@ -45,7 +47,8 @@ ReportRecord reportRecordOf(const formats::Offer& offer) {
 }
 
 std::string reportFileName(const std::string& file_name) {
-  return file_name + ".report.csv";
+  // Room for the "." and ".tmp" of the temporary name the report is written under.
+  return boundedName(file_name, ".report.csv", kMaxNameBytes - 5);
 }
 
 std::string renderPartnerReport(const PartnerReportInput& in) {

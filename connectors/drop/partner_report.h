@@ -52,7 +52,9 @@ struct PartnerReportInput {
 ReportRecord reportRecordOf(const formats::Reject& reject);
 ReportRecord reportRecordOf(const formats::Offer& offer);  // its warnings
 
-// The report's file name for a drop file: "<name>.report.csv".
+// The report's file name for a drop file: "<name>.report.csv", bounded
+// (remote_name.h boundedName()) so that it and its temporary name
+// (".<report>.tmp") fit in a path component whatever the name's length.
 std::string reportFileName(const std::string& file_name);
 
 std::string renderPartnerReport(const PartnerReportInput& input);

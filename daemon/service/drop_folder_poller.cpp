@@ -161,18 +161,52 @@ void logFileTaken(const std::string& partner, const std::string& name, const Imp
 }  // namespace
 
 struct DropFolderPoller::FileOutcome {
-  RunOutcome outcome;
-  long rejects = 0;
+  std::optional<RunOutcome> outcome;  // unset: not imported
+  bool left_in_place = false;         // the file changed: a later poll takes it
 };
+
+struct DropFolderPoller::PollTally {
+  int imported = 0;
+  int left = 0;                               // files that changed under the poll, taken later
+  int refused = 0;                            // files this poll could not take (warned about)
+  std::optional<std::string> transfer_error;  // the first transfer cut
+};
+
+namespace {
+
+// Which errors are one file's, which end the poll.
+enum class ErrorScope { kFile, kTransfer, kPoll, kStop };
+
+ErrorScope scopeOf(connectors::DropFolderError::Kind kind) {
+  using Kind = connectors::DropFolderError::Kind;
+  switch (kind) {
+    case Kind::kNotFound:  // gone, or the server will not read it to us
+    case Kind::kRefused:   // unreadable, or an operation the server refused
+    case Kind::kTooLarge:  // grew past max_file_size after the listing
+      return ErrorScope::kFile;
+    case Kind::kTransfer:
+      return ErrorScope::kTransfer;
+    case Kind::kCancelled:
+      return ErrorScope::kStop;
+    case Kind::kConnect:
+    case Kind::kLogin:
+    case Kind::kLocal:
+      break;
+  }
+  return ErrorScope::kPoll;
+}
+
+}  // namespace
 
 DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
                                    std::string store_url, const connectors::Host& host,
-                                   connectors::Clock& clock)
+                                   connectors::Clock& clock, FolderOpener open_folder)
     : config_(config),
       partner_(std::move(partner)),
       store_url_(std::move(store_url)),
       host_(host),
       clock_(clock),
+      open_folder_(std::move(open_folder)),
       selector_(selectionSettings(partner_), clock) {}
 
 PollTiming DropFolderPoller::timing() const {
@@ -195,59 +229,66 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
     auto store = openStore(store_url_);
     connectors::DropFolderSettings settings = dropFolderSettings(partner_, host_);
     settings.protocol_trace = protocolTrace(config_.daemon, host_);
-    auto folder = connectors::openDropFolder(settings, clock_);
+    auto folder = open_folder_(settings, clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
     auto skip = [&](const RemoteEntry& e) {
-      return !taken.empty() && taken.count(ledgerKey(e.name, static_cast<std::int64_t>(e.size),
-                                                     unixSeconds(e.mtime)));
+      return !taken.empty() &&
+             taken.count(ledgerKey(connectors::displayName(e.name),
+                                   static_cast<std::int64_t>(e.size), unixSeconds(e.mtime)));
     };
 
-    connectors::DropSelection pick = selector_.observe(folder->list(), skip);
+    auto listing = folder->list();
+    connectors::DropSelection pick = selector_.observe(listing, skip);
+    logSelectionWarnings(pick);
     // --once: a second listing within the run, waiting only when a candidate
     // needs time to prove it is complete.
     if (once && pick.next_check && !stop) {
       const auto wait = std::max<std::chrono::nanoseconds>(*pick.next_check - clock_.steady(), {});
-      if (clock_.sleepUnlessStopped(wait, stop)) pick = selector_.observe(folder->list(), skip);
+      if (clock_.sleepUnlessStopped(wait, stop)) {
+        listing = folder->list();
+        pick = selector_.observe(listing, skip);
+        logSelectionWarnings(pick);
+      }
     }
-    for (const auto& w : pick.warnings)
-      logWarning(w.message, {{"partner", partner_.id}, {"file", w.name}});
+    forgetFilesNotIn(listing);
 
+    PollTally tally;
     for (const ReadyFile& f : pick.oversize) {
-      connectors::PartnerReportInput in;
-      in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
-                                         "Le fichier dépasse la taille maximale acceptée (" +
-                                             std::to_string(partner_.max_file_size) +
-                                             " octets) : il n'a pas été lu",
-                                         std::to_string(f.entry.size), std::nullopt};
-      folder->writeReport(connectors::reportFileName(f.entry.name),
-                          connectors::renderPartnerReport(in));
-      folder->moveTo(f.entry.name, "failed");
-      logWarning("file too large, moved to failed/",
-                 {{"partner", partner_.id},
-                  {"file", f.entry.name},
-                  {"size", static_cast<long long>(f.entry.size)}});
+      try {
+        refuseOversize(*folder, f);
+      } catch (const connectors::DropFolderError& e) {
+        onFileError(e, f.entry.name, tally);
+      }
     }
 
-    int imported = 0;
     bool abandoned = false;
     for (const ReadyFile& f : pick.ready) {
       if (stop) break;  // SIGTERM: no new file is started
-      std::optional<FileOutcome> o;
       try {
-        o = takeFile(*store, *folder, f, stop);
+        const FileOutcome o = takeFile(*store, *folder, f, stop);
+        if (o.outcome == RunOutcome::kImported || o.outcome == RunOutcome::kApproved)
+          ++tally.imported;
+        if (o.left_in_place) ++tally.left;
+        warned_files_.erase(f.entry.name);
       } catch (const connectors::DropFolderError& e) {
-        if (e.kind() != connectors::DropFolderError::Kind::kCancelled) throw;
-        logInfo("download abandoned, the file is left for the next run",
-                {{"partner", partner_.id}, {"file", f.entry.name}});
-        abandoned = true;
-        break;
+        if (scopeOf(e.kind()) == ErrorScope::kStop) {
+          logInfo("download abandoned, the file is left for the next run",
+                  {{"partner", partner_.id}, {"file", connectors::logName(f.entry.name)}});
+          abandoned = true;
+          break;
+        }
+        onFileError(e, f.entry.name, tally);
       }
-      if (o->outcome == RunOutcome::kImported || o->outcome == RunOutcome::kApproved) ++imported;
     }
-    std::string summary = std::to_string(imported) + " file(s) imported";
+    // A transfer cut: the other files were taken, the poll is retried.
+    if (tally.transfer_error) throw std::runtime_error(*tally.transfer_error);
+    std::string summary = std::to_string(tally.imported) + " file(s) imported";
     if (abandoned) summary += ", stopped during a download";
     if (pick.deferred > 0) summary += ", " + std::to_string(pick.deferred) + " left for next poll";
+    if (tally.left > 0)
+      summary += ", " + std::to_string(tally.left) + " changed meanwhile, left for a later poll";
+    if (tally.refused > 0) summary += ", " + std::to_string(tally.refused) + " could not be taken";
     recordPoll(*store, clock_, partner_.id, true, summary);
     return JobOutcome{true, summary};
   } catch (const std::exception& e) {
@@ -265,21 +306,86 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
   }
 }
 
+void DropFolderPoller::logSelectionWarnings(const connectors::DropSelection& pick) const {
+  for (const auto& w : pick.warnings)
+    logWarning(w.message, {{"partner", partner_.id}, {"file", connectors::logName(w.name)}});
+}
+
+void DropFolderPoller::warnAboutFile(const std::string& name, const std::string& what,
+                                     const std::string& cause) {
+  auto [it, inserted] = warned_files_.try_emplace(name, cause);
+  if (!inserted && it->second == cause) return;
+  it->second = cause;
+  logWarning(what,
+             {{"partner", partner_.id}, {"file", connectors::logName(name)}, {"cause", cause}});
+}
+
+void DropFolderPoller::forgetFilesNotIn(const std::vector<RemoteEntry>& listing) {
+  std::set<std::string> present;
+  for (const auto& e : listing) present.insert(e.name);
+  std::erase_if(warned_files_, [&](const auto& kv) { return present.count(kv.first) == 0; });
+}
+
+void DropFolderPoller::onFileError(const connectors::DropFolderError& error,
+                                   const std::string& name, PollTally& tally) {
+  switch (scopeOf(error.kind())) {
+    case ErrorScope::kFile:
+      ++tally.refused;
+      warnAboutFile(name, "file left in the folder, the others are taken", error.what());
+      return;
+    case ErrorScope::kTransfer:
+      ++tally.refused;
+      if (!tally.transfer_error) tally.transfer_error = error.what();
+      warnAboutFile(name, "transfer failed, the file is taken again at the next poll",
+                    error.what());
+      return;
+    case ErrorScope::kPoll:
+    case ErrorScope::kStop:
+      break;
+  }
+  throw error;
+}
+
+void DropFolderPoller::refuseOversize(DropFolder& folder, const ReadyFile& f) {
+  connectors::PartnerReportInput in;
+  in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
+                                     "Le fichier dépasse la taille maximale acceptée (" +
+                                         std::to_string(partner_.max_file_size) +
+                                         " octets) : il n'a pas été lu",
+                                     std::to_string(f.entry.size), std::nullopt};
+  if (!folder.isUnchanged(f.entry, "")) return;  // rewritten since the listing: seen anew
+  folder.writeReport(connectors::reportFileName(f.entry.name), connectors::renderPartnerReport(in));
+  folder.moveTo(f.entry.name, "failed");
+  logWarning("file too large, moved to failed/", {{"partner", partner_.id},
+                                                  {"file", connectors::logName(f.entry.name)},
+                                                  {"size", static_cast<long long>(f.entry.size)}});
+}
+
 DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store,
                                                          DropFolder& folder, const ReadyFile& f,
                                                          const connectors::StopSignal& stop) {
   const std::string& name = f.entry.name;
   fs::path spool_dir = fs::path(config_.daemon.spool_dir) / partner_.id;
   fs::create_directories(spool_dir);
-  SpoolGuard guard{(spool_dir / name).string()};
+  // Never the remote name: a name's bytes and length are the partner's.
+  SpoolGuard guard{(spool_dir / connectors::spoolName(name)).string()};
   connectors::DownloadResult dl =
       folder.download(name, guard.path, partner_.max_file_size, &stop.flag());
+  if (dl.size != f.entry.size) {
+    // Rewritten between the listing and the download: maybe half written.
+    logInfo("file changed while it was downloaded, left for a later poll",
+            {{"partner", partner_.id},
+             {"file", connectors::logName(name)},
+             {"listed_size", static_cast<long long>(f.entry.size)},
+             {"downloaded_size", static_cast<long long>(dl.size)}});
+    return FileOutcome{std::nullopt, true};
+  }
 
   ImportRequest request;
   request.partner = partner_.id;
   request.format = partner_.format;
   request.path = dl.path;
-  request.remote_name = name;
+  request.remote_name = connectors::displayName(name);  // valid UTF-8 for the store
   request.remote_mtime = unixSeconds(f.entry.mtime);
   request.expected_partner_code = partner_.sigma_code;
   request.limits = {config_.maxWithdrawRatio(partner_), config_.maxWithdrawCount(partner_)};
@@ -291,6 +397,17 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   folder.writeReport(connectors::reportFileName(name),
                      connectors::renderPartnerReport(reportInput(store, result)));
   const bool refused = result.outcome == RunOutcome::kRejectedFile;
+  const bool tidy_up = refused || partner_.after != AfterImport::kKeep;
+  // Only what was imported is moved: the partner may have written a new
+  // export under the same name since the download.
+  if (tidy_up && !folder.isUnchanged(f.entry, dl.sha256)) {
+    logWarning("file changed after its download: left in place, taken later as a new file",
+               {{"partner", partner_.id},
+                {"file", connectors::logName(name)},
+                {"run", static_cast<long long>(result.run_id)},
+                {"sha256", dl.sha256}});
+    return FileOutcome{result.outcome, true};
+  }
   auto tidy = [&](const std::string& file) {
     if (refused || partner_.after == AfterImport::kMove) {
       folder.moveTo(file, refused ? "failed" : "done");
@@ -300,8 +417,8 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   };
   tidy(name);
   if (f.marker) tidy(*f.marker);
-  logFileTaken(partner_.id, name, result, dl.sha256);
-  return FileOutcome{result.outcome, result.summary.rejects};
+  logFileTaken(partner_.id, connectors::logName(name), result, dl.sha256);
+  return FileOutcome{result.outcome, false};
 }
 
 Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,

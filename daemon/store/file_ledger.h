@@ -36,6 +36,10 @@ using connectors::sha256Hex;
 
 struct LedgerEntry {
   std::string partner;
+  // The name's display form (connectors/drop/remote_name.h displayName()):
+  // valid UTF-8 whatever the remote bytes, and reversible, so PostgreSQL
+  // never refuses the row; for a UTF-8 name without '\\' or control
+  // character it is the name itself.
   std::string remote_name;
   std::int64_t size = 0;
   std::optional<std::int64_t> mtime;  // Unix seconds, when the remote told it

@@ -33,6 +33,7 @@
 #include <thread>
 #include <vector>
 
+#include "connectors/drop/remote_name.h"
 #include "daemon/store/store_migrations.h"
 #include "tests/integration/daemon/store_test_support.h"
 #include "tests/support/ftp_test_support.h"
@@ -506,7 +507,7 @@ TEST_CASE("daemon --once: the server stopped in the middle of a download, then r
     REQUIRE(waitFor(
         [&] {
           std::error_code ec;
-          return fs::file_size(spool / (name + ".part"), ec) > 0 && !ec;
+          return fs::file_size(spool / (connectors::spoolName(name) + ".part"), ec) > 0 && !ec;
         },
         20s));
     server.stop();

@@ -2,14 +2,21 @@
 // once complete, imported, reported, then moved; a crash between the commit
 // and the move completes the move without a second import.
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
+#include <set>
 #include <thread>
 
+#include "connectors/drop/local_drop_folder.h"
+#include "connectors/drop/partner_report.h"
+#include "connectors/drop/remote_name.h"
 #include "connectors/host/clock.h"
 #include "connectors/host/host.h"
 #include "daemon/service/drop_folder_poller.h"
@@ -54,6 +61,77 @@ struct PollFixture {
 };
 
 const passerelle::connectors::StopSignal kRunning;
+
+// A file:// folder with a script: a hook after each download (the partner
+// writing its next export), and names whose download the server refuses.
+class ScriptedFolder final : public connectors::DropFolder {
+ public:
+  explicit ScriptedFolder(std::unique_ptr<connectors::DropFolder> inner)
+      : inner_(std::move(inner)) {}
+  std::function<void(const std::string&)> after_download;
+  std::set<std::string> refused;
+
+  std::vector<connectors::RemoteEntry> list() override { return inner_->list(); }
+  connectors::DownloadResult download(const std::string& name, const std::string& spool_path,
+                                      std::uint64_t max_bytes,
+                                      const std::atomic<bool>* cancel) override {
+    if (refused.count(name) != 0)
+      throw connectors::DropFolderError(connectors::DropFolderError::Kind::kRefused,
+                                        "cannot open " + name + ": Permission denied");
+    auto result = inner_->download(name, spool_path, max_bytes, cancel);
+    if (after_download) after_download(name);
+    return result;
+  }
+  std::string moveTo(const std::string& name, const std::string& subfolder) override {
+    return inner_->moveTo(name, subfolder);
+  }
+  bool isUnchanged(const connectors::RemoteEntry& listed, const std::string& sha256) override {
+    return inner_->isUnchanged(listed, sha256);
+  }
+  void remove(const std::string& name) override { inner_->remove(name); }
+  void writeReport(const std::string& file_name, std::string_view bytes) override {
+    inner_->writeReport(file_name, bytes);
+  }
+  std::string describe() const override { return inner_->describe(); }
+
+ private:
+  std::unique_ptr<connectors::DropFolder> inner_;
+};
+
+// What the poller logs on standard error while it lives.
+class StderrCapture {
+ public:
+  explicit StderrCapture(fs::path path) : path_(std::move(path)) {
+    std::fflush(stderr);
+    saved_ = ::dup(2);
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ::dup2(fd, 2);
+    ::close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  std::string text() {
+    std::fflush(stderr);
+    std::ifstream in(path_, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    ::dup2(saved_, 2);
+    ::close(saved_);
+    saved_ = -1;
+  }
+
+ private:
+  fs::path path_;
+  int saved_ = -1;
+};
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
 
 }  // namespace
 
@@ -167,7 +245,7 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   passerelle::connectors::StopSignal stop;
   auto running = std::async(std::launch::async, [&] { return poller.run(stop, true); });
   const fs::path spool = fs::path(f.config.daemon.spool_dir) / "cfa-test";
-  const fs::path part = spool / (name + ".part");
+  const fs::path part = spool / (connectors::spoolName(name) + ".part");
   for (int i = 0; i < 200; ++i) {  // at most 10 s
     std::error_code ec;
     if (fs::file_size(part, ec) > 0 && !ec) break;
@@ -198,4 +276,97 @@ TEST_CASE("SIGTERM in the middle of an FTPS download: abandoned, nothing importe
   CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 2000);
   CHECK(fs::exists(local + "/done/" + name));
   CHECK(fs::exists(local + "/reports/" + name + ".report.csv"));
+}
+
+TEST_CASE("a file rewritten after its download stays; the next poll imports the new export") {
+  PollFixture f;
+  const std::string name = "YMAG_cfa-test_20260302060000.csv";
+  f.drop_file(name, store_test::ymagFile(store_test::ymagRows(1, 3)));
+  const std::string next_export = store_test::ymagFile(store_test::ymagRows(1, 5));
+  bool rewritten = false;
+  auto rewriting = [&](const connectors::DropFolderSettings& s, const connectors::Clock& c) {
+    auto folder = std::make_unique<ScriptedFolder>(connectors::openDropFolder(s, c));
+    folder->after_download = [&](const std::string& downloaded) {
+      if (downloaded != name || rewritten) return;
+      f.drop_file(name, next_export);  // the partner's next export, same name
+      rewritten = true;
+    };
+    return folder;
+  };
+  daemon::DropFolderPoller poller(f.config, f.config.partners[0], f.store.url(), f.host, f.clock,
+                                  rewriting);
+  auto outcome = poller.run(kRunning, true);
+  CHECK(outcome.ok);
+  CHECK(outcome.summary.find("1 changed meanwhile") != std::string::npos);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
+  CHECK_FALSE(fs::exists(f.drop / "done" / name));
+  CHECK(f.read(f.drop / name) == next_export);  // not moved: never imported yet
+
+  auto again = poller.run(kRunning, true);
+  CHECK(again.ok);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 5);
+  CHECK(f.store.count("SELECT count(*) FROM file_ledger WHERE outcome = 'imported'") == 2);
+  CHECK(f.read(f.drop / "done" / name) == next_export);
+  CHECK_FALSE(fs::exists(f.drop / name));
+}
+
+TEST_CASE("names are data: non-UTF-8 and 255-byte names imported; hostile ones warned once") {
+  PollFixture f;
+  const std::string latin1 = "YMAG_cfa-test_\xe9t\xe9_20260302060000.csv";
+  const std::string longest =
+      "YMAG_cfa-test_20260303060000_" + std::string(222, 'x') + ".csv";  // 255 bytes
+  REQUIRE(longest.size() == 255);
+  f.drop_file(latin1, store_test::ymagFile(store_test::ymagRows(1, 2)));
+  f.drop_file(longest, store_test::ymagFile(store_test::ymagRows(1, 3)));
+  f.drop_file("YMAG\nforged.csv", "x");
+  f.drop_file(".hidden.csv", "x");
+  StderrCapture log(f.store.dir() / "poll.log");
+  auto poller = f.poller();
+  auto outcome = poller.run(kRunning, true);  // --once: a second listing within the run
+  CHECK(outcome.ok);
+  CHECK(outcome.summary.rfind("2 file(s) imported", 0) == 0);
+  CHECK(f.store.scalar("SELECT remote_name FROM file_ledger ORDER BY id LIMIT 1") ==
+        "YMAG_cfa-test_\\xe9t\\xe9_20260302060000.csv");
+  CHECK(f.store.scalar("SELECT file_name FROM import_runs ORDER BY id LIMIT 1") ==
+        connectors::displayName(latin1));
+  CHECK(fs::exists(f.drop / "done" / latin1));
+  CHECK(fs::exists(f.drop / "done" / longest));
+  CHECK(fs::exists(f.drop / "reports" / connectors::reportFileName(longest)));
+  CHECK(fs::is_empty(fs::path(f.config.daemon.spool_dir) / "cfa-test"));
+  // Warned in --once although the run listed twice; not again at the next polls.
+  poller.run(kRunning, true);
+  poller.run(kRunning, false);
+  const std::string text = log.text();
+  log.restore();
+  CAPTURE(text);
+  CHECK(occurrences(text, "file=YMAG\\x0aforged.csv") == 1);
+  CHECK(occurrences(text, "file=.hidden.csv") == 1);
+}
+
+TEST_CASE("one file the server refuses does not stop the others; warned once per cause") {
+  PollFixture f;
+  const std::string bad = "YMAG_cfa-test_20260301060000.csv";  // first in order
+  const std::string good = "YMAG_cfa-test_20260302060000.csv";
+  f.drop_file(bad, store_test::ymagFile(store_test::ymagRows(1, 2)));
+  f.drop_file(good, store_test::ymagFile(store_test::ymagRows(10, 3)));
+  auto refusing = [&](const connectors::DropFolderSettings& s, const connectors::Clock& c) {
+    auto folder = std::make_unique<ScriptedFolder>(connectors::openDropFolder(s, c));
+    folder->refused.insert(bad);
+    return folder;
+  };
+  daemon::DropFolderPoller poller(f.config, f.config.partners[0], f.store.url(), f.host, f.clock,
+                                  refusing);
+  StderrCapture log(f.store.dir() / "poll.log");
+  auto outcome = poller.run(kRunning, true);
+  CHECK(outcome.ok);
+  CHECK(outcome.summary.find("1 could not be taken") != std::string::npos);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
+  CHECK(fs::exists(f.drop / "done" / good));
+  CHECK(fs::exists(f.drop / bad));
+  poller.run(kRunning, false);
+  poller.run(kRunning, false);
+  const std::string text = log.text();
+  log.restore();
+  CAPTURE(text);
+  CHECK(occurrences(text, "Permission denied") == 1);
 }

@@ -263,7 +263,7 @@ TEST_CASE("order: the partner's dialect reads the names, not the name's prefix")
                                                    "GIL_A_20260102_9.csv"});
 }
 
-TEST_CASE("hostile names: 30,000 characters and non-UTF-8 bytes are ordered, not crashed on") {
+TEST_CASE("hostile names: 30,000 characters ignored with a warning, non-UTF-8 bytes ordered") {
   ManualClock clock;
   for (const char* format : {"ymag", "sigma", "gil"}) {
     CAPTURE(format);
@@ -275,6 +275,33 @@ TEST_CASE("hostile names: 30,000 characters and non-UTF-8 bytes are ordered, not
     const std::string digits = std::string(30000, '7') + ".csv";
     const std::string latin1 = "YMAG_\xe9t\xe9\xff_20260101000000.csv";
     auto r = sel.observe({file(huge, 1), file(digits, 1), file(latin1, 1)});
-    CHECK(names(r.ready) == std::vector<std::string>{latin1, huge, digits});
+    CHECK(names(r.ready) == std::vector<std::string>{latin1});
+    REQUIRE(r.warnings.size() == 2);  // over NAME_MAX: never taken, never crashed on
+    for (const auto& w : r.warnings) CHECK((w.reason == SelectionWarning::Reason::kNameTooLong));
   }
+}
+
+TEST_CASE("names over 255 bytes and names listed twice are ignored, warned about once") {
+  ManualClock clock;
+  SelectionSettings s = settingsFor("ymag");
+  s.stable_for = 0s;
+  DropSelector sel(s, clock);
+  const std::string at_limit = std::string(251, 'a') + ".csv";  // 255 bytes
+  const std::string too_long = std::string(2000, 'b') + ".csv";
+  // A phantom line forged by a line break inside another name.
+  std::vector<RemoteEntry> listing = {file(at_limit, 5), file(too_long, 5), file("twice.csv", 5),
+                                      file("twice.csv", 7), file("ok.csv", 5)};
+  auto r = sel.observe(listing);
+  CHECK(names(r.ready) == std::vector<std::string>{at_limit, "ok.csv"});
+  REQUIRE(r.warnings.size() == 2);
+  CHECK(r.warnings[0].name == too_long);
+  CHECK((r.warnings[0].reason == SelectionWarning::Reason::kNameTooLong));
+  CHECK(r.warnings[1].name == "twice.csv");
+  CHECK((r.warnings[1].reason == SelectionWarning::Reason::kDuplicateName));
+  r = sel.observe(listing);
+  CHECK(r.warnings.empty());  // once per name, not at every poll
+  // Gone and back: a new warning.
+  sel.observe({file("ok.csv", 5)});
+  r = sel.observe(listing);
+  CHECK(r.warnings.size() == 2);
 }

@@ -2,6 +2,7 @@
 #include "connectors/drop/local_drop_folder.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -159,7 +160,7 @@ TEST_CASE("listing parsers: unix, DOS and MLSD lines") {
   // 2026-11-26 13:00 UTC.
   Clock::WallTime now = sys_days(year(2026) / 11 / 26) + hours(13);
   RemoteEntry e;
-  REQUIRE(parseUnixListLine("-rw-r--r--    1 1001     1001         1234 Nov 26 12:34 YMAG A.csv\r",
+  REQUIRE(parseUnixListLine("-rw-r--r--    1 1001     1001         1234 Nov 26 12:34 YMAG A.csv",
                             now, e));
   CHECK(e.name == "YMAG A.csv");
   CHECK(e.size == 1234);
@@ -187,4 +188,74 @@ TEST_CASE("listing parsers: unix, DOS and MLSD lines") {
         Clock::WallTime(sys_days(year(2026) / 1 / 2) + hours(3) + minutes(4) + seconds(5)));
   CHECK_FALSE(parseMlsdLine("type=dir;modify=20260102030405; done", e));
   CHECK_FALSE(parseMlsdLine("type=cdir; .", e));
+  // Numbers too large for anything are not a date: skipped, never thrown on.
+  CHECK_FALSE(
+      parseUnixListLine("-rw-r--r-- 1 ftp ftp 5 Nov 99999999999999999999999 12:34 x.csv", now, e));
+  CHECK_FALSE(
+      parseUnixListLine("-rw-r--r-- 1 ftp ftp 99999999999999999999999 Nov 2 12:34 x.csv", now, e));
+}
+
+TEST_CASE("listing text: CRLF lines; a line break inside a name forges no entry") {
+  using namespace std::chrono;
+  Clock::WallTime now = sys_days(year(2026) / 11 / 26) + hours(13);
+  const std::string phantom = "-rw-r--r-- 1 ftp ftp 999 Nov 26 12:34 phantom.csv";
+  // vsftpd ends lines with CRLF: the bare LF (or CR) is inside the name.
+  const std::string text = "-rw-r--r-- 1 ftp ftp 5 Nov 26 12:34 evil\n" + phantom +
+                           "\r\n-rw-r--r-- 1 ftp ftp 7 Nov 26 12:34 cr\r.csv\r\n"
+                           "-rw-r--r-- 1 ftp ftp 3 Nov 26 12:34 a.csv\r\n";
+  auto entries = parseListing(text, ListingStyle::kList, now);
+  REQUIRE(entries.size() == 3);
+  CHECK(entries[0].name == "evil\n" + phantom);
+  CHECK(entries[0].size == 5);
+  CHECK_FALSE(isSafeRemoteName(entries[0].name));
+  CHECK(entries[1].name == "cr\r.csv");
+  CHECK(entries[2].name == "a.csv");
+  // A CRLF anywhere: split on CRLF only, the LF stays inside the name.
+  entries = parseListing("type=file;size=1; a.csv\ntype=file;size=2; b.csv\r\n",
+                         ListingStyle::kMlsd, now);
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].name == "a.csv\ntype=file;size=2; b.csv");
+  // No CRLF at all: split on LF (a CR before it still ends the line).
+  entries =
+      parseListing("type=file;size=1; a.csv\ntype=file;size=2; b.csv\r", ListingStyle::kMlsd, now);
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[1].name == "b.csv");
+  // 30,000 characters in one entry: taken as a name (the selection bounds it).
+  entries = parseListing("type=file;size=1; " + std::string(30000, 'x') + "\r\n",
+                         ListingStyle::kMlsd, now);
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].name.size() == 30000);
+}
+
+TEST_CASE("file://: isUnchanged compares size, time and, when given, the SHA-256") {
+  TempDir dir, spool;
+  writeFile(dir / "a.csv", "hello\n");
+  LocalDropFolder folder("file://" + dir.str());
+  auto listed = folder.list().at(0);
+  auto dl = folder.download("a.csv", spool / "a", 100);
+  CHECK(folder.isUnchanged(listed, dl.sha256));
+  CHECK(folder.isUnchanged(listed, ""));
+
+  SUBCASE("rewritten with the same size and time: only the content tells") {
+    writeFile(dir / "a.csv", "HELLO\n");
+    struct timespec times[2];
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1].tv_sec =
+        std::chrono::duration_cast<std::chrono::seconds>(listed.mtime->time_since_epoch()).count();
+    times[1].tv_nsec =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(listed.mtime->time_since_epoch())
+            .count() %
+        1'000'000'000;
+    REQUIRE(::utimensat(AT_FDCWD, (dir / "a.csv").c_str(), times, 0) == 0);
+    CHECK(folder.isUnchanged(listed, ""));
+    CHECK_FALSE(folder.isUnchanged(listed, dl.sha256));
+  }
+  SUBCASE("rewritten longer") {
+    writeFile(dir / "a.csv", "hello again\n");
+    CHECK_FALSE(folder.isUnchanged(listed, ""));
+  }
+  SUBCASE("gone") {
+    ::unlink((dir / "a.csv").c_str());
+    CHECK_FALSE(folder.isUnchanged(listed, dl.sha256));
+  }
 }
