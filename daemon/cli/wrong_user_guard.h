@@ -21,7 +21,7 @@
 
 namespace passerelle::daemon {
 
-inline constexpr const char* kServiceUser = "passerelle";
+// kServiceUser (the packaged units' account) is declared in config.h.
 inline constexpr const char* kPackageStateDir = "/var/lib/passerelle";
 
 // Why the command must not run as this user, with what to run instead;
