@@ -68,6 +68,11 @@ struct DropFolderSettings {
   // libcurl's protocol trace on standard error, for debugging against a
   // server (the daemon sets it from $PASSERELLE_CURL_VERBOSE).
   bool protocol_trace = false;
+  // Raised at SIGTERM (another thread may raise it; it must outlive the
+  // folder): every operation in flight — login, listing, download, move —
+  // ends at once with Kind::kCancelled instead of waiting for a slow or
+  // silent server's timeouts.
+  const std::atomic<bool>* stop = nullptr;
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(30);
   // Longest wait for any one reply of the server.
   std::chrono::milliseconds response_timeout = std::chrono::seconds(60);

@@ -110,6 +110,8 @@ Kind kindOf(CURLcode code) {
     case CURLE_FTP_WEIRD_PASV_REPLY:
     case CURLE_FTP_WEIRD_227_FORMAT:
       return Kind::kTransfer;
+    case CURLE_ABORTED_BY_CALLBACK:  // the stop flag (checkCancel)
+      return Kind::kCancelled;
     case CURLE_QUOTE_ERROR:
     case CURLE_REMOTE_ACCESS_DENIED:
     case CURLE_UPLOAD_FAILED:
@@ -280,6 +282,7 @@ void FtpsDropFolder::perform(Op& op) {
   curl_easy_setopt(curl, CURLOPT_URL, op.url.c_str());
   setSessionOptions(curl, settings_);
   setTlsOptions(curl, settings_);
+  if (op.cancel == nullptr) op.cancel = settings_.stop;  // SIGTERM ends any operation
   UploadState upload;
   const CurlList post(op.setOptions(curl, upload));
   // Counts the servers' greetings (220): one per control connection.

@@ -229,6 +229,7 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
     auto store = openStore(store_url_);
     connectors::DropFolderSettings settings = dropFolderSettings(partner_, host_);
     settings.protocol_trace = protocolTrace(config_.daemon, host_);
+    settings.stop = &stop.flag();  // a silent server never holds a stopping daemon
     auto folder = open_folder_(settings, clock_);
     std::set<std::string> taken;
     if (partner_.after == AfterImport::kKeep) taken = takenFiles(*store, partner_.id);
@@ -291,6 +292,11 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
     if (tally.refused > 0) summary += ", " + std::to_string(tally.refused) + " could not be taken";
     recordPoll(*store, clock_, partner_.id, true, summary);
     return JobOutcome{true, summary};
+  } catch (const connectors::DropFolderError& e) {
+    if (e.kind() != connectors::DropFolderError::Kind::kCancelled || !stop) throw;
+    // SIGTERM ended a login or a listing: not the partner's failure.
+    logInfo("poll abandoned, stopping", {{"partner", partner_.id}});
+    return JobOutcome{true, "stopped during the poll"};
   } catch (const std::exception& e) {
     // A store that went away reads "Could not obtain client encoding" in
     // pqxx's words: say which store cannot be reached instead.

@@ -760,6 +760,30 @@ TEST_CASE("daemon: SIGTERM while lba is slow to answer abandons the request at o
                     " AND possibly_present") == 1);
 }
 
+TEST_CASE("daemon: SIGTERM while an FTPS server stays silent ends the poll at once") {
+  TestStore store;
+  // Accepts the connection and never greets: the login would wait for the
+  // server's timeouts (30 s and more).
+  passerelle::testing::TestServer silent("silent_server.py");
+  const fs::path config = store.dir() / "passerelle.toml";
+  ConfigText c(store, store.dir() / "state", "poll_interval = \"2s\"\nhttp = \"\"\n");
+  c.partner(ftpPartner("cfa-silent", "ymag",
+                       "ftp://127.0.0.1:" + std::to_string(silent.port()) + "/in/", "explicit"));
+  writeText(config, c.text);
+  Daemon d(config, false, store.dir() / "daemon.log");
+  REQUIRE(waitFor([&] { return d.log().find("store ready") != std::string::npos || !d.running(); },
+                  60s));
+  REQUIRE(d.running());
+  std::this_thread::sleep_for(4s);  // the first poll has started: it waits for the greeting
+  d.signal(SIGTERM);
+  CHECK(d.wait(10s) == 0);
+  INFO(d.log());
+  CHECK(d.log().find("polls_in_flight=1") != std::string::npos);
+  CHECK(d.log().find("poll abandoned, stopping") != std::string::npos);
+  // Not recorded as the partner's failure.
+  CHECK(store.count("SELECT count(*) FROM partner_polls WHERE outcome = 'failed'") == 0);
+}
+
 // Issue 11 item 8: an lba outage logs a bounded number of lines per push,
 // whatever the number of offers (it used to be two lines an offer).
 TEST_CASE("daemon --once: lba down logs a few lines per push, not lines per offer") {
