@@ -57,7 +57,9 @@ int monthIndex(std::string_view s) {
 }
 
 std::optional<Clock::WallTime> makeTime(int y, int mo, int d, int h, int mi, int s) {
-  if (y < 0 || mo < 1 || d < 1) return std::nullopt;
+  // WallTime counts nanoseconds in 64 bits (years 1677 to 2262): a year
+  // outside 1900..2200 is no file's time, and converting it would overflow.
+  if (y < 1900 || y > 2200 || mo < 1 || d < 1) return std::nullopt;
   year_month_day ymd{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!ymd.ok() || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60) return std::nullopt;
   return time_point_cast<Clock::WallTime::duration>(sys_days(ymd) + hours(h) + minutes(mi) +

@@ -227,6 +227,25 @@ TEST_CASE("listing text: CRLF lines; a line break inside a name forges no entry"
   CHECK(entries[0].name.size() == 30000);
 }
 
+// Found by fuzz_listing: a modify fact in year 4052 overflowed the
+// nanosecond clock (undefined behaviour). Such a time is unknown, not a date.
+TEST_CASE("listing text: a time no clock can hold is unknown, the entry kept") {
+  using namespace std::chrono;
+  Clock::WallTime now = sys_days(year(2026) / 11 / 26) + hours(13);
+  auto entries = parseListing(
+      "type=file;size=42;modify=40520204060810; a.csv\r\n"
+      "type=file;size=7;modify=18000101000000; b.csv\r\n"
+      "type=file;size=9;modify=20260102030405; c.csv\r\n",
+      ListingStyle::kMlsd, now);
+  REQUIRE(entries.size() == 3);
+  CHECK_FALSE(entries[0].mtime.has_value());
+  CHECK_FALSE(entries[1].mtime.has_value());
+  CHECK(entries[2].mtime == sys_days(year(2026) / 1 / 2) + hours(3) + minutes(4) + seconds(5));
+  RemoteEntry e;
+  REQUIRE(parseUnixListLine("-rw-r--r-- 1 ftp ftp 5 Nov 26  9999 far.csv", now, e));
+  CHECK_FALSE(e.mtime.has_value());
+}
+
 TEST_CASE("file://: isUnchanged compares size, time and, when given, the SHA-256") {
   TempDir dir, spool;
   writeFile(dir / "a.csv", "hello\n");
