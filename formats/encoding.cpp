@@ -288,6 +288,12 @@ bool startsWellFormedUtf8(std::string_view bytes) {
   return wellFormedLength(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) != 0;
 }
 
+std::size_t wellFormedUtf8Length(std::string_view bytes) {
+  if (bytes.empty()) return 0;
+  if (static_cast<unsigned char>(bytes[0]) < 0x80) return 1;
+  return wellFormedLength(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
 std::size_t utf8BomLength(std::string_view bytes) {
   return bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
 }

@@ -43,6 +43,11 @@ std::size_t incompleteUtf8Suffix(std::string_view bytes);
 // which must be a non-ASCII byte. Used for the "first non-ASCII byte" rule.
 bool startsWellFormedUtf8(std::string_view bytes);
 
+// Length of the well-formed UTF-8 character at the start of `bytes` (1 for
+// ASCII; Unicode table 3-7: no overlong form, no surrogate, nothing above
+// U+10FFFF), 0 when `bytes` is empty or does not start with one.
+std::size_t wellFormedUtf8Length(std::string_view bytes);
+
 // Length of the UTF-8 BOM (3) if `bytes` starts with one, else 0.
 std::size_t utf8BomLength(std::string_view bytes);
 

@@ -1,43 +1,13 @@
 #include "connectors/drop/remote_name.h"
 
 #include "connectors/digest/sha256.h"
+#include "formats/encoding.h"
 
 namespace passerelle::connectors {
 
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// The length of the well-formed UTF-8 character at `at` (Unicode table 3-7:
-// no overlong form, no surrogate, nothing above U+10FFFF); 0 when the bytes
-// there are not one.
-std::size_t utf8Length(std::string_view s, std::size_t at) {
-  const auto b0 = static_cast<unsigned char>(s[at]);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (at + len > s.size()) return 0;
-  const auto b1 = static_cast<unsigned char>(s[at + 1]);
-  if (b1 < lo || b1 > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[at + k]);
-    if (b < 0x80 || b > 0xBF) return 0;
-  }
-  return len;
-}
 
 bool isControl(std::string_view s, std::size_t at, std::size_t len) {
   const auto b0 = static_cast<unsigned char>(s[at]);
@@ -55,7 +25,7 @@ void appendEscaped(std::string& out, unsigned char byte) {
 // Appends the display form of the character (or byte) at `at`; returns how
 // many bytes of `name` it stood for.
 std::size_t appendDisplayed(std::string& out, std::string_view name, std::size_t at) {
-  const std::size_t len = utf8Length(name, at);
+  const std::size_t len = formats::wellFormedUtf8Length(name.substr(at));
   if (len == 0 || isControl(name, at, len)) {
     const std::size_t n = len == 0 ? 1 : len;
     for (std::size_t k = 0; k < n; ++k)

@@ -271,6 +271,18 @@ TEST_CASE("startsWellFormedUtf8") {
   CHECK_FALSE(startsWellFormedUtf8(std::string_view("\xC3\xA9", 1)));  // Bounds respected.
 }
 
+TEST_CASE("wellFormedUtf8Length: one character, ASCII included") {
+  CHECK(wellFormedUtf8Length("a\xC3\xA9") == 1);
+  CHECK(wellFormedUtf8Length("\xC3\xA9t") == 2);
+  CHECK(wellFormedUtf8Length("\xE2\x82\xAC") == 3);
+  CHECK(wellFormedUtf8Length("\xF0\x9F\x98\x80") == 4);
+  CHECK(wellFormedUtf8Length("") == 0);
+  CHECK(wellFormedUtf8Length("\xC3") == 0);              // Truncated.
+  CHECK(wellFormedUtf8Length("\xED\xA0\x80") == 0);      // Surrogate.
+  CHECK(wellFormedUtf8Length("\xC1\xBF") == 0);          // Overlong.
+  CHECK(wellFormedUtf8Length("\xF4\x90\x80\x80") == 0);  // Above U+10FFFF.
+}
+
 TEST_CASE("utf8BomLength") {
   CHECK(utf8BomLength("\xEF\xBB\xBFsource_ref;") == 3);
   CHECK(utf8BomLength("\xEF\xBB\xBF") == 3);
