@@ -170,6 +170,42 @@ FtUploadResult FranceTravailClient::upload(const FtPayload& payload) {
   return result;
 }
 
+FtProbeResult FranceTravailClient::probe() {
+  FtProbeResult result;
+  if (!settings_.spool_dir.empty()) {
+    std::error_code ec;
+    result.reached = std::filesystem::is_directory(settings_.spool_dir, ec) &&
+                     ::access(settings_.spool_dir.c_str(), W_OK) == 0;
+    if (!result.reached) result.error = "spool folder " + settings_.spool_dir + " not writable";
+    return result;
+  }
+  CurlEasy curl(curl_easy_init());
+  if (!curl) {
+    result.error = "curl_easy_init failed";
+    return result;
+  }
+  CURL* c = curl.get();
+  std::string ignored;
+  curl_easy_setopt(c, CURLOPT_URL, settings_.url.c_str());
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(2 * settings_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(settings_.connect_timeout.count()));
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  if (!settings_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, settings_.ca_file.c_str());
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collectAnswer);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &ignored);
+  const CURLcode rc = curl_easy_perform(c);
+  if (rc != CURLE_OK) {
+    result.error = curl_easy_strerror(rc);
+    return result;
+  }
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &result.http_status);
+  result.reached = true;
+  return result;
+}
+
 FtUploadResult FranceTravailClient::spool(const FtPayload& payload) {
   FtUploadResult result;
   if (payload.file_name.empty()) {

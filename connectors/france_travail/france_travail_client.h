@@ -55,6 +55,13 @@ struct FtPayload {
 FtPayload ftPayload(const std::string& csv, const std::string& feed_name, bool zip,
                     const Clock& clock);
 
+// What `config check --connect` learns without sending a file.
+struct FtProbeResult {
+  bool reached = false;  // an HTTP answer came back over TLS (any status), or the spool is writable
+  long http_status = 0;
+  std::string error;  // transport or local error, empty if reached
+};
+
 struct FtUploadResult {
   bool accepted = false;
   long http_status = 0;       // 0 when nothing was received (or spool mode)
@@ -71,6 +78,12 @@ class FranceTravailClient {
 
   // Uploads (or spools) one file, then archives it with its answer.
   FtUploadResult send(const FtPayload& payload);
+  // Reaches the service without sending anything: a GET of the URL with no
+  // credentials and no file (DNS, TCP, TLS and its certificate, an HTTP
+  // answer). France Travail checks the login only together with a file, so
+  // the login itself cannot be tried without sending one. In spool mode:
+  // the folder exists and is writable. Creates nothing.
+  FtProbeResult probe();
   // Removes archived files older than archive_retention_days (by the date in
   // their names). Returns how many files were removed.
   std::size_t cleanupArchive();

@@ -82,6 +82,35 @@ class FranceTravailDestination final : public Destination {
     return report;
   }
 
+  // Reaches the service (or the spool folder) without sending a file; the
+  // password file was checked by `config check` itself.
+  ConnectionProbe probe() override {
+    const FranceTravailConfig& ft = config_.france_travail;
+    pc::FtClientSettings settings;
+    settings.url = ft.url;
+    settings.connect_timeout = std::chrono::seconds(5);
+    if (ft.mode == FranceTravailMode::kSpool) settings.spool_dir = ft.spool_dir;
+    pc::FranceTravailClient client(settings, clock_);
+    const pc::FtProbeResult r = client.probe();
+    if (ft.mode == FranceTravailMode::kSpool) {
+      if (r.reached) return {true, true, "spool folder " + ft.spool_dir + " is writable"};
+      return {true, false,
+              r.error + ": create it, writable by the service user"
+                        " (destination.france-travail.spool_dir)"};
+    }
+    if (r.reached) {
+      return {true, true,
+              ft.url + " reached over " + (ft.url.starts_with("https:") ? "TLS" : "plain HTTP") +
+                  " (HTTP " + std::to_string(r.http_status) +
+                  "); the login is only checked with the first file sent"};
+    }
+    std::string advice = "check destination.france-travail.url and the network";
+    if (r.error.find("certificate") != std::string::npos ||
+        r.error.find("SSL") != std::string::npos)
+      advice = "the server's certificate is not trusted by this machine (the system's CA store)";
+    return {true, false, ft.url + " could not be reached (" + r.error + "): " + advice};
+  }
+
   bool takesFullStock() const override { return true; }
 
  private:

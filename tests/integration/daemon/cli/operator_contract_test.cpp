@@ -98,6 +98,7 @@ TEST_CASE("daemon: an http address already in use stops it at start with exit 2"
 TEST_CASE("config check --connect: every connection tried, each failure with what to check") {
   TestStore store;
   TestServer lba("lba_server.py", {"--keys", "good-key"});
+  TestServer france_travail("france_travail_server.py");
   const fs::path dir = store.dir();
   writeText(dir / "good-key", "good-key\n", fs::perms(0600));
   writeText(dir / "wrong-password", "not-the-password\n", fs::perms(0600));
@@ -109,6 +110,11 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
   const std::string password = ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE");
   // The implicit-TLS server's port, reached as if it spoke explicit TLS.
   const std::string implicit_port = implicit_url.substr(implicit_url.rfind(':') + 1);
+  auto franceTravail = [&](const std::string& url) {
+    return "[destination.france-travail]\nenabled = true\nurl = " + toml(url) +
+           "\nlogin = \"partenaire\"\npassword_file = " +
+           toml((dir / "wrong-password").string()) + "\npartner_key = \"BRETAGNEALTERNANCE\"\n";
+  };
   auto partner = [&](const std::string& id, const std::string& url, const std::string& tls,
                      const std::string& password_file, const std::string& ca_file) {
     std::string text = "[[partner]]\nid = " + toml(id) + "\nformat = \"ymag\"\nurl = " + toml(url) +
@@ -123,13 +129,20 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
   writeText(config, base +
                         partner("good", explicit_url + "connect-check/", "explicit", password, ca) +
                         "[destination.lba]\nurl = " + toml(lba.url()) +
-                        "\napi_key_file = " + toml((dir / "good-key").string()) + "\n");
+                        "\napi_key_file = " + toml((dir / "good-key").string()) + "\n" +
+                        franceTravail(france_travail.url()));
   Run run = runProgram("config check --connect --config " + config.string());
   CHECK_MESSAGE(run.status == 0, run.output);
   CHECK_MESSAGE(run.output.find("store: ok:") != std::string::npos, run.output);
   CHECK_MESSAGE(run.output.find("partner good: ok: logged in and listed") != std::string::npos,
                 run.output);
   CHECK_MESSAGE(run.output.find("destination lba: ok: API key accepted") != std::string::npos,
+                run.output);
+  // France Travail checks a login only with a file: reached, and said so.
+  CHECK_MESSAGE(run.output.find("destination france-travail: ok: " + france_travail.url()) !=
+                    std::string::npos,
+                run.output);
+  CHECK_MESSAGE(run.output.find("only checked with the first file sent") != std::string::npos,
                 run.output);
 
   writeText(dir / "good-key", "revoked-key\n", fs::perms(0600));
@@ -141,7 +154,8 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
                 partner("wrong-tls", "ftp://127.0.0.1:" + implicit_port + "/connect-check/",
                         "explicit", password, ca) +
                 "[destination.lba]\nurl = " + toml(lba.url()) +
-                "\napi_key_file = " + toml((dir / "good-key").string()) + "\n");
+                "\napi_key_file = " + toml((dir / "good-key").string()) + "\n" +
+                franceTravail("http://127.0.0.1:1/depotcurl"));
   run = runProgram("config check --connect --config " + config.string());
   CHECK(run.status == 2);
   auto line = [&](const std::string& start) {
@@ -160,6 +174,10 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
   const std::string key = line("destination lba:");
   CHECK_MESSAGE(key.find("refused") != std::string::npos, run.output);
   CHECK_MESSAGE(key.find((dir / "good-key").string()) != std::string::npos, run.output);
+  const std::string unreachable = line("destination france-travail:");
+  CHECK_MESSAGE(unreachable.find("could not be reached") != std::string::npos, run.output);
+  CHECK_MESSAGE(unreachable.find("destination.france-travail.url") != std::string::npos,
+                run.output);
   CHECK(run.output.find("not-the-password") == std::string::npos);
   CHECK(run.output.find("revoked-key") == std::string::npos);
 }
