@@ -6,6 +6,7 @@
 #include <memory>
 #include <system_error>
 
+#include "daemon/store/content_hash.h"
 #include "daemon/store/file_ledger.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/store_connection.h"
@@ -57,16 +58,6 @@ std::string romeArrayLiteral(const std::vector<std::string>& codes) {
   return out;
 }
 
-// The content hash ignores where the row was in the file and which movement
-// carried it: the same offer moved to another line, or sent as M instead of
-// C, is unchanged.
-std::string contentHash(const fmt::Offer& offer) {
-  fmt::Offer neutral = offer;
-  neutral.line = 0;
-  neutral.movement.reset();
-  return sha256Hex(fmt::offerJson(neutral));
-}
-
 // Streams the file's data rows into the staging table (COPY). For a
 // snapshot, rows that change nothing (StoredOfferIndex) are not sent: only
 // their references count, for the withdrawals, and their warnings, which
@@ -80,8 +71,12 @@ class StagingSink final : public fmt::OfferSink {
 
   void onOffer(const fmt::Offer& offer) override {
     const bool upsert = offer.action == fmt::OfferAction::kUpsert;
-    std::optional<std::string> hash;
-    if (upsert) hash = contentHash(offer);
+    // The JSON is written once: for the hash, and sent if the row changed.
+    std::optional<std::string> json, hash;
+    if (upsert) {
+      json = fmt::offerJson(offer);
+      hash = contentHashOfOfferJson(*json);
+    }
     if (index_ && offer.source_ref) {
       if (upsert && index_->presentUnchanged(*offer.source_ref, *hash)) {
         ++unchanged;
@@ -93,7 +88,7 @@ class StagingSink final : public fmt::OfferSink {
     startRow(offer.line, upsert ? "upsert" : "delete", offer.source_ref);
     if (offer.movement) row_[StagingColumn::kMovement] = std::string(1, *offer.movement);
     if (upsert) {
-      row_[StagingColumn::kJson] = fmt::offerJson(offer);
+      row_[StagingColumn::kJson] = std::move(json);
       row_[StagingColumn::kContentHash] = std::move(hash);
     }
     row_[StagingColumn::kWarnings] = fieldErrorsJson(offer.warnings);
