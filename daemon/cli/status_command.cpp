@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <map>
 #include <set>
 
 #include "daemon/cli/store_commands.h"
@@ -137,76 +138,92 @@ std::vector<AttentionItem> needsAttention(pqxx::transaction_base& tx, const Stat
   return items;
 }
 
+// One query per table whatever the number of partners (operations.md
+// "Answers fast": a national store has a thousand partners, and a query per
+// partner made `status` take seconds).
+std::vector<PartnerStatus> collectPartners(pqxx::transaction_base& tx,
+                                           const std::set<std::string>& configured) {
+  std::map<std::string, PartnerStatus> by_name;
+  auto partner = [&](const std::string& name) -> PartnerStatus& {
+    PartnerStatus& p = by_name[name];
+    p.partner = name;
+    p.configured = configured.count(name) > 0;
+    return p;
+  };
+  for (const std::string& name : configured) partner(name);
+  // Runs and offers reference partners: these two list every known partner.
+  for (const pqxx::row& row :
+       tx.exec("SELECT id FROM partners UNION SELECT partner FROM partner_polls"))
+    partner(row[0].as<std::string>());
+  for (const pqxx::row& row : tx.exec("SELECT partner, " + sqlEpoch("last_poll_at") +
+                                      ", outcome, message, consecutive_failures"
+                                      " FROM partner_polls")) {
+    PartnerStatus& p = partner(row[0].as<std::string>());
+    p.last_poll_at = timestampField(row[1]);
+    p.poll_outcome = opt(row[2]);
+    p.poll_message = opt(row[3]);
+    p.consecutive_failures = row[4].as<long>();
+  }
+  // The last run of each partner: one probe of import_runs_partner each.
+  for (const pqxx::row& row :
+       tx.exec("SELECT p.id, r.id, r.file_name, r.outcome, " + sqlEpoch("r.started_at") +
+               " FROM partners p CROSS JOIN LATERAL (SELECT id, file_name, outcome, started_at"
+               " FROM import_runs WHERE partner = p.id ORDER BY id DESC LIMIT 1) r")) {
+    PartnerStatus& p = partner(row[0].as<std::string>());
+    p.last_run = row[1].as<long>();
+    p.last_file = opt(row[2]);
+    p.last_file_outcome = opt(row[3]);
+    p.last_file_at = timestampField(row[4]);
+  }
+  for (const pqxx::row& row :
+       tx.exec("SELECT partner, status, count(*) FROM offers GROUP BY partner, status"))
+    partner(row[0].as<std::string>()).offers[row[1].as<std::string>()] = row[2].as<long>();
+  std::vector<PartnerStatus> partners;
+  for (auto& [name, p] : by_name) partners.push_back(std::move(p));
+  return partners;
+}
+
+DestinationStatusReport collectDestination(pqxx::transaction_base& tx, const std::string& name) {
+  DestinationStatusReport d;
+  d.destination = name;
+  const OutboxCounts c = outboxBacklogCounts(tx, name);
+  d.pending = c.pending;
+  d.in_flight = c.in_flight;
+  d.failed = c.failed;
+  // Both from the partial index destination_offers_not_eligible (006).
+  for (const pqxx::row& row : tx.exec_params(
+           "SELECT reason, count(DISTINCT (partner, source_ref))"
+           " FROM destination_offers, unnest(not_eligible_reasons) reason"
+           " WHERE destination = $1 AND cardinality(not_eligible_reasons) > 0"
+           " GROUP BY ROLLUP (reason)",
+           name)) {
+    if (row[0].is_null())
+      d.not_eligible = row[1].as<long>();
+    else
+      d.not_eligible_by_reason[row[0].as<std::string>()] = row[1].as<long>();
+  }
+  const pqxx::result s = tx.exec_params("SELECT " + sqlEpoch("last_success_at") +
+                                            ", paused_reason, " + sqlEpoch("paused_at") +
+                                            " FROM destination_status WHERE destination = $1",
+                                        name);
+  if (!s.empty()) {
+    d.last_success_at = timestampField(s[0][0]);
+    d.paused_reason = opt(s[0][1]);
+    d.paused_at = timestampField(s[0][2]);
+  }
+  return d;
+}
+
 }  // namespace
 
 StatusReport collectStatus(pqxx::transaction_base& tx,
                            const std::vector<std::string>& configured_partners,
                            std::optional<std::int64_t> now_unix) {
   StatusReport report;
-  const std::set<std::string> configured(configured_partners.begin(), configured_partners.end());
-  std::set<std::string> names = configured;
-  for (const pqxx::row& row :
-       tx.exec("SELECT id FROM partners UNION SELECT partner FROM partner_polls"
-               " UNION SELECT DISTINCT partner FROM import_runs UNION SELECT DISTINCT partner FROM "
-               "offers"))
-    names.insert(row[0].as<std::string>());
-  for (const std::string& name : names) {
-    PartnerStatus p;
-    p.partner = name;
-    p.configured = configured.count(name) > 0;
-    const pqxx::result poll = tx.exec_params(
-        "SELECT " + sqlEpoch("last_poll_at") +
-            ", outcome, message, consecutive_failures FROM partner_polls WHERE partner = $1",
-        name);
-    if (!poll.empty()) {
-      p.last_poll_at = timestampField(poll[0][0]);
-      p.poll_outcome = opt(poll[0][1]);
-      p.poll_message = opt(poll[0][2]);
-      p.consecutive_failures = poll[0][3].as<long>();
-    }
-    const pqxx::result run =
-        tx.exec_params("SELECT id, file_name, outcome, " + sqlEpoch("started_at") +
-                           " FROM import_runs WHERE partner = $1 ORDER BY id DESC LIMIT 1",
-                       name);
-    if (!run.empty()) {
-      p.last_run = run[0][0].as<long>();
-      p.last_file = opt(run[0][1]);
-      p.last_file_outcome = opt(run[0][2]);
-      p.last_file_at = timestampField(run[0][3]);
-    }
-    for (const pqxx::row& row : tx.exec_params(
-             "SELECT status, count(*) FROM offers WHERE partner = $1 GROUP BY status", name))
-      p.offers[row[0].as<std::string>()] = row[1].as<long>();
-    report.partners.push_back(std::move(p));
-  }
-  for (const std::string& name : destinationNames()) {
-    DestinationStatusReport d;
-    d.destination = name;
-    const OutboxCounts c = outboxCounts(tx, name);
-    d.pending = c.pending;
-    d.in_flight = c.in_flight;
-    d.failed = c.failed;
-    d.not_eligible = tx.exec_params1(
-                           "SELECT count(*) FROM destination_offers WHERE"
-                           " destination = $1 AND cardinality(not_eligible_reasons) > 0",
-                           name)[0]
-                         .as<long>();
-    for (const pqxx::row& row : tx.exec_params(
-             "SELECT reason, count(*) FROM destination_offers, unnest(not_eligible_reasons) reason"
-             " WHERE destination = $1 GROUP BY reason",
-             name))
-      d.not_eligible_by_reason[row[0].as<std::string>()] = row[1].as<long>();
-    const pqxx::result s = tx.exec_params("SELECT " + sqlEpoch("last_success_at") +
-                                              ", paused_reason, " + sqlEpoch("paused_at") +
-                                              " FROM destination_status WHERE destination = $1",
-                                          name);
-    if (!s.empty()) {
-      d.last_success_at = timestampField(s[0][0]);
-      d.paused_reason = opt(s[0][1]);
-      d.paused_at = timestampField(s[0][2]);
-    }
-    report.destinations.push_back(std::move(d));
-  }
+  report.partners = collectPartners(
+      tx, std::set<std::string>(configured_partners.begin(), configured_partners.end()));
+  for (const std::string& name : destinationNames())
+    report.destinations.push_back(collectDestination(tx, name));
   report.attention = needsAttention(tx, report, now_unix);
   return report;
 }

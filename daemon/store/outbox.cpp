@@ -229,11 +229,10 @@ std::string makeWorkerId(const std::string& role) {
   return role + "@" + host + ":" + std::to_string(::getpid()) + ":" + std::to_string(counter++);
 }
 
-OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destination) {
+namespace {
+
+OutboxCounts countsByState(const pqxx::result& r) {
   OutboxCounts c;
-  const pqxx::result r = tx.exec_params(
-      "SELECT state, count(*) FROM outbox_movements WHERE destination = $1 GROUP BY state",
-      destination);
   for (const pqxx::row& row : r) {
     const std::string state = row[0].as<std::string>();
     const long n = row[1].as<long>();
@@ -245,6 +244,21 @@ OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destina
     if (state == "superseded") c.superseded = n;
   }
   return c;
+}
+
+}  // namespace
+
+OutboxCounts outboxCounts(pqxx::transaction_base& tx, const std::string& destination) {
+  return countsByState(tx.exec_params(
+      "SELECT state, count(*) FROM outbox_movements WHERE destination = $1 GROUP BY state",
+      destination));
+}
+
+OutboxCounts outboxBacklogCounts(pqxx::transaction_base& tx, const std::string& destination) {
+  return countsByState(
+      tx.exec_params("SELECT state, count(*) FROM outbox_movements WHERE destination = $1"
+                     " AND state IN ('pending', 'in_flight', 'failed') GROUP BY state",
+                     destination));
 }
 
 std::string enqueueSql(const std::string& select, EnqueueReason reason) {
