@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -294,4 +295,51 @@ TEST_CASE("cli: reconcile prints what it did; status exits 0 when all is well") 
   const Outcome status = op.run({"status"});
   CHECK(status.code == 0);
   CHECK(contains(status.out, "all well"));
+}
+
+TEST_CASE("cli: offers --json streams each stored offer byte for byte, with its latest movements") {
+  Operator op;
+  auto rows = ymagRows(1, 3);
+  // Line breaks, a backslash, quotes and accents: every escape COPY writes.
+  rows[1].description = "\"Ligne 1\nLigne 2 \\ \"\"guillemets\"\" \xC3\xA9t\xC3\xA9\"";
+  REQUIRE(op.run({"import", "--partner", "cfa-test", op.file("a.csv", ymagFile(rows))}).code == 0);
+  REQUIRE(op.run({"import", "--partner", "cfa-other", op.file("b.csv", ymagFile(ymagRows(7, 1)))})
+              .code == 0);
+  op.store.scalar(
+      "UPDATE outbox_movements SET state = 'failed' WHERE source_ref = 'Y-2'"
+      " AND destination = 'lba' RETURNING 1");
+
+  const Outcome all = op.run({"offers", "--json"});
+  REQUIRE(all.code == 0);
+  std::vector<nlohmann::json> lines;
+  std::istringstream in(all.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(nlohmann::json::parse(line));
+  REQUIRE(lines.size() == 4);  // in key order: cfa-other first
+  CHECK(lines[0]["partner"] == "cfa-other");
+  for (const auto& line : lines) {
+    // The offer.md part is the stored JSON, byte for byte.
+    const std::string stored =
+        op.store.scalar("SELECT json FROM offers WHERE partner = '" +
+                        line["partner"].get<std::string>() + "' AND source_ref = '" +
+                        line["source_ref"].get<std::string>() + "'");
+    std::string head = all.out.substr(all.out.find(stored.substr(0, stored.size() - 1)));
+    CHECK(head.starts_with(stored.substr(0, stored.size() - 1) + ",\"status\":\"active\""));
+    CHECK(line["destinations"].size() == 2);
+  }
+  CHECK(lines[2]["source_ref"] == "Y-2");
+  CHECK(lines[2]["description"] == "Ligne 1\nLigne 2 \\ \"guillemets\" \xC3\xA9t\xC3\xA9");
+  CHECK(lines[2]["destinations"] ==
+        nlohmann::json({{"france-travail", "pending"}, {"lba", "failed"}}));
+  CHECK(all.out.find("\"destinations\":{\"france-travail\":") != std::string::npos);
+
+  // Filters: a partner's range, one reference (every partner), a status.
+  const Outcome mine = op.run({"offers", "--partner", "cfa-test", "--json"});
+  CHECK(std::count(mine.out.begin(), mine.out.end(), '\n') == 3);
+  CHECK(mine.out == all.out.substr(all.out.find('\n') + 1));
+  const Outcome one = op.run({"offers", "--ref", "Y-2", "--json"});
+  CHECK(nlohmann::json::parse(one.out)["destinations"] == lines[2]["destinations"]);
+  CHECK(op.run({"offers", "--status", "withdrawn", "--json"}).out.empty());
+  const Outcome table = op.run({"offers", "--partner", "cfa-test"});
+  CHECK(contains(table.out, "Y-2"));
+  CHECK(contains(table.out, "TITLE"));
 }
