@@ -12,8 +12,11 @@
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/service/http_endpoints.h"
 #include "daemon/service/metrics_report.h"
+#include "daemon/service/partner_leasing.h"
 #include "daemon/service/service.h"
+#include "daemon/store/daemon_registry.h"
 #include "daemon/store/embedded_postgres.h"
+#include "daemon/store/job_lease.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/store_migrations.h"
 #include "formats/dialect_registry.h"
@@ -36,8 +39,9 @@ Config loadDaemonConfig(const std::optional<std::string>& path, const connectors
 // the daemon at start (exit 2): otherwise another process answering on it
 // would report a health that is not ours.
 std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::string& store_url,
-                                              const Service& service) {
-  auto handler = [&service, store_url](std::string_view path) -> HttpReply {
+                                              const Service& service,
+                                              const std::string& daemon_id) {
+  auto handler = [&service, store_url, daemon_id](std::string_view path) -> HttpReply {
     if (path == "/healthz") {
       HealthVerdict v = judgeHealth(service.health(), std::chrono::hours(1));
       return {v.healthy ? 200 : 503, "text/plain; charset=utf-8", v.text};
@@ -45,7 +49,7 @@ std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::s
     if (path == "/metrics") {
       auto store = openStore(store_url);
       return {200, "text/plain; version=0.0.4; charset=utf-8",
-              renderMetrics(*store, service.health())};
+              renderMetrics(*store, service.health(), daemon_id)};
     }
     return {404, "text/plain; charset=utf-8", "not found\n"};
   };
@@ -77,6 +81,20 @@ void logReload(const Config& before, const Config& after, const connectors::Host
   if (!changes.restart_needed.empty())
     logWarning("configuration change needs a restart",
                {{"settings", joined(changes.restart_needed)}});
+}
+
+// SIGTERM: the leases go back at once, so that the other daemons take the
+// partners without waiting for the expiry. Best effort: a store that went
+// away lets the leases expire instead.
+void sayGoodbye(const std::string& store_url, const DaemonRegistry& registry) {
+  try {
+    auto store = openStore(store_url);
+    pqxx::work tx(*store);
+    registry.goodbye(tx);
+    tx.commit();
+  } catch (const std::exception& e) {
+    logWarning("leases left to expire", {{"cause", e.what()}});
+  }
 }
 
 int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
@@ -131,13 +149,48 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
     Jobs pushes = buildDestinationJobs(config, store_url, host, clock);
     if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
   } else {
-    Jobs jobs = allJobs(config);
+    // Several daemons may share the store: this one's identity, heartbeat
+    // and leases (partner_leasing.h); its sessions carry its id, so the
+    // runs it makes name it.
+    const DaemonRegistry registry(clock, makeDaemonIdentity(PASSERELLE_VERSION),
+                                  2 * config.daemon.poll_interval);
+    const std::string session_url =
+        withSessionSetting(store_url, kDaemonIdSetting, registry.identity().id);
+    const JobLeases slots(clock, registry.identity().id, registry.ttl());
+    LeaseBook book(clock);
+    auto leasedJobs = [&](const Config& c) {
+      std::vector<std::string> partners;
+      for (const auto& p : c.partners) partners.push_back(p.id);
+      Jobs jobs = leasedPollers(buildPollers(c, session_url, host, clock), book);
+      jobs.push_back(makeLeasingJob(registry, session_url, partners, book));
+      for (auto& j : buildDestinationJobs(c, session_url, host, clock, &slots))
+        jobs.push_back(std::move(j));
+      return jobs;
+    };
+    options.reload = [&o, &host, &leasedJobs, &running]() -> std::optional<Jobs> {
+      try {
+        Config next = loadDaemonConfig(o.config_path, host);
+        Jobs jobs = leasedJobs(next);
+        logReload(running, next, host);
+        running = std::move(next);
+        return jobs;
+      } catch (const ConfigError& e) {
+        for (const auto& problem : e.problems())
+          logError("configuration refused on reload", {{"problem", problem}});
+        return std::nullopt;
+      }
+    };
+    logInfo("daemon identity", {{"daemon", registry.identity().id},
+                                {"lease_ttl_s", static_cast<long>(registry.ttl().count() / 1000)}});
+    Jobs jobs = leasedJobs(config);
     // One worker per job: a long push never holds a partner's poll back.
     options.workers = std::clamp<int>(static_cast<int>(jobs.size()), 2, 32);
     Service service(std::move(jobs), std::move(options));
     std::unique_ptr<HttpEndpoints> endpoints;
-    if (!config.daemon.http.empty()) endpoints = startEndpoints(config, store_url, service);
+    if (!config.daemon.http.empty())
+      endpoints = startEndpoints(config, store_url, service, registry.identity().id);
     failed_polls = service.run();
+    sayGoodbye(store_url, registry);
   }
   logInfo("stopped", {{"failed_polls", failed_polls}});
   // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.

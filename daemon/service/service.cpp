@@ -109,9 +109,11 @@ struct Service::Impl {
       JobStats& js = stats[slot->job->name()];
       js.name = slot->job->name();
       js.subject = slot->job->subject();
-      ++js.runs;
       js.running_since.reset();
-      if (outcome.ok) {
+      if (!outcome.skipped) ++js.runs;
+      if (outcome.skipped) {
+        // not a run: another daemon's work
+      } else if (outcome.ok) {
         js.consecutive_failures = 0;
         js.last_success = std::chrono::system_clock::now();
       } else {
@@ -119,7 +121,8 @@ struct Service::Impl {
         ++js.consecutive_failures;
       }
     }
-    last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
+    if (!outcome.skipped)
+      last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
     notifyStatus();
     if (slot->retired) {
       std::erase(slots, slot);
