@@ -10,8 +10,8 @@ namespace passerelle::daemon {
 namespace {
 
 std::string when(connectors::Clock::WallTime t) {
-  return formatTimestamp(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch())
-                             .count());
+  return formatTimestamp(
+      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
 }
 
 std::string joined(const std::vector<std::string>& items) {

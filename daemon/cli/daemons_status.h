@@ -20,8 +20,7 @@
 namespace passerelle::daemon {
 
 // Every daemon the store knows (none before a daemon ever ran).
-std::vector<DaemonView> collectDaemons(pqxx::transaction_base& tx,
-                                       connectors::Clock::WallTime now);
+std::vector<DaemonView> collectDaemons(pqxx::transaction_base& tx, connectors::Clock::WallTime now);
 // The text table: DAEMON, HOST, PID, VERSION, STARTED, HEARTBEAT, STATE, PARTNERS.
 void printDaemons(const std::vector<DaemonView>& daemons);
 // `status --json`'s "daemons": [{id, host, pid, version, started_at,

@@ -71,9 +71,9 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
           " WHERE $1::text IS NULL OR partner = $1 ORDER BY id DESC LIMIT $2",
       o.partner, o.limit);
   static const std::vector<std::string> kNames = {
-      "run",        "partner",   "format",          "file",        "outcome",     "records",
-      "offers",     "deletes",   "rejects",         "warnings",    "created",     "updated",
-      "unchanged",  "withdrawn", "reactivated",     "expired",     "duration_ms", "started_at",
+      "run",        "partner",   "format",          "file",         "outcome",     "records",
+      "offers",     "deletes",   "rejects",         "warnings",     "created",     "updated",
+      "unchanged",  "withdrawn", "reactivated",     "expired",      "duration_ms", "started_at",
       "file_error", "message",   "approved_by_run", "approves_run", "daemon"};
   if (o.json) {
     for (const pqxx::row& row : r) {

@@ -48,10 +48,10 @@ class DestinationJob final : public Job {
     std::chrono::milliseconds delay = std::chrono::seconds(nextDailyRun(times(), now) - now);
     // The slot was held by another daemon: back when its lease ends.
     if (check_back_) {
-      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(*check_back_ -
-                                                                               clock_.now());
-      delay = std::min(delay, std::max(until, std::chrono::milliseconds(0)) +
-                                  std::chrono::seconds(1));
+      const auto until =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*check_back_ - clock_.now());
+      delay =
+          std::min(delay, std::max(until, std::chrono::milliseconds(0)) + std::chrono::seconds(1));
     }
     return delay;
   }
@@ -59,7 +59,8 @@ class DestinationJob final : public Job {
   JobOutcome run(const pc::StopSignal& stop, bool once) override {
     check_back_.reset();
     auto store = openStore(store_url_);
-    if (slots_ == nullptr || once || schedule_.times_of_day.empty()) return push(*store, stop, once);
+    if (slots_ == nullptr || once || schedule_.times_of_day.empty())
+      return push(*store, stop, once);
     return pushInSlot(*store, stop);
   }
 

@@ -121,8 +121,7 @@ struct Service::Impl {
         ++js.consecutive_failures;
       }
     }
-    if (!outcome.skipped)
-      last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
+    if (!outcome.skipped) last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
     notifyStatus();
     if (slot->retired) {
       std::erase(slots, slot);

@@ -24,8 +24,9 @@ std::string safeHostName() {
 }
 
 connectors::Clock::WallTime fromEpoch(double seconds) {
-  return connectors::Clock::WallTime(std::chrono::duration_cast<connectors::Clock::WallTime::duration>(
-      std::chrono::duration<double>(seconds)));
+  return connectors::Clock::WallTime(
+      std::chrono::duration_cast<connectors::Clock::WallTime::duration>(
+          std::chrono::duration<double>(seconds)));
 }
 
 }  // namespace
@@ -84,10 +85,9 @@ long DaemonRegistry::liveCount(pqxx::transaction_base& tx) const {
 }
 
 long DaemonRegistry::forgetGone(pqxx::transaction_base& tx, std::chrono::hours after) const {
-  return static_cast<long>(
-      tx.exec_params("DELETE FROM daemons WHERE expires_at < $1::timestamptz",
-                     sqlTimestamp(clock_.now() - after))
-          .affected_rows());
+  return static_cast<long>(tx.exec_params("DELETE FROM daemons WHERE expires_at < $1::timestamptz",
+                                          sqlTimestamp(clock_.now() - after))
+                               .affected_rows());
 }
 
 std::vector<DaemonView> listDaemons(pqxx::transaction_base& tx, connectors::Clock::WallTime now) {

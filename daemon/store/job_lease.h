@@ -37,8 +37,8 @@ enum class JobSlot {
 
 struct JobSlotState {
   JobSlot state = JobSlot::kTaken;
-  std::string owner;                       // kHeld: who
-  connectors::Clock::WallTime until;       // kHeld: when its lease ends
+  std::string owner;                  // kHeld: who
+  connectors::Clock::WallTime until;  // kHeld: when its lease ends
 };
 
 class JobLeases {

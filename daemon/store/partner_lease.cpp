@@ -50,8 +50,7 @@ LeaseBalance PartnerLeases::balance(pqxx::transaction_base& tx,
   // Above the share: the last ones by name go back (a stable choice, so
   // that the same partners stay put from one round to the next).
   for (auto it = b.held.rbegin();
-       it != b.held.rend() && static_cast<long>(b.held.size() - b.released.size()) > b.share;
-       ++it)
+       it != b.held.rend() && static_cast<long>(b.held.size() - b.released.size()) > b.share; ++it)
     if (!busy.count(*it)) b.released.push_back(*it);
   if (!b.released.empty()) {
     tx.exec_params("DELETE FROM partner_leases WHERE owner = $1 AND partner = ANY($2::text[])",
@@ -83,8 +82,8 @@ LeaseBalance PartnerLeases::balance(pqxx::transaction_base& tx,
 std::vector<std::string> leasesHeld(pqxx::transaction_base& tx, const std::string& owner,
                                     connectors::Clock::WallTime now) {
   return column(tx.exec_params(
-      "SELECT partner FROM partner_leases WHERE owner = $1 AND expires_at > $2::timestamptz",
-      owner, sqlTimestamp(now)));
+      "SELECT partner FROM partner_leases WHERE owner = $1 AND expires_at > $2::timestamptz", owner,
+      sqlTimestamp(now)));
 }
 
 }  // namespace passerelle::daemon

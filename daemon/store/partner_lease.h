@@ -47,7 +47,7 @@ struct LeaseBalance {
   std::vector<std::string> held;  // after the call, by name
   std::vector<std::string> taken, released;
   long live_daemons = 1;
-  long share = 0;  // ceil(partners / live daemons)
+  long share = 0;                          // ceil(partners / live daemons)
   connectors::Clock::WallTime expires_at;  // of the leases held
 };
 

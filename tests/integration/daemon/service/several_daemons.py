@@ -273,10 +273,17 @@ def main():
         stats = lba.get("/__test__/stats")
         if stats.get("rate_limited", 0) != 0:
             problems.append(f"lba answered 429 {stats['rate_limited']} times: quota exceeded")
-        expected_offers = PARTNERS * (OFFERS + 1)
-        held = lba.get("/__test__/offers")
-        if len(held) != expected_offers:
-            problems.append(f"lba holds {len(held)} offers, {expected_offers} expected")
+        # What lba holds mirrors the store: every active offer Active there,
+        # every withdrawn one not (or never sent, when withdrawn in time).
+        there = {o["partner_job_id"]: o["status"] for o in lba.get("/__test__/offers").values()}
+        offers = psql(store, "SELECT partner || ':' || source_ref, status FROM offers").splitlines()
+        for line in offers:
+            pjid, status_here = line.split("|")
+            active_there = there.get(pjid) == "Active"
+            if (status_here == "active") != active_there:
+                problems.append(f"lba: {pjid} is {status_here} here, {there.get(pjid)} there")
+        if len(offers) != PARTNERS * (OFFERS + 1):
+            problems.append(f"{len(offers)} offers in the store, {PARTNERS * (OFFERS + 1)} expected")
 
         # France Travail: no row twice; one file per slot in its first seconds.
         uploads = [u for u in ft.get("/__test__/uploads") if u["accepted"]]
