@@ -3,7 +3,8 @@
 (operations.md "Several daemons on one store", issue 14 item 4).
 
 Three real `passerelle daemon` processes share one PostgreSQL store, twenty
-partners on file:// drop folders, lba (tests/servers/lba_server.py) and
+partners (seventeen on file:// drop folders, three on the test vsftpd with
+explicit TLS, where moves really race), lba (tests/servers/lba_server.py) and
 France Travail (tests/servers/france_travail_server.py, batches at two times
 of day a minute apart). Two simulated days of Ymag snapshots (forty files)
 are dropped at random moments while the daemons are killed with SIGKILL at
@@ -23,8 +24,8 @@ what is left, and the test checks:
     `status --json` lists the daemons with their partners; after SIGTERM
     every daemon is shown gone.
 The random choices come from PASSERELLE_SEVERAL_SEED (default fixed); the
-assertions do not depend on them. Needs PASSERELLE_TEST_DATABASE_URL and
-psql; bounded to about three minutes; every child is killed on exit.
+assertions do not depend on them. Needs PASSERELLE_TEST_DATABASE_URL, the
+test vsftpd (PASSERELLE_TEST_FTP_*: tests/run-all starts both) and psql; bounded to about three minutes; every child is killed on exit.
 """
 
 import datetime
@@ -32,6 +33,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -41,6 +43,7 @@ import urllib.request
 from zoneinfo import ZoneInfo
 
 PARTNERS = 20
+FTP_PARTNERS = 3  # the last ones
 OFFERS = 4
 DAEMONS = 3
 WRITE_QUOTA = 240  # a minute, shared by the three daemons
@@ -122,6 +125,11 @@ def main():
     admin = os.environ.get("PASSERELLE_TEST_DATABASE_URL")
     if not admin:
         fail("PASSERELLE_TEST_DATABASE_URL is not set (run through tests/run-all)")
+    ftp = {k: os.environ.get("PASSERELLE_TEST_FTP_" + k) for k in
+           ("EXPLICIT_URL", "USER", "PASSWORD_FILE", "CA_FILE", "ROOT")}
+    if not all(ftp.values()):
+        fail("PASSERELLE_TEST_FTP_* are not set (run through tests/run-all, or source "
+             "tests/support/start-vsftpd)")
     rng = random.Random(int(os.environ.get("PASSERELLE_SEVERAL_SEED", "14")))
     db = f"several_{os.getpid()}"
     psql(admin, f"CREATE DATABASE {db}")
@@ -133,6 +141,7 @@ def main():
     daemons = {}  # slot -> Popen
     kills = []  # monotonic times of SIGKILLs (the lba server's request times)
     kills_wall = []  # the same in wall time (the France Travail server's)
+    folders = {}  # partner -> local path of its drop folder
     try:
         secrets = {}
         for name, value in (("lba.key", "test-key"), ("ft.password", "secret")):
@@ -142,14 +151,28 @@ def main():
             os.chmod(secrets[name], 0o600)
         slots, schedule = schedule_times()
         partners = [f"p{i:02d}" for i in range(1, PARTNERS + 1)]
+        on_ftp = set(partners[-FTP_PARTNERS:])
+        owner = os.stat(ftp["ROOT"])
+
+        def make_folder(p):
+            if p not in on_ftp:
+                folders[p] = os.path.join(work, "drop", p)
+                os.makedirs(folders[p])
+                return f'url = "file://{folders[p]}/"\n'
+            name = f"several-{os.getpid()}-{p}"
+            folders[p] = os.path.join(ftp["ROOT"], name)
+            os.makedirs(folders[p])
+            os.chown(folders[p], owner.st_uid, owner.st_gid)  # the server writes done/
+            return (f'url = "{ftp["EXPLICIT_URL"]}{name}/"\ntls = "explicit"\n'
+                    f'user = "{ftp["USER"]}"\npassword_file = "{ftp["PASSWORD_FILE"]}"\n'
+                    f'ca_file = "{ftp["CA_FILE"]}"\n')
         config = os.path.join(work, "passerelle.toml")
         with open(config, "w") as f:
             f.write(f'[store]\nurl = "{store}"\n\n[daemon]\nstate_dir = "{work}/state"\n'
                     f'poll_interval = "2s"\nhttp = ""\n\n')
             for p in partners:
-                os.makedirs(os.path.join(work, "drop", p))
-                f.write(f'[[partner]]\nid = "{p}"\nformat = "ymag"\n'
-                        f'url = "file://{work}/drop/{p}/"\nstable_for = "1s"\n\n')
+                f.write(f'[[partner]]\nid = "{p}"\nformat = "ymag"\n{make_folder(p)}'
+                        f'stable_for = "1s"\n\n')
             f.write(f'[destination.lba]\nenabled = true\nurl = "{lba.url}"\n'
                     f'api_key_file = "{secrets["lba.key"]}"\nwrite_per_minute = {WRITE_QUOTA}\n'
                     f'read_per_minute = 2000\nmax_attempts = 1000\n\n'
@@ -190,10 +213,11 @@ def main():
             now = time.monotonic() - began
             while drops and drops[0][0] <= now:
                 _, p, name, data = drops.pop(0)
-                tmp = os.path.join(work, "drop", p, "." + name + ".tmp")
+                tmp = os.path.join(folders[p], "." + name + ".tmp")
                 with open(tmp, "wb") as f:
                     f.write(data)
-                os.rename(tmp, os.path.join(work, "drop", p, name))  # hidden until complete
+                os.chown(tmp, *(os.stat(folders[p])[4:6]))  # the FTP account's
+                os.rename(tmp, os.path.join(folders[p], name))  # hidden until complete
             if time.monotonic() >= next_kill:
                 slot = rng.randrange(DAEMONS)
                 daemons[slot].kill()  # SIGKILL: no goodbye, leases and claims left behind
@@ -214,8 +238,8 @@ def main():
                                        " WHERE outcome = 'imported'"))
             left = int(psql(store, "SELECT count(*) FROM outbox_movements WHERE destination = 'lba'"
                                    " AND state IN ('pending', 'in_flight')"))
-            waiting = sum(len([n for n in os.listdir(os.path.join(work, "drop", p))
-                               if n.endswith(".csv")]) for p in partners)
+            waiting = sum(len([n for n in os.listdir(folders[p]) if n.endswith(".csv")])
+                          for p in partners)
             return imported == len(all_files) and left == 0 and waiting == 0, imported, left
         last_slot_passed = slots[-1].timestamp() + 10
         while True:
@@ -250,7 +274,7 @@ def main():
         for key in sorted(all_files):
             if imported.get(key) != 1:
                 problems.append(f"{key[0]}/{key[1]} imported {imported.get(key, 0)} times")
-            if not os.path.exists(os.path.join(work, "drop", key[0], "done", key[1])):
+            if not os.path.exists(os.path.join(folders[key[0]], "done", key[1])):
                 problems.append(f"{key[0]}/{key[1]} not in done/")
         if "" in importers:
             problems.append("an import run names no daemon")
@@ -327,6 +351,9 @@ def main():
                 p.wait()
         lba.stop()
         ft.stop()
+        for path in folders.values():
+            if path.startswith(ftp["ROOT"]):
+                shutil.rmtree(path, ignore_errors=True)
         try:
             psql(admin, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
         except subprocess.CalledProcessError:
