@@ -46,7 +46,7 @@ PARTNERS = 20
 FTP_PARTNERS = 3  # the last ones
 OFFERS = 4
 DAEMONS = 3
-WRITE_QUOTA = 240  # a minute, shared by the three daemons
+WRITE_QUOTA = 90  # a minute, shared by the three daemons: binding (about 150 writes)
 CHAOS_SECONDS = 50
 CLAIM_LEASE = 30  # kRenewedClaimLease
 DEADLINE = time.monotonic() + 170
@@ -297,6 +297,8 @@ def main():
         stats = lba.get("/__test__/stats")
         if stats.get("rate_limited", 0) != 0:
             problems.append(f"lba answered 429 {stats['rate_limited']} times: quota exceeded")
+        if stats.get("max_writes_in_window", 0) > WRITE_QUOTA:
+            problems.append(f"{stats['max_writes_in_window']} writes in one window")
         # What lba holds mirrors the store: every active offer Active there,
         # every withdrawn one not (or never sent, when withdrawn in time).
         there = {o["partner_job_id"]: o["status"] for o in lba.get("/__test__/offers").values()}
