@@ -1,6 +1,7 @@
 #include "daemon/cli/daemon_command.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,30 +119,33 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
                           {"mode", o.once ? "once" : "service"}});
 
   connectors::SystemClock clock;
-  // Every partner's poll and every destination's push is a job of the loop.
-  auto allJobs = [&store_url, &host, &clock](const Config& c) {
-    Jobs jobs = buildPollers(c, store_url, host, clock);
-    for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
-    return jobs;
-  };
   ServiceOptions options;
   options.once = o.once;
   Config running = config;  // what the last successful (re)load gave
-  options.reload = [&o, &host, &allJobs, &running]() -> std::optional<Jobs> {
-    try {
-      Config next = loadDaemonConfig(o.config_path, host);
-      Jobs jobs = allJobs(next);
-      logReload(running, next, host);
-      running = std::move(next);
-      return jobs;
-    } catch (const ConfigError& e) {
-      for (const auto& problem : e.problems())
-        logError("configuration refused on reload", {{"problem", problem}});
-      return std::nullopt;
-    }
+  // SIGHUP: the jobs `build` makes from the re-read file, or none when it
+  // is refused.
+  auto reloadWith = [&o, &host, &running](std::function<Jobs(const Config&)> build) {
+    return [&o, &host, &running, build]() -> std::optional<Jobs> {
+      try {
+        Config next = loadDaemonConfig(o.config_path, host);
+        Jobs jobs = build(next);
+        logReload(running, next, host);
+        running = std::move(next);
+        return jobs;
+      } catch (const ConfigError& e) {
+        for (const auto& problem : e.problems())
+          logError("configuration refused on reload", {{"problem", problem}});
+        return std::nullopt;
+      }
+    };
   };
   int failed_polls = 0;
   if (o.once) {
+    options.reload = reloadWith([&store_url, &host, &clock](const Config& c) {
+      Jobs jobs = buildPollers(c, store_url, host, clock);
+      for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
+      return jobs;
+    });
     // Imports first, then the pushes of what they changed.
     ServiceOptions polls = options;
     polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
@@ -151,7 +155,8 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   } else {
     // Several daemons may share the store: this one's identity, heartbeat
     // and leases (partner_leasing.h); its sessions carry its id, so the
-    // runs it makes name it.
+    // runs it makes name it. The leases' ttl is the starting poll interval's
+    // (a reload changes the polls' rhythm, not the leases').
     const DaemonRegistry registry(clock, makeDaemonIdentity(PASSERELLE_VERSION),
                                   2 * config.daemon.poll_interval);
     const std::string session_url =
@@ -167,19 +172,7 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
         jobs.push_back(std::move(j));
       return jobs;
     };
-    options.reload = [&o, &host, &leasedJobs, &running]() -> std::optional<Jobs> {
-      try {
-        Config next = loadDaemonConfig(o.config_path, host);
-        Jobs jobs = leasedJobs(next);
-        logReload(running, next, host);
-        running = std::move(next);
-        return jobs;
-      } catch (const ConfigError& e) {
-        for (const auto& problem : e.problems())
-          logError("configuration refused on reload", {{"problem", problem}});
-        return std::nullopt;
-      }
-    };
+    options.reload = reloadWith(leasedJobs);
     logInfo("daemon identity", {{"daemon", registry.identity().id},
                                 {"lease_ttl_s", static_cast<long>(registry.ttl().count() / 1000)}});
     Jobs jobs = leasedJobs(config);
