@@ -1,6 +1,7 @@
 #include "daemon/cli/daemon_command.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,8 +13,11 @@
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/service/http_endpoints.h"
 #include "daemon/service/metrics_report.h"
+#include "daemon/service/partner_leasing.h"
 #include "daemon/service/service.h"
+#include "daemon/store/daemon_registry.h"
 #include "daemon/store/embedded_postgres.h"
+#include "daemon/store/job_lease.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/store_migrations.h"
 #include "formats/dialect_registry.h"
@@ -36,8 +40,9 @@ Config loadDaemonConfig(const std::optional<std::string>& path, const connectors
 // the daemon at start (exit 2): otherwise another process answering on it
 // would report a health that is not ours.
 std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::string& store_url,
-                                              const Service& service) {
-  auto handler = [&service, store_url](std::string_view path) -> HttpReply {
+                                              const Service& service,
+                                              const std::string& daemon_id) {
+  auto handler = [&service, store_url, daemon_id](std::string_view path) -> HttpReply {
     if (path == "/healthz") {
       HealthVerdict v = judgeHealth(service.health(), std::chrono::hours(1));
       return {v.healthy ? 200 : 503, "text/plain; charset=utf-8", v.text};
@@ -45,7 +50,7 @@ std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::s
     if (path == "/metrics") {
       auto store = openStore(store_url);
       return {200, "text/plain; version=0.0.4; charset=utf-8",
-              renderMetrics(*store, service.health())};
+              renderMetrics(*store, service.health(), daemon_id)};
     }
     return {404, "text/plain; charset=utf-8", "not found\n"};
   };
@@ -79,6 +84,20 @@ void logReload(const Config& before, const Config& after, const connectors::Host
                {{"settings", joined(changes.restart_needed)}});
 }
 
+// SIGTERM: the leases go back at once, so that the other daemons take the
+// partners without waiting for the expiry. Best effort: a store that went
+// away lets the leases expire instead.
+void sayGoodbye(const std::string& store_url, const DaemonRegistry& registry) {
+  try {
+    auto store = openStore(store_url);
+    pqxx::work tx(*store);
+    registry.goodbye(tx);
+    tx.commit();
+  } catch (const std::exception& e) {
+    logWarning("leases left to expire", {{"cause", e.what()}});
+  }
+}
+
 int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   Config config;
   try {
@@ -100,30 +119,33 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
                           {"mode", o.once ? "once" : "service"}});
 
   connectors::SystemClock clock;
-  // Every partner's poll and every destination's push is a job of the loop.
-  auto allJobs = [&store_url, &host, &clock](const Config& c) {
-    Jobs jobs = buildPollers(c, store_url, host, clock);
-    for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
-    return jobs;
-  };
   ServiceOptions options;
   options.once = o.once;
   Config running = config;  // what the last successful (re)load gave
-  options.reload = [&o, &host, &allJobs, &running]() -> std::optional<Jobs> {
-    try {
-      Config next = loadDaemonConfig(o.config_path, host);
-      Jobs jobs = allJobs(next);
-      logReload(running, next, host);
-      running = std::move(next);
-      return jobs;
-    } catch (const ConfigError& e) {
-      for (const auto& problem : e.problems())
-        logError("configuration refused on reload", {{"problem", problem}});
-      return std::nullopt;
-    }
+  // SIGHUP: the jobs `build` makes from the re-read file, or none when it
+  // is refused.
+  auto reloadWith = [&o, &host, &running](std::function<Jobs(const Config&)> build) {
+    return [&o, &host, &running, build]() -> std::optional<Jobs> {
+      try {
+        Config next = loadDaemonConfig(o.config_path, host);
+        Jobs jobs = build(next);
+        logReload(running, next, host);
+        running = std::move(next);
+        return jobs;
+      } catch (const ConfigError& e) {
+        for (const auto& problem : e.problems())
+          logError("configuration refused on reload", {{"problem", problem}});
+        return std::nullopt;
+      }
+    };
   };
   int failed_polls = 0;
   if (o.once) {
+    options.reload = reloadWith([&store_url, &host, &clock](const Config& c) {
+      Jobs jobs = buildPollers(c, store_url, host, clock);
+      for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
+      return jobs;
+    });
     // Imports first, then the pushes of what they changed.
     ServiceOptions polls = options;
     polls.workers = std::max<int>(1, static_cast<int>(config.partners.size()));
@@ -131,13 +153,37 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
     Jobs pushes = buildDestinationJobs(config, store_url, host, clock);
     if (!pushes.empty()) failed_polls += Service(std::move(pushes), options).run();
   } else {
-    Jobs jobs = allJobs(config);
+    // Several daemons may share the store: this one's identity, heartbeat
+    // and leases (partner_leasing.h); its sessions carry its id, so the
+    // runs it makes name it. The leases' ttl is the starting poll interval's
+    // (a reload changes the polls' rhythm, not the leases').
+    const DaemonRegistry registry(clock, makeDaemonIdentity(PASSERELLE_VERSION),
+                                  2 * config.daemon.poll_interval);
+    const std::string session_url =
+        withSessionSetting(store_url, kDaemonIdSetting, registry.identity().id);
+    const JobLeases slots(clock, registry.identity().id, registry.ttl());
+    LeaseBook book(clock);
+    auto leasedJobs = [&](const Config& c) {
+      std::vector<std::string> partners;
+      for (const auto& p : c.partners) partners.push_back(p.id);
+      Jobs jobs = leasedPollers(buildPollers(c, session_url, host, clock), book);
+      jobs.push_back(makeLeasingJob(registry, session_url, partners, book));
+      for (auto& j : buildDestinationJobs(c, session_url, host, clock, &slots))
+        jobs.push_back(std::move(j));
+      return jobs;
+    };
+    options.reload = reloadWith(leasedJobs);
+    logInfo("daemon identity", {{"daemon", registry.identity().id},
+                                {"lease_ttl_s", static_cast<long>(registry.ttl().count() / 1000)}});
+    Jobs jobs = leasedJobs(config);
     // One worker per job: a long push never holds a partner's poll back.
     options.workers = std::clamp<int>(static_cast<int>(jobs.size()), 2, 32);
     Service service(std::move(jobs), std::move(options));
     std::unique_ptr<HttpEndpoints> endpoints;
-    if (!config.daemon.http.empty()) endpoints = startEndpoints(config, store_url, service);
+    if (!config.daemon.http.empty())
+      endpoints = startEndpoints(config, store_url, service, registry.identity().id);
     failed_polls = service.run();
+    sayGoodbye(store_url, registry);
   }
   logInfo("stopped", {{"failed_polls", failed_polls}});
   // A service stopped by SIGTERM exits 0; --once tells whether every poll worked.

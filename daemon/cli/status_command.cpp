@@ -9,6 +9,7 @@
 #include <map>
 #include <set>
 
+#include "daemon/cli/daemons_status.h"
 #include "daemon/cli/store_commands.h"
 #include "daemon/destinations/registry.h"
 #include "daemon/store/outbox.h"
@@ -46,9 +47,12 @@ int runStatus(const StatusOptions& o, const connectors::Host& host) {
   for (const PartnerConfig& p : session.config.partners) configured.push_back(p.id);
   pqxx::read_transaction tx(*session.connection);
   const StatusReport report = collectStatus(tx, configured);
+  const auto daemons = collectDaemons(tx, std::chrono::system_clock::now());
   const int code = report.attention.empty() ? kExitOk : kExitRejects;
   if (o.json) {
-    std::printf("%s\n", statusJson(report).dump().c_str());
+    nlohmann::ordered_json j = statusJson(report);
+    j["daemons"] = daemonsJson(daemons);
+    std::printf("%s\n", j.dump().c_str());
     return code;
   }
   std::vector<std::vector<std::string>> rows;
@@ -73,6 +77,7 @@ int runStatus(const StatusOptions& o, const connectors::Host& host) {
   printTable(
       {"DESTINATION", "PENDING", "IN_FLIGHT", "FAILED", "NOT_ELIGIBLE", "LAST_SUCCESS", "PAUSED"},
       rows);
+  printDaemons(daemons);
   if (report.attention.empty()) {
     std::printf("\nall well: nothing needs attention\n");
     return code;

@@ -70,14 +70,14 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
       " warnings, created, updated, unchanged, withdrawn, reactivated, expired, duration_ms, " +
           sqlEpoch("started_at") +
           ", file_error_code, message,"
-          " approved_by_run, approves_run FROM import_runs"
+          " approved_by_run, approves_run, daemon_id FROM import_runs"
           " WHERE $1::text IS NULL OR partner = $1 ORDER BY id DESC LIMIT $2",
       o.partner, o.limit);
   static const std::vector<std::string> kNames = {
-      "run",        "partner",   "format",          "file",        "outcome",     "records",
-      "offers",     "deletes",   "rejects",         "warnings",    "created",     "updated",
-      "unchanged",  "withdrawn", "reactivated",     "expired",     "duration_ms", "started_at",
-      "file_error", "message",   "approved_by_run", "approves_run"};
+      "run",        "partner",   "format",          "file",         "outcome",     "records",
+      "offers",     "deletes",   "rejects",         "warnings",     "created",     "updated",
+      "unchanged",  "withdrawn", "reactivated",     "expired",      "duration_ms", "started_at",
+      "file_error", "message",   "approved_by_run", "approves_run", "daemon"};
   if (o.json) {
     for (const pqxx::row& row : r) {
       nlohmann::ordered_json j;
@@ -86,7 +86,7 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
           j[kNames[i]] = nullptr;
         } else if (i == 17) {
           j[kNames[i]] = formatTimestamp(row[17].as<std::int64_t>());
-        } else if ((i >= 5 && i <= 16) || i == 0 || i >= 20) {
+        } else if ((i >= 5 && i <= 16) || i == 0 || i == 20 || i == 21) {
           j[kNames[i]] = row[static_cast<int>(i)].as<long>();
         } else {
           j[kNames[i]] = row[static_cast<int>(i)].c_str();
@@ -103,10 +103,10 @@ int runRuns(const RunsOptions& o, const connectors::Host& host) {
                     text(row[3]), text(row[4]), text(row[5]), text(row[8]),
                     text(row[10]) + "/" + text(row[11]) + "/" + text(row[12]) + "/" +
                         text(row[13]) + "/" + text(row[14]) + "/" + text(row[15]),
-                    text(row[16]), note});
+                    text(row[16]), row[22].is_null() ? "-" : text(row[22]), note});
   }
   printTable({"RUN", "STARTED", "PARTNER", "FORMAT", "FILE", "OUTCOME", "RECORDS", "REJECTS",
-              "NEW/UPD/SAME/GONE/BACK/EXP", "MS", "NOTE"},
+              "NEW/UPD/SAME/GONE/BACK/EXP", "MS", "DAEMON", "NOTE"},
              rows);
   return kExitOk;
 }

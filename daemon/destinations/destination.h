@@ -41,6 +41,10 @@ struct PushRequest {
   const connectors::StopSignal* stop = nullptr;
   // Who pushes ("push", "daemon", "reconcile"): names the outbox's leases.
   std::string role = "push";
+  // The daemon's pushes: claims leased for kRenewedClaimLease only and
+  // renewed while the push works (store/lease_keeper.h), so that a dead
+  // daemon's claims come back in seconds. Commands keep the long lease.
+  bool renew_claims = false;
   // `push --ref PARTNER:REF`: only this offer's movements (empty: all).
   std::string only_partner, only_source_ref;
 };

@@ -23,4 +23,13 @@ std::int64_t nextDailyRun(const std::vector<DailyTime>& times, std::int64_t now_
   return best;
 }
 
+std::int64_t lastDailyRun(const std::vector<DailyTime>& times, std::int64_t now_unix) {
+  // Three days back always hold a run; walk forward to the last one not after now.
+  std::int64_t at = nextDailyRun(times, now_unix - 3 * 86400);
+  for (std::int64_t next = nextDailyRun(times, at); next <= now_unix;
+       next = nextDailyRun(times, at))
+    at = next;
+  return at;
+}
+
 }  // namespace passerelle::daemon

@@ -23,4 +23,8 @@ struct DailyTime {
 // `times` must not be empty.
 std::int64_t nextDailyRun(const std::vector<DailyTime>& times, std::int64_t now_unix);
 
+// The last scheduled instant at or before `now_unix`: the slot a run that
+// starts now belongs to (a job lease's key, store/job_lease.h).
+std::int64_t lastDailyRun(const std::vector<DailyTime>& times, std::int64_t now_unix);
+
 }  // namespace passerelle::daemon

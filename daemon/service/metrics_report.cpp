@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "daemon/store/daemon_registry.h"
+
 namespace passerelle::daemon {
 
 namespace {
@@ -106,6 +108,33 @@ void storeMetrics(pqxx::connection& store, MetricsText& m) {
              r[1].as<double>());
 }
 
+// The daemons sharing the store (operations.md "Several daemons on one
+// store"): which one answers, each one's heartbeat, liveness and leases.
+void daemonMetrics(pqxx::connection& store, const std::string& self, MetricsText& m) {
+  pqxx::read_transaction tx(store);
+  if (!tx.exec1("SELECT to_regclass('daemons') IS NOT NULL")[0].as<bool>()) return;
+  const auto daemons = listDaemons(tx, std::chrono::system_clock::now());
+  m.family("passerelle_daemon_info", "gauge",
+           "This daemon's identity, as labels (always 1): its id, host and version.");
+  for (const DaemonView& d : daemons)
+    if (d.id == self)
+      m.sample("passerelle_daemon_info",
+               {{"daemon", d.id}, {"host", d.host}, {"version", d.version}}, 1);
+  m.family("passerelle_daemon_alive", "gauge",
+           "1 for each daemon on the store heard from within two poll intervals, 0 when gone.");
+  for (const DaemonView& d : daemons)
+    m.sample("passerelle_daemon_alive", {{"daemon", d.id}}, d.alive ? 1 : 0);
+  m.family("passerelle_daemon_heartbeat_timestamp_seconds", "gauge",
+           "Each daemon's last heartbeat (Unix time).");
+  for (const DaemonView& d : daemons)
+    m.sample("passerelle_daemon_heartbeat_timestamp_seconds", {{"daemon", d.id}},
+             unixSeconds(d.heartbeat_at));
+  m.family("passerelle_partner_leases", "gauge", "Partners each daemon holds (polls).");
+  for (const DaemonView& d : daemons)
+    m.sample("passerelle_partner_leases", {{"daemon", d.id}},
+             static_cast<double>(d.partners.size()));
+}
+
 // The loop's counters of one kind of job: polls (by partner) or pushes (by
 // destination).
 void jobMetrics(const ServiceHealth& health, const std::string& subject, const std::string& run,
@@ -125,7 +154,8 @@ void jobMetrics(const ServiceHealth& health, const std::string& subject, const s
 
 }  // namespace
 
-std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health) {
+std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health,
+                          const std::string& daemon_id) {
   MetricsText m;
   m.family("passerelle_up", "gauge", "1 when the daemon's loop is alive.");
   m.sample("passerelle_up", {}, health.loop_alive ? 1 : 0);
@@ -135,6 +165,7 @@ std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health) 
   jobMetrics(health, "partner", "poll", m);
   jobMetrics(health, "destination", "push", m);
   storeMetrics(store, m);
+  daemonMetrics(store, daemon_id, m);
   return m.take();
 }
 

@@ -9,6 +9,9 @@
 // escaped; the labels are `partner`, `destination` and the like, never `job`
 // or `instance` (Prometheus sets those); each family's samples follow its
 // HELP and TYPE lines; `passerelle_build_info{version}` is always 1.
+// Several daemons: `passerelle_daemon_info{daemon,host,version}` (this one),
+// `passerelle_daemon_alive{daemon}`, `..._heartbeat_timestamp_seconds` and
+// `passerelle_partner_leases{daemon}` (every daemon the store knows).
 //
 // Thread safety: pure functions over the caller's connection and snapshot.
 #pragma once
@@ -20,7 +23,10 @@
 
 namespace passerelle::daemon {
 
-std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health);
+// `daemon_id`: the answering daemon (passerelle_daemon_info); every daemon
+// known to the store is listed with its heartbeat, liveness and leases.
+std::string renderMetrics(pqxx::connection& store, const ServiceHealth& health,
+                          const std::string& daemon_id = "");
 
 // 200 with "ok" when the loop is alive and no job has been running for more
 // than `stuck_after`; 503 with the reason otherwise.

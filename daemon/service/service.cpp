@@ -109,9 +109,11 @@ struct Service::Impl {
       JobStats& js = stats[slot->job->name()];
       js.name = slot->job->name();
       js.subject = slot->job->subject();
-      ++js.runs;
       js.running_since.reset();
-      if (outcome.ok) {
+      if (!outcome.skipped) ++js.runs;
+      if (outcome.skipped) {
+        // not a run: another daemon's work
+      } else if (outcome.ok) {
         js.consecutive_failures = 0;
         js.last_success = std::chrono::system_clock::now();
       } else {
@@ -119,7 +121,10 @@ struct Service::Impl {
         ++js.consecutive_failures;
       }
     }
-    last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
+    // STATUS= tells of partners and destinations; the daemon's own
+    // housekeeping (leases) and work left to another daemon are not news.
+    if (!outcome.skipped && std::string_view(slot->job->subject()) != "daemon")
+      last_status[slot->job->name()] = outcome.ok ? outcome.summary : "failing";
     notifyStatus();
     if (slot->retired) {
       std::erase(slots, slot);
@@ -162,6 +167,10 @@ struct Service::Impl {
     std::string status =
         stopping ? "stopping" : "polling " + std::to_string(partners) + " partners";
     for (const auto& [partner, text] : last_status) status += "; " + partner + ": " + text;
+    // Only a change is sent: jobs that run often (the leases every half
+    // interval) must not flood the notification socket.
+    if (status == last_sent_status) return;
+    last_sent_status = status;
     sd_notifyf(0, "STATUS=%s", status.c_str());
   }
 
@@ -235,6 +244,7 @@ struct Service::Impl {
   std::map<std::string, JobStats> stats;  // by job name, guarded by stats_mutex
   std::vector<std::shared_ptr<Slot>> slots;
   std::map<std::string, std::string> last_status;
+  std::string last_sent_status;
   connectors::StopSignal stop_signal;
   bool stopping = false;
   int in_flight = 0;

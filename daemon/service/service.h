@@ -41,6 +41,9 @@ struct JobOutcome {
   // The run worked but left work failed or waiting for a retry (a push
   // whose movements failed): no backoff, but `daemon --once` exits 2.
   bool incomplete = false;
+  // Nothing was done because the work belongs to another daemon (a partner
+  // leased elsewhere, a scheduled slot run elsewhere): not counted as a run.
+  bool skipped = false;
 };
 
 // A job of the loop: one partner's poll (list its drop folder, take what is

@@ -136,6 +136,14 @@ std::vector<Movement> Outbox::claim(pqxx::transaction_base& tx, const std::strin
   return out;
 }
 
+long Outbox::renewClaims(pqxx::transaction_base& tx) {
+  return static_cast<long>(
+      tx.exec_params("UPDATE outbox_movements SET lease_until = $2::timestamptz"
+                     " WHERE claimed_by = $1 AND state = 'in_flight'",
+                     worker_id_, sqlTimestamp(clock_.now() + settings_.lease))
+          .affected_rows());
+}
+
 SettleResult Outbox::settle(pqxx::transaction_base& tx, const Movement& m, const std::string& state,
                             const std::optional<std::string>& error,
                             std::optional<long> http_status) {

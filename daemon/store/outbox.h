@@ -45,6 +45,11 @@
 
 namespace passerelle::daemon {
 
+// The claims' lease of a daemon's pushes, renewed while it works on them
+// (LeaseKeeper): a dead daemon's claims come back after this. Commands
+// (`push`, `reconcile`) renew nothing and keep OutboxSettings' default.
+inline constexpr std::chrono::seconds kRenewedClaimLease{30};
+
 struct OutboxSettings {
   std::chrono::seconds lease = std::chrono::minutes(5);
   int max_attempts = 10;
@@ -90,6 +95,11 @@ class Outbox {
   // the caller's transaction (commit it before working on them).
   std::vector<Movement> claim(pqxx::transaction_base& tx, const std::string& destination,
                               int limit);
+
+  // Extends the lease of every movement this worker still holds in flight
+  // to now + lease (LeaseKeeper). Returns how many. A movement taken over
+  // by another worker is not ours and is not touched.
+  long renewClaims(pqxx::transaction_base& tx);
 
   // Final states, only if the lease is still ours. `state` is "sent",
   // "not_eligible" or "failed" (failed: `error` appended to the history).

@@ -5,6 +5,7 @@
 #include "connectors/france_travail/france_travail_client.h"
 #include "daemon/config/secrets.h"
 #include "daemon/destinations/france_travail/france_travail_push.h"
+#include "daemon/store/lease_keeper.h"
 #include "daemon/store/outbox.h"
 
 namespace passerelle::daemon {
@@ -67,11 +68,17 @@ class FranceTravailDestination final : public Destination {
   PushReport push(pqxx::connection& store, const PushRequest& request) override {
     PushReport report;
     if (request.stop != nullptr && *request.stop) return report;  // stopping: nothing new
-    pc::FranceTravailClient client(clientSettings(config_, host_), clock_, request.stop);
     OutboxSettings only;
     only.only_partner = request.only_partner;
     only.only_source_ref = request.only_source_ref;
+    if (request.renew_claims) only.lease = kRenewedClaimLease;
     Outbox outbox(clock_, only, makeWorkerId(request.role + "-" + name_));
+    // A daemon's batch renews its claims; the keeper's signal (SIGTERM, or
+    // claims that may be lost) abandons the upload, movements left pending.
+    std::unique_ptr<LeaseKeeper> keeper =
+        request.renew_claims ? keepClaims(store, outbox, request.stop) : nullptr;
+    pc::FranceTravailClient client(clientSettings(config_, host_), clock_,
+                                   keeper ? &keeper->stop() : request.stop);
     FranceTravailPush push(store, client, outbox, pushSettings(config_.france_travail));
     const FtBatchResult result = push.runBatch();
     client.cleanupArchive();

@@ -5,6 +5,7 @@
 #include "daemon/config/secrets.h"
 #include "daemon/destinations/lba/lba_push.h"
 #include "daemon/log/event_log.h"
+#include "daemon/store/lease_keeper.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/shared_quota.h"
 
@@ -45,6 +46,7 @@ OutboxSettings outboxSettings(const Config& config, const PushRequest& request) 
   OutboxSettings s = outboxSettings(config);
   s.only_partner = request.only_partner;
   s.only_source_ref = request.only_source_ref;
+  if (request.renew_claims) s.lease = kRenewedClaimLease;
   return s;
 }
 
@@ -57,24 +59,30 @@ LbaPushSettings pushSettings(const Config& config) {
 
 // The parts of one push (quota, client with its key, outbox, the worker),
 // alive for one call; `role` names the outbox's leases, `stop` (optional)
-// ends its waits and requests.
+// ends its waits and requests. A daemon's push renews its claims: the
+// keeper's signal (SIGTERM, or claims that may be lost) stops the client.
 class LbaParts {
  public:
   LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
            const PushRequest& request)
       : settings_(clientSettings(config, host)),
         limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
-        client_(settings_, clock, limiter_, request.stop),
         outbox_(clock, outboxSettings(config, request),
                 makeWorkerId(request.role + "-" + kLbaDestination)),
-        push_(store, client_, outbox_, pushSettings(config), request.stop) {}
+        keeper_(request.renew_claims ? keepClaims(store, outbox_, request.stop) : nullptr),
+        stop_(keeper_ ? &keeper_->stop() : request.stop),
+        client_(settings_, clock, limiter_, stop_),
+        push_(store, client_, outbox_, pushSettings(config), stop_) {}
   LbaPush& push() { return push_; }
+  const pc::StopSignal* stop() const { return stop_; }
 
  private:
   pc::LbaClientSettings settings_;
   pc::RateLimiter limiter_;
-  pc::LbaClient client_;
   Outbox outbox_;
+  std::unique_ptr<LeaseKeeper> keeper_;
+  const pc::StopSignal* stop_;
+  pc::LbaClient client_;
   LbaPush push_;
 };
 
@@ -97,8 +105,9 @@ class LbaDestination final : public Destination {
     push.queueRollingRefresh();
     PushReport report;
     PushCounts& counts = report.counts;
-    const auto stopping = [&request] { return request.stop != nullptr && *request.stop; };
-    if (request.once || request.stop == nullptr) {
+    const pc::StopSignal* stop = parts.stop();
+    const auto stopping = [stop] { return stop != nullptr && *stop; };
+    if (request.once || stop == nullptr) {
       counts = request.once ? push.runBatch() : push.drain();
     } else {
       // Batch by batch, so that SIGTERM is heard between two batches too.

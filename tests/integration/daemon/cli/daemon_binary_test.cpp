@@ -450,9 +450,11 @@ TEST_CASE("daemon: long-running, notifications, a file dropped while it runs, SI
   CHECK(waitFor([&] { return d.log().find("configuration reloaded") != std::string::npos; }, 10s));
   const std::string name3 = "YMAG_cfa-new_20260302060000.csv";
   writeText(drop2 / name3, store_test::ymagFile(store_test::ymagRows(1, 2)));
-  CHECK(waitFor(
+  const bool new_partner_polled = waitFor(
       [&] { return store.count("SELECT count(*) FROM offers WHERE partner = 'cfa-new'") == 2; },
-      20s));
+      20s);
+  if (!new_partner_polled) MESSAGE("daemon log:\n" << d.log());
+  CHECK(new_partner_polled);
   notify.drain();
   CHECK(notify.has("RELOADING=1"));
 

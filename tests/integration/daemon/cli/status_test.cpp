@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "daemon/cli/daemons_status.h"
+#include "daemon/store/partner_lease.h"
 #include "daemon/store/poll_record.h"
 #include "tests/integration/daemon/store_test_support.h"
 
@@ -69,4 +71,34 @@ TEST_CASE("status: partners and destinations after an import, as one JSON object
   CHECK(ft["pending"] == 3);
   CHECK(ft["paused"] == false);
   CHECK_FALSE(ft["last_success_at"].is_null());
+}
+
+TEST_CASE("status: each daemon, its heartbeat, alive or gone, and the partners it holds") {
+  TestStore store;
+  connectors::ManualClock clock;
+  daemon::DaemonRegistry a(clock, {"host-a:1:0000000a", "host-a", 1, "9.9"},
+                           std::chrono::minutes(2));
+  daemon::DaemonRegistry b(clock, {"host-b:2:0000000b", "host-b", 2, "9.9"},
+                           std::chrono::minutes(2));
+  {
+    pqxx::work tx(store.db());
+    daemon::PartnerLeases(b).balance(tx, {"cfa-1", "cfa-2"}, {});
+    tx.commit();
+  }
+  clock.advance(std::chrono::minutes(3));  // b not heard from for two intervals: gone
+  {
+    pqxx::work tx(store.db());
+    daemon::PartnerLeases(a).balance(tx, {"cfa-1", "cfa-2"}, {});
+    tx.commit();
+  }
+  pqxx::read_transaction tx(store.db());
+  const auto j = daemon::daemonsJson(daemon::collectDaemons(tx, clock.now()));
+  REQUIRE(j.size() == 2);
+  CHECK(j[0]["id"] == "host-a:1:0000000a");
+  CHECK(j[0]["alive"] == true);
+  CHECK(j[0]["partners"] == nlohmann::json::array({"cfa-1", "cfa-2"}));
+  CHECK(j[0]["heartbeat_at"].get<std::string>().size() == 25);  // RFC 3339 with its offset
+  CHECK(j[1]["id"] == "host-b:2:0000000b");
+  CHECK(j[1]["alive"] == false);
+  CHECK(j[1]["partners"].empty());
 }

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "daemon/service/metrics_report.h"
+#include "daemon/store/daemon_registry.h"
+#include "daemon/store/partner_lease.h"
 #include "tests/integration/daemon/store_test_support.h"
 
 using namespace passerelle;
@@ -84,4 +86,33 @@ TEST_CASE("health: a dead loop, a stuck job or a stop give 503") {
   h.stopping = false;
   h.loop_alive = false;
   CHECK_FALSE(daemon::judgeHealth(h, std::chrono::seconds(60)).healthy);
+}
+
+TEST_CASE("metrics: the daemons on the store, their heartbeat, liveness and leases") {
+  TestStore store;
+  connectors::SystemClock clock;
+  daemon::DaemonRegistry a(clock, {"host-a:1:00000001", "host-a", 1, "9.9"},
+                           std::chrono::minutes(2));
+  daemon::DaemonRegistry b(clock, {"host-b:2:00000002", "host-b", 2, "9.9"},
+                           std::chrono::minutes(2));
+  {
+    pqxx::work tx(store.db());
+    daemon::PartnerLeases(a).balance(tx, {"p1", "p2", "p3"}, {});
+    b.heartbeat(tx);
+    b.goodbye(tx);
+    tx.commit();
+  }
+  const std::string text =
+      daemon::renderMetrics(store.db(), daemon::ServiceHealth{}, "host-a:1:00000001");
+  CHECK(text.find("passerelle_daemon_info{daemon=\"host-a:1:00000001\",host=\"host-a\","
+                  "version=\"9.9\"} 1\n") != std::string::npos);
+  CHECK(text.find("passerelle_daemon_info{daemon=\"host-b") == std::string::npos);
+  CHECK(text.find("passerelle_daemon_alive{daemon=\"host-a:1:00000001\"} 1\n") !=
+        std::string::npos);
+  CHECK(text.find("passerelle_daemon_alive{daemon=\"host-b:2:00000002\"} 0\n") !=
+        std::string::npos);
+  CHECK(text.find("passerelle_partner_leases{daemon=\"host-a:1:00000001\"} 3\n") !=
+        std::string::npos);
+  CHECK(text.find("passerelle_daemon_heartbeat_timestamp_seconds{daemon=\"host-b:2:00000002\"}") !=
+        std::string::npos);
 }

@@ -41,3 +41,12 @@ TEST_CASE("summer time: 05:30 is 03:30 UTC in July and 04:30 UTC in January") {
   CHECK(nextDailyRun(at, paris(2026, 7, 1, 0, 0)) % 86400 == 3 * 3600 + 1800);
   CHECK(nextDailyRun(at, paris(2026, 1, 10, 0, 0)) % 86400 == 4 * 3600 + 1800);
 }
+
+TEST_CASE("the last run at or before now names a job lease's slot") {
+  std::vector<DailyTime> at = {{5, 30}, {14, 0}};
+  CHECK(local(lastDailyRun(at, paris(2026, 11, 26, 5, 30))) == "2026-11-26T05:30:00");
+  CHECK(local(lastDailyRun(at, paris(2026, 11, 26, 13, 59))) == "2026-11-26T05:30:00");
+  CHECK(local(lastDailyRun(at, paris(2026, 11, 26, 14, 0))) == "2026-11-26T14:00:00");
+  CHECK(local(lastDailyRun(at, paris(2026, 11, 27, 1, 0))) == "2026-11-26T14:00:00");
+  CHECK(local(lastDailyRun({{5, 30}}, paris(2027, 1, 1, 5, 29))) == "2026-12-31T05:30:00");
+}
