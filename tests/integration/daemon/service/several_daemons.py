@@ -346,6 +346,7 @@ def main():
                 tail = f.read()[-3000:]
             fail("\n  " + "\n  ".join(problems) + "\n--- daemons' log (end) ---\n" + tail)
         print("several_daemons: 1 passed, 0 failed", flush=True)
+        shutil.rmtree(work, ignore_errors=True)  # kept for a look when the test failed
     finally:
         for p in daemons.values():
             if p.poll() is None:
