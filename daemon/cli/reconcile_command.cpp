@@ -1,5 +1,6 @@
 #include "daemon/cli/reconcile_command.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -10,7 +11,10 @@
 #include "daemon/destinations/registry.h"
 #include "daemon/log/event_log.h"
 #include "daemon/store/destination_state.h"
+#include "daemon/store/job_lease.h"
+#include "daemon/store/outbox.h"
 #include "daemon/store/reconciliation.h"
+#include "formats/paris_time.h"
 
 namespace passerelle::daemon {
 namespace {
@@ -22,7 +26,26 @@ struct ReconcileCommandOptions {
   bool dry_run = false;
   bool full_stock = false;
   bool json = false;
+  bool nightly = false;
 };
+
+// The night's slot: the Europe/Paris calendar day, at its midnight. The
+// timers of two servers sharing a store fire the same night, at random
+// minutes (RandomizedDelaySec): both name this slot, and the first takes it.
+connectors::Clock::WallTime nightlySlot(const pc::Clock& clock) {
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                       clock.now().time_since_epoch())
+                       .count();
+  formats::CivilDateTime midnight;
+  midnight.date = formats::parisLocalFromUnix(now).date;
+  return connectors::Clock::WallTime(
+      std::chrono::seconds(formats::unixFromParisLocal(midnight)));
+}
+
+// A reconciliation runs for hours at most (the unit's TimeoutStartSec=2h):
+// a server that died during it leaves the night's slot to the next night.
+constexpr auto kNightlyLease = std::chrono::hours(2);
+constexpr const char* kNightlyJob = "reconcile";
 
 // What a reconciliation did, as the one JSON object `--json` prints; the
 // text form prints the same fields, one line each.
@@ -90,6 +113,32 @@ void refreshDestinations(pqxx::connection& store,
 int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
   pc::SystemClock clock;
+  const JobLeases slots(clock, makeWorkerId("reconcile"), kNightlyLease);
+  const auto slot = nightlySlot(clock);
+  if (o.nightly) {
+    pqxx::work tx(*session.connection);
+    const JobSlotState taken = slots.take(tx, kNightlyJob, slot);
+    tx.commit();
+    if (taken.state != JobSlot::kTaken) {
+      const std::string why = taken.state == JobSlot::kDone
+                                  ? "tonight's reconciliation already ran"
+                                  : "tonight's reconciliation is running on " + taken.owner;
+      std::printf("nothing done: %s\n", why.c_str());
+      logInfo("reconcile skipped: the night's slot is taken", {{"reason", why}});
+      return kExitOk;
+    }
+  }
+  // The slot goes back if this run fails, so that a retry (this server's
+  // or another's) may take it.
+  auto settleSlot = [&](bool ran) {
+    if (!o.nightly) return;
+    pqxx::work tx(*session.connection);
+    if (ran)
+      slots.finish(tx, kNightlyJob, slot);
+    else
+      slots.release(tx, kNightlyJob, slot);
+    tx.commit();
+  };
   const auto destinations = enabledDestinations(session.config, host, clock);
   ReconcileOptions options;
   options.dry_run = o.dry_run;
@@ -105,7 +154,14 @@ int runReconcile(const ReconcileCommandOptions& o, const pc::Host& host) {
       refreshDestinations(store, destinations, counts);
     };
   }
-  const ReconcileResult r = reconcile(*session.connection, clock, options, refresh);
+  ReconcileResult r;
+  try {
+    r = reconcile(*session.connection, clock, options, refresh);
+  } catch (...) {
+    settleSlot(false);
+    throw;
+  }
+  settleSlot(r.ran);
   const bool refreshed = !o.dry_run && !destinations.empty();
   printReconcile(reconcileJson(r, o.dry_run, refreshed), o.json);
   if (!r.ran) {
@@ -142,6 +198,11 @@ void addReconcileCommand(CLI::App& app, ExitStatus& status, const connectors::Ho
   command->add_flag("--full-stock", options->full_stock,
                     "Queue the complete stock for France Travail");
   command->add_flag("--json", options->json, "What it did, as one JSON object");
+  command
+      ->add_flag("--nightly", options->nightly,
+                 "The scheduled run: once a night across the servers sharing the store"
+                 " (the timer's); does nothing if tonight's already ran or runs elsewhere")
+      ->excludes("--dry-run");
   command->callback([options, &status, &host] {
     status.code = runGuarded("reconcile", {}, [&] { return runReconcile(*options, host); });
   });

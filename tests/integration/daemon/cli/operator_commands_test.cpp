@@ -343,3 +343,26 @@ TEST_CASE("cli: offers --json streams each stored offer byte for byte, with its 
   CHECK(contains(table.out, "Y-2"));
   CHECK(contains(table.out, "TITLE"));
 }
+
+TEST_CASE("cli: reconcile --nightly runs once a night across servers; by hand it always runs") {
+  Operator op;
+  // Two servers' timers the same night: the first runs, the second does nothing.
+  const Outcome first = op.run({"reconcile", "--nightly"});
+  CHECK(first.code == 0);
+  CHECK(contains(first.out, "reconcile run"));
+  const Outcome second = op.run({"reconcile", "--nightly"});
+  CHECK(second.code == 0);
+  CHECK(contains(second.out, "nothing done: tonight's reconciliation already ran"));
+  CHECK(op.store.count("SELECT count(*) FROM reconcile_runs") == 1);
+  CHECK(op.store.count("SELECT count(*) FROM job_leases WHERE job = 'reconcile'") == 1);
+  // Held by a live server (its lease not ended): said, nothing done.
+  op.store.scalar(
+      "UPDATE job_leases SET done_at = NULL, owner = 'reconcile@other:1',"
+      " expires_at = now() + interval '1 hour' WHERE job = 'reconcile' RETURNING 1");
+  CHECK(contains(op.run({"reconcile", "--nightly"}).out, "is running on reconcile@other:1"));
+  CHECK(op.store.count("SELECT count(*) FROM reconcile_runs") == 1);
+  // An operator's run is never held back.
+  CHECK(contains(op.run({"reconcile"}).out, "reconcile run"));
+  CHECK(op.store.count("SELECT count(*) FROM reconcile_runs") == 2);
+  CHECK(op.run({"reconcile", "--nightly", "--dry-run"}).code == 64);
+}
