@@ -12,6 +12,7 @@
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/service/http_endpoints.h"
 #include "daemon/service/metrics_report.h"
+#include "daemon/service/partner_reports.h"
 #include "daemon/service/service.h"
 #include "daemon/store/embedded_postgres.h"
 #include "daemon/store/store_connection.h"
@@ -104,6 +105,7 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
   auto allJobs = [&store_url, &host, &clock](const Config& c) {
     Jobs jobs = buildPollers(c, store_url, host, clock);
     for (auto& j : buildDestinationJobs(c, store_url, host, clock)) jobs.push_back(std::move(j));
+    jobs.push_back(buildOfferStateReportJob(c, store_url, host, clock));
     return jobs;
   };
   ServiceOptions options;
