@@ -35,6 +35,21 @@ std::string_view fieldPath(FieldId id) {
   return kPaths[static_cast<std::size_t>(id)];
 }
 
+std::optional<FieldId> fieldOfPath(std::string_view path) {
+  for (std::size_t i = 0; i < kFieldCount; ++i) {
+    const auto id = static_cast<FieldId>(i);
+    if (fieldPath(id) == path) return id;
+  }
+  return std::nullopt;
+}
+
+std::string columnsFeeding(const DialectSpec& spec, FieldId field) {
+  std::string out;
+  for (const ColumnSpec& c : spec.columns)
+    if (c.field == field) out += (out.empty() ? "" : ", ") + c.header;
+  return out;
+}
+
 RecordRole Dialect::classify(std::string_view, const RecordContext& ctx) const {
   return ctx.header_seen ? RecordRole::kData : RecordRole::kHeader;
 }

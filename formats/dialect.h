@@ -66,6 +66,8 @@ constexpr std::size_t kFieldCount = static_cast<std::size_t>(FieldId::kCount);
 
 // The normalised field's path as printed in errors ("employer.siret").
 std::string_view fieldPath(FieldId id);
+// The field of a path printed in errors; none for an unknown path.
+std::optional<FieldId> fieldOfPath(std::string_view path);
 
 enum class Semantics { kSnapshot, kDelta };
 // When a file in a drop folder is complete (drop-folders.md): its size and
@@ -112,6 +114,12 @@ struct DialectSpec {
 };
 
 // What a record of a file is, as far as the dialect is concerned.
+// The dialect's columns feeding `field`, in the dialect's order, joined with
+// ", " ("ROME1, ROME2, ROME3"); empty when none does. A file's header may
+// write them differently (case, accents): ReadSummary::columns_as_written
+// has its own spelling.
+std::string columnsFeeding(const DialectSpec& spec, FieldId field);
+
 enum class RecordRole { kEnvelope, kHeader, kData, kTrailer };
 
 struct RecordContext {

@@ -47,6 +47,10 @@ struct Publication {
 
 struct Offer {
   long line = 0;  // physical line where the record starts (1-based)
+  // The record's number among the file's data records (1 = the first offer
+  // row), what a spreadsheet user counts when a text spans several lines.
+  // Not part of the canonical JSON.
+  long record = 0;
   std::string partner = "-";
   std::string format;
   std::optional<std::string> source_ref;
@@ -71,6 +75,7 @@ struct Offer {
 // A row that could not become an offer.
 struct Reject {
   long line = 0;
+  long record = 0;  // as Offer::record
   std::optional<std::string> source_ref;
   std::vector<FieldError> errors;
   std::vector<FieldError> warnings;

@@ -262,6 +262,9 @@ class FilePass {
         duplicates += (duplicates.empty() ? "" : ", ") + name;
       } else {
         column_of_spec_[it->second] = static_cast<int>(i);
+        std::string& as_written =
+            summary_.columns_as_written[static_cast<std::size_t>(spec_.columns[it->second].field)];
+        as_written += (as_written.empty() ? "" : ", ") + name;
       }
     }
     std::string missing;
@@ -289,7 +292,7 @@ class FilePass {
   void readRow(const CsvRecord& r) {
     if (r.quote_error) {
       deliverReject(validator_.rejectWhole(
-          r.line,
+          r.line, data_records_,
           FieldError{
               std::nullopt, "CSV_QUOTE",
               "Guillemet fermant suivi d'autres caractères (ex. \"abc\"def) : ligne illisible",
@@ -299,7 +302,7 @@ class FilePass {
     }
     if (r.fieldCount() != header_fields_) {
       deliverReject(validator_.rejectWhole(
-          r.line,
+          r.line, data_records_,
           FieldError{std::nullopt, "FIELD_COUNT",
                      "La ligne compte " + std::to_string(r.fieldCount()) + " champs, l'en-tête " +
                          std::to_string(header_fields_),
@@ -308,7 +311,7 @@ class FilePass {
       return;
     }
     if (!decodeRow(r)) return;
-    validator_.beginRow(r.line);
+    validator_.beginRow(r.line, data_records_);
     for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
       int c = column_of_spec_[s];
       if (c >= 0) validator_.addColumn(spec_.columns[s].field, decodedField(c));
@@ -370,7 +373,7 @@ class FilePass {
         ref = validator_.validSourceRef(text);
     }
     deliverReject(validator_.rejectWhole(
-        r.line,
+        r.line, data_records_,
         FieldError{std::nullopt, "ENCODING",
                    "Octet " + hexByte(*bad_byte) + " non défini dans l'encodage " +
                        std::string(encodingName(encoding_)) + " (champ " +
@@ -408,6 +411,7 @@ class FilePass {
       refused.format = spec_.name;
       refused.encoding = encoding_;
       refused.file_error = fault_;
+      refused.columns_as_written = std::move(summary_.columns_as_written);
       summary_ = std::move(refused);
     }
   }

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "formats/dialect.h"
 #include "formats/encoding.h"
@@ -46,6 +47,10 @@ struct ReadSummary {
   long warnings = 0;                    // every warning object, file warnings included
   std::optional<FileIssue> file_error;  // when set, every count is zero
   Encoding encoding = Encoding::kUtf8;  // the encoding the file was read in
+  // Per field (indexed by FieldId), the header's columns feeding it as
+  // written in the file, in header order, joined with ", " ("ROME1, ROME2");
+  // empty when the header has none. What reports name a field by.
+  std::vector<std::string> columns_as_written = std::vector<std::string>(kFieldCount);
 };
 
 // A source of bytes, read in chunks (a file, a download, a test string).

@@ -50,8 +50,9 @@ typename Table::const_iterator findCode(const Table& table, std::string_view tex
 RowValidator::RowValidator(const Dialect& dialect, std::string partner)
     : dialect_(dialect), spec_(dialect.spec()), partner_(std::move(partner)) {}
 
-void RowValidator::beginRow(long line) {
+void RowValidator::beginRow(long line, long record) {
   line_ = line;
+  record_ = record;
   for (auto& s : slots_) {
     s.text.clear();
     s.filled = false;
@@ -355,6 +356,7 @@ void RowValidator::buildDelete() {
   std::optional<std::string> updated = offer_.source_updated_at;
   offer_ = Offer{};
   offer_.line = line_;
+  offer_.record = record_;
   offer_.partner = partner_;
   offer_.format = spec_.name;
   offer_.source_ref = std::move(ref);
@@ -366,6 +368,7 @@ void RowValidator::buildDelete() {
 bool RowValidator::finish() {
   offer_ = Offer{};
   offer_.line = line_;
+  offer_.record = record_;
   offer_.partner = partner_;
   offer_.format = spec_.name;
 
@@ -409,6 +412,7 @@ bool RowValidator::finish() {
 
   if (!errors_.empty()) {
     reject_.line = line_;
+    reject_.record = record_;
     reject_.source_ref = offer_.source_ref;
     reject_.errors = std::move(errors_);
     reject_.warnings = std::move(warnings_);
@@ -421,10 +425,11 @@ bool RowValidator::finish() {
   return true;
 }
 
-const Reject& RowValidator::rejectWhole(long line, FieldError error,
+const Reject& RowValidator::rejectWhole(long line, long record, FieldError error,
                                         std::optional<std::string> source_ref) {
   reject_ = Reject{};
   reject_.line = line;
+  reject_.record = record;
   // A rejected row whose reference is known claims it (offer.md,
   // Precisions): a later row with that reference is a DUPLICATE_REF.
   if (source_ref && spec_.semantics == Semantics::kSnapshot) seen_refs_.insert(*source_ref);

@@ -27,7 +27,8 @@ class RowValidator {
 
   // Starts a row. `rules` false: only the columns are collected (a quick pass
   // that looks for file errors only).
-  void beginRow(long line);
+  // `record`: the row's number among the data records (Offer::record).
+  void beginRow(long line, long record);
   // Appends one column's decoded value (raw UTF-8, before folding).
   void addColumn(FieldId field, std::string_view decoded);
   // Validates the row. The result stays valid until the next beginRow().
@@ -39,7 +40,8 @@ class RowValidator {
 
   // A reject for a row whose fields cannot be trusted (FIELD_COUNT, ENCODING,
   // CSV_QUOTE): that error alone.
-  const Reject& rejectWhole(long line, FieldError error, std::optional<std::string> source_ref);
+  const Reject& rejectWhole(long line, long record, FieldError error,
+                            std::optional<std::string> source_ref);
 
   // The source_ref of the current row if it is valid (for rows rejected as a
   // whole, when the reader can still find it).
@@ -85,6 +87,7 @@ class RowValidator {
   std::vector<FieldError> errors_;
   std::vector<FieldError> warnings_;
   long line_ = 0;
+  long record_ = 0;
 };
 
 }  // namespace passerelle::formats

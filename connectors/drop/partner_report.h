@@ -1,23 +1,32 @@
 // PartnerReport: the report written back into a partner's drop folder after
 // each file, reports/<file name>.report.csv (drop-folders.md "Reports back to
-// the partner").
+// the partner"), and written again when an operator approves or sets aside a
+// file that was put on hold.
 //
-// The bytes are: a UTF-8 BOM; then rows of seven cells separated by ';' and
-// ended by CRLF: the header `ligne;reference;gravite;champ;code;message;valeur`,
-// a summary row (code RESUME, gravite `info`, a French sentence with the
-// counts, and the counts again in `valeur` as `enregistrements=N acceptees=N
-// rejetees=N retirees=N`), then one row per problem: the file-level error
-// (empty `ligne`), file warnings, then every error and warning of the rows in
-// line order (errors before warnings within a line), `gravite` being `erreur`
-// or `avertissement`.
-//
-// Cells are quoted ("...", inner quotes doubled) when they hold ';', '"', CR
-// or LF. A cell starting with '=', '+', '-', '@', tab or CR gets a leading
-// "'" first, so that a spreadsheet never evaluates it (formula injection).
+// The bytes (report_csv.h): a UTF-8 BOM; rows of eight cells separated by
+// ';' and ended by CRLF:
+//   ligne;enregistrement;reference;gravite;colonne;code;message;valeur
+// - the first row is the summary (`gravite` = `synthese`): one French
+//   sentence with the records read, the offers taken, the rows refused and
+//   the offers withdrawn because absent from the file; for a file on hold,
+//   why (it would withdraw N of the partner's M online offers) and that the
+//   portal's team checks it; after an operator's decision, that decision.
+//   Its `code` says what became of the file (FICHIER_PRIS, FICHIER_REFUSE,
+//   FICHIER_EN_ATTENTE, FICHIER_APPLIQUE, FICHIER_ECARTE, FICHIER_DEJA_RECU),
+//   its `valeur` the counts;
+// - then the file's error (`erreur`) or warnings (`avertissement`), `ligne`
+//   and `enregistrement` empty (the line is in the message);
+// - then each problem of each record, in file order (errors before warnings
+//   within a record): `ligne` the physical line where the record starts,
+//   `enregistrement` its number among the data records, `colonne` the
+//   column's name as written in the partner's header ("ROME1, ROME2" for a
+//   field built from several), never one of our field names;
+// - `message`: what is wrong and what to change (report_messages.h).
 //
 // Thread safety: pure functions on plain values.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,23 +39,42 @@ namespace passerelle::connectors {
 // The problems of one record (a reject, or an accepted offer's warnings).
 struct ReportRecord {
   long line = 0;
+  long record = 0;  // 0: unknown (files taken before records were counted)
   std::optional<std::string> reference;
   std::vector<formats::FieldError> errors;
   std::vector<formats::FieldError> warnings;
 };
 
+// What became of the file, as the partner is told.
+enum class ReportOutcome {
+  kTaken,           // imported
+  kRefused,         // refused as a whole: file_error
+  kOnHold,          // quarantined: nothing applied, the portal's team checks it
+  kApplied,         // on hold, then approved by the portal's team
+  kSetAside,        // on hold, then set aside by the portal's team: never applied
+  kAlreadyReceived  // the same content was received before: nothing changed
+};
+
 struct PartnerReportInput {
-  long records = 0;   // records read (offers + deletions + rejects)
-  long accepted = 0;  // offers accepted (created, updated or unchanged)
+  ReportOutcome outcome = ReportOutcome::kTaken;
+  std::string format;    // the dialect: names its columns when the header's are unknown
+  bool snapshot = true;  // a snapshot withdraws what it lacks; a delta file by its rows
+  long records = 0;      // records read (offers + deletions + rejects)
+  long accepted = 0;     // offers taken (created, updated or unchanged)
   long rejected = 0;
-  long withdrawn = 0;  // offers withdrawn (deletion rows, or absent from a snapshot)
-  // The file refused as a whole (all counts are then zero).
-  std::optional<formats::FileIssue> file_error;
+  long withdrawn = 0;  // absent from a snapshot, or deleted by a delta row
+  // On hold: it would withdraw `withdraw_forecast` of `active_before` online offers.
+  long withdraw_forecast = 0;
+  long active_before = 0;
+  // JJ/MM/AAAA: when the portal's team decided (kApplied, kSetAside), or
+  // when the same content was first received (kAlreadyReceived).
+  std::optional<std::string> decided_on;
+  std::optional<formats::FileIssue> file_error;  // kRefused
   std::vector<formats::FileIssue> file_warnings;
   std::vector<ReportRecord> records_with_problems;  // any order
-  // An extra French sentence appended to the summary (e.g. why a snapshot
-  // was quarantined). Optional.
-  std::optional<std::string> note;
+  // Field path ("rome_codes") -> the header's columns as the partner wrote
+  // them ("ROME1, ROME2"); a field missing here is named by the dialect.
+  std::map<std::string, std::string> columns;
 };
 
 ReportRecord reportRecordOf(const formats::Reject& reject);
@@ -59,7 +87,7 @@ std::string reportFileName(const std::string& file_name);
 
 std::string renderPartnerReport(const PartnerReportInput& input);
 
-// One cell, guarded and quoted as above (exposed for the tests).
-std::string reportCell(const std::string& text);
+// The summary sentence alone (the first row's message).
+std::string reportSummary(const PartnerReportInput& input);
 
 }  // namespace passerelle::connectors

@@ -113,6 +113,9 @@ std::string exitStatusHelp(const std::string& command) {
       {"approve",
        "1 rows were rejected (or, without --yes, the preview was shown and nothing applied),"
        " 2 the approval was refused or failed"},
+      {"set-aside",
+       "1 without --yes: what it would do was shown and nothing done,"
+       " 2 the run is not waiting for a decision, or failure"},
       {"withdraw", "1 preview shown (no --yes), nothing withdrawn; 2 failure"},
       {"status", "1 something needs attention (listed at the end), 2 the store cannot be reached"},
       {"reconcile", "1 drift found (and fixed unless --dry-run), 2 failure"},

@@ -14,6 +14,7 @@
 #include "daemon/service/http_endpoints.h"
 #include "daemon/service/metrics_report.h"
 #include "daemon/service/partner_leasing.h"
+#include "daemon/service/partner_reports.h"
 #include "daemon/service/service.h"
 #include "daemon/store/daemon_registry.h"
 #include "daemon/store/embedded_postgres.h"
@@ -170,6 +171,9 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
       jobs.push_back(makeLeasingJob(registry, session_url, partners, book));
       for (auto& j : buildDestinationJobs(c, session_url, host, clock, &slots))
         jobs.push_back(std::move(j));
+      // The partners' etat-des-offres.csv, daily (and after each push that
+      // changed states, from the destination jobs).
+      jobs.push_back(buildOfferStateReportJob(c, session_url, host, clock));
       return jobs;
     };
     options.reload = reloadWith(leasedJobs);

@@ -96,7 +96,8 @@ std::vector<AttentionItem> needsAttention(pqxx::transaction_base& tx, const Stat
   std::vector<AttentionItem> items;
   for (const pqxx::row& row :
        tx.exec("SELECT id, partner, file_name, coalesce(quarantine_reason, '') FROM import_runs"
-               " WHERE outcome = 'quarantined' AND approved_by_run IS NULL ORDER BY id")) {
+               " WHERE outcome = 'quarantined' AND approved_by_run IS NULL AND set_aside_at IS NULL"
+               " ORDER BY id")) {
     const std::string run = row[0].c_str();
     items.push_back({"quarantined_file",
                      "run " + run + ": file " + std::string(row[2].c_str()) + " of " +

@@ -11,11 +11,14 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "connectors/host/clock.h"
+#include "daemon/service/partner_reports.h"
 #include "daemon/store/embedded_postgres.h"
 #include "daemon/store/offer_import.h"
+#include "daemon/store/run_report.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/store_migrations.h"
 #include "formats/dialect_registry.h"
@@ -319,6 +322,53 @@ void printCounts(const ImportResult& result) {
       result.summary.rejects);
 }
 
+// The report in the partner's folder says what the operator decided; when
+// the folder cannot be reached now, the partner's next poll writes it.
+void tellPartner(const StoreSession& session, const connectors::Clock& clock,
+                 const connectors::Host& host, std::int64_t run) {
+  if (PartnerReports(session.config, host, clock).rewriteRunReport(*session.connection, run)) {
+    std::printf("the partner's report was written again\n");
+  } else {
+    std::printf("the partner's folder cannot be reached: the next poll writes the report\n");
+  }
+}
+
+int runSetAside(const ApproveCommandOptions& o, const connectors::Host& host) {
+  StoreSession session = openStoreSession(o.config_path, host);
+  connectors::SystemClock clock;
+  try {
+    pqxx::work tx(*session.connection);
+    const pqxx::result r = tx.exec_params(
+        "SELECT partner, file_name, quarantine_withdraw, quarantine_active FROM import_runs"
+        " WHERE id = $1",
+        o.run);
+    if (!r.empty() && !requireKnownPartner(session.config, r[0][0].as<std::string>()))
+      return kExitUsage;
+    const std::optional<std::string> copy = setAsideRun(tx, o.run, clock.now());
+    if (!o.yes) {
+      std::printf("setting run %lld aside would leave file %s of %s unapplied for good\n",
+                  static_cast<long long>(o.run), r[0][1].c_str(), r[0][0].c_str());
+      std::printf("nothing done: run `passerelle set-aside --run %lld --yes` to set it aside\n",
+                  static_cast<long long>(o.run));
+      return kExitRejects;  // the transaction is rolled back
+    }
+    tx.commit();
+    if (copy) {
+      std::error_code ignored;  // the decision is recorded; a leftover copy is harmless
+      std::filesystem::remove(*copy, ignored);
+    }
+    std::printf("run %lld set aside: file %s of %s will not be applied\n",
+                static_cast<long long>(o.run), r[0][1].c_str(), r[0][0].c_str());
+    logEvent("quarantined file set aside", {{"run", std::to_string(o.run)}});
+    tellPartner(session, clock, host, o.run);
+    return kExitOk;
+  } catch (const ApproveRefused& e) {
+    std::fprintf(stderr, "passerelle: set-aside refused: %s\n", e.what());
+    logEvent("set-aside refused", {{"run", std::to_string(o.run)}, {"reason", e.what()}});
+    return kExitFailure;
+  }
+}
+
 int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
   pqxx::read_transaction lookup(*session.connection);
@@ -346,6 +396,7 @@ int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
     std::printf("run %lld approved run %lld: ", static_cast<long long>(result.run_id),
                 static_cast<long long>(o.run));
     printCounts(result);
+    tellPartner(session, clock, host, o.run);
     return result.summary.rejects > 0 ? kExitRejects : kExitOk;
   } catch (const ApproveRefused& e) {
     std::fprintf(stderr, "passerelle: approve refused: %s\n", e.what());
@@ -449,6 +500,17 @@ void addStoreCommands(CLI::App& app, ExitStatus& status, const connectors::Host&
   a->callback([approve, &status, &host] {
     status.code = runGuarded("approve", {{"run", std::to_string(approve->run)}},
                              [&] { return runApprove(*approve, host); });
+  });
+
+  auto set_aside = std::make_shared<ApproveCommandOptions>();
+  CLI::App* sa = app.add_subcommand(
+      "set-aside", "Never apply a quarantined snapshot; tell the partner (with --yes)");
+  addConfigOption(sa, set_aside->config_path);
+  sa->add_option("--run", set_aside->run, "The quarantined run")->required();
+  sa->add_flag("--yes", set_aside->yes, "Set it aside (without: say what it would do)");
+  sa->callback([set_aside, &status, &host] {
+    status.code = runGuarded("set-aside", {{"run", std::to_string(set_aside->run)}},
+                             [&] { return runSetAside(*set_aside, host); });
   });
 }
 

@@ -5,6 +5,7 @@
 #include "daemon/destinations/registry.h"
 #include "daemon/log/event_log.h"
 #include "daemon/service/daily_schedule.h"
+#include "daemon/service/partner_reports.h"
 #include "daemon/store/lease_keeper.h"
 #include "daemon/store/store_connection.h"
 
@@ -23,12 +24,13 @@ std::string countsText(const PushCounts& c) {
 class DestinationJob final : public Job {
  public:
   DestinationJob(std::unique_ptr<Destination> destination, std::string store_url, pc::Clock& clock,
-                 const JobLeases* slots)
+                 const JobLeases* slots, std::shared_ptr<const PartnerReports> reports)
       : destination_(std::move(destination)),
         schedule_(destination_->schedule()),
         store_url_(std::move(store_url)),
         clock_(clock),
-        slots_(slots) {}
+        slots_(slots),
+        reports_(std::move(reports)) {}
 
   const std::string& name() const override { return destination_->name(); }
   const char* subject() const override { return "destination"; }
@@ -124,6 +126,8 @@ class DestinationJob final : public Job {
                             {"failed", c.failed},
                             {"paused", c.paused ? "yes" : "no"},
                             {"detail", r.detail}});
+    // The partners whose offers changed state here see it in their folder.
+    reports_->writeOfferStates(store, /*all=*/false);
     JobOutcome outcome{r.ok, countsText(c)};
     outcome.incomplete = pushIncomplete(c);
     return outcome;
@@ -136,6 +140,7 @@ class DestinationJob final : public Job {
   const JobLeases* slots_;
   // Set by a run that found the slot held (read by the loop after the run).
   std::optional<pc::Clock::WallTime> check_back_;
+  std::shared_ptr<const PartnerReports> reports_;
 };
 
 }  // namespace
@@ -143,9 +148,10 @@ class DestinationJob final : public Job {
 Jobs buildDestinationJobs(const Config& config, const std::string& store_url, const pc::Host& host,
                           pc::Clock& clock, const JobLeases* slots) {
   Jobs jobs;
+  auto reports = std::make_shared<const PartnerReports>(config, host, clock);
   for (auto& destination : enabledDestinations(config, host, clock))
     jobs.push_back(
-        std::make_shared<DestinationJob>(std::move(destination), store_url, clock, slots));
+        std::make_shared<DestinationJob>(std::move(destination), store_url, clock, slots, reports));
   return jobs;
 }
 

@@ -1,7 +1,5 @@
 #include "daemon/service/drop_folder_poller.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -11,8 +9,10 @@
 #include "connectors/drop/partner_report.h"
 #include "daemon/config/drop_folder_settings.h"
 #include "daemon/log/event_log.h"
+#include "daemon/service/partner_reports.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/poll_record.h"
+#include "daemon/store/run_report.h"
 #include "daemon/store/store_connection.h"
 
 namespace passerelle::daemon {
@@ -60,66 +60,6 @@ std::set<std::string> takenFiles(pqxx::connection& store, const std::string& par
     keys.insert(ledgerKey(row[0].as<std::string>(), row[1].as<std::int64_t>(), mtime));
   }
   return keys;
-}
-
-std::vector<formats::FieldError> fieldErrors(const std::string& json_text) {
-  std::vector<formats::FieldError> out;
-  auto parsed = nlohmann::json::parse(json_text, nullptr, false);
-  if (!parsed.is_array()) return out;
-  for (const auto& e : parsed) {
-    formats::FieldError fe;
-    if (e.contains("field") && e["field"].is_string()) fe.field = e["field"].get<std::string>();
-    fe.code = e.value("code", "");
-    fe.message = e.value("message", "");
-    if (e.contains("value") && e["value"].is_string()) fe.value = e["value"].get<std::string>();
-    out.push_back(std::move(fe));
-  }
-  return out;
-}
-
-// The report's rows come from what the run recorded in the store.
-connectors::PartnerReportInput reportInput(pqxx::connection& store, const ImportResult& r) {
-  connectors::PartnerReportInput in;
-  in.records = r.summary.records;
-  in.accepted = r.summary.offers;
-  in.rejected = r.summary.rejects;
-  in.withdrawn = r.counts.withdrawn;
-  in.file_error = r.summary.file_error;
-  if (r.outcome == RunOutcome::kQuarantined || r.outcome == RunOutcome::kDuplicate)
-    in.note = r.message;
-  pqxx::read_transaction tx(store);
-  for (const auto& row :
-       tx.exec_params("SELECT line, source_ref, errors::text, warnings::text FROM run_rejects "
-                      "WHERE run_id = $1 ORDER BY seq",
-                      r.run_id)) {
-    connectors::ReportRecord rec;
-    rec.line = row[0].as<long>();
-    if (!row[1].is_null()) rec.reference = row[1].as<std::string>();
-    rec.errors = fieldErrors(row[2].as<std::string>());
-    rec.warnings = fieldErrors(row[3].as<std::string>());
-    in.records_with_problems.push_back(std::move(rec));
-  }
-  for (const auto& row : tx.exec_params(
-           "SELECT origin, line, source_ref, field, code, message, value FROM run_warnings "
-           "WHERE run_id = $1 ORDER BY seq",
-           r.run_id)) {
-    auto opt = [&](int i) {
-      return row[i].is_null() ? std::nullopt : std::optional(row[i].as<std::string>());
-    };
-    if (row[0].as<std::string>() == "file") {
-      in.file_warnings.push_back(
-          formats::FileIssue{row[4].as<std::string>(), row[5].as<std::string>(), opt(6),
-                             row[1].is_null() ? std::nullopt : std::optional(row[1].as<long>())});
-      continue;
-    }
-    connectors::ReportRecord rec;
-    rec.line = row[1].is_null() ? 0 : row[1].as<long>();
-    rec.reference = opt(2);
-    rec.warnings.push_back(
-        formats::FieldError{opt(3), row[4].as<std::string>(), row[5].as<std::string>(), opt(6)});
-    in.records_with_problems.push_back(std::move(rec));
-  }
-  return in;
 }
 
 // Removes the spool copy whatever happens.
@@ -282,6 +222,9 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
         onFileError(e, f.entry.name, tally);
       }
     }
+    // Reports an operator's decision could not write then (partner_reports.h).
+    if (!stop)
+      PartnerReports(config_, host_, clock_).writeDueRunReports(*store, partner_.id, *folder);
     // A transfer cut: the other files were taken, the poll is retried.
     if (tally.transfer_error) throw std::runtime_error(*tally.transfer_error);
     std::string summary = std::to_string(tally.imported) + " file(s) imported";
@@ -354,6 +297,8 @@ void DropFolderPoller::onFileError(const connectors::DropFolderError& error,
 
 void DropFolderPoller::refuseOversize(DropFolder& folder, const ReadyFile& f) {
   connectors::PartnerReportInput in;
+  in.outcome = connectors::ReportOutcome::kRefused;
+  in.format = partner_.format;
   in.file_error = formats::FileIssue{"FILE_TOO_LARGE",
                                      "Le fichier dépasse la taille maximale acceptée (" +
                                          std::to_string(partner_.max_file_size) +
@@ -400,8 +345,14 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   ImportResult result = OfferImport(store, clock_).importFile(request);
 
   // The transaction has committed: now, and only now, the partner's folder.
-  folder.writeReport(connectors::reportFileName(name),
-                     connectors::renderPartnerReport(reportInput(store, result)));
+  std::optional<RunReport> report;
+  {
+    pqxx::read_transaction tx(store);
+    report = loadRunReport(tx, result.run_id);
+  }
+  if (report)
+    folder.writeReport(connectors::reportFileName(name),
+                       connectors::renderPartnerReport(report->input));
   const bool refused = result.outcome == RunOutcome::kRejectedFile;
   const bool tidy_up = refused || partner_.after != AfterImport::kKeep;
   // Only what was imported is moved: the partner may have written a new

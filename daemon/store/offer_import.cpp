@@ -6,6 +6,8 @@
 #include <memory>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 #include "daemon/store/content_hash.h"
 #include "daemon/store/file_ledger.h"
 #include "daemon/store/outbox.h"
@@ -85,7 +87,7 @@ class StagingSink final : public fmt::OfferSink {
       }
       index_->markPresent(*offer.source_ref);
     }
-    startRow(offer.line, upsert ? "upsert" : "delete", offer.source_ref);
+    startRow(offer.line, offer.record, upsert ? "upsert" : "delete", offer.source_ref);
     if (offer.movement) row_[StagingColumn::kMovement] = std::string(1, *offer.movement);
     if (upsert) {
       row_[StagingColumn::kJson] = std::move(json);
@@ -105,7 +107,7 @@ class StagingSink final : public fmt::OfferSink {
   void onReject(const fmt::Reject& reject) override {
     // Present but rejected: a snapshot withdraws nothing for it.
     if (index_ && reject.source_ref) index_->markPresent(*reject.source_ref);
-    startRow(reject.line, "reject", reject.source_ref);
+    startRow(reject.line, reject.record, "reject", reject.source_ref);
     row_[StagingColumn::kJson] = fieldErrorsJson(reject.errors);
     row_[StagingColumn::kWarnings] = fieldErrorsJson(reject.warnings);
     row_[StagingColumn::kApplies] = "f";
@@ -122,17 +124,19 @@ class StagingSink final : public fmt::OfferSink {
     ++sent;
   }
 
-  void startRow(long line, const char* kind, const std::optional<std::string>& source_ref) {
+  void startRow(long line, long record, const char* kind,
+                const std::optional<std::string>& source_ref) {
     row_ = StagingRow();
     row_[StagingColumn::kSeq] = std::to_string(++seq_);
     row_[StagingColumn::kLine] = std::to_string(line);
+    row_[StagingColumn::kRecord] = std::to_string(record);
     row_[StagingColumn::kKind] = kind;
     row_[StagingColumn::kSourceRef] = source_ref;
   }
 
   // An unchanged row with warnings: only what the run's warnings need.
   void stageUnchanged(const fmt::Offer& offer) {
-    startRow(offer.line, "unchanged", offer.source_ref);
+    startRow(offer.line, offer.record, "unchanged", offer.source_ref);
     row_[StagingColumn::kWarnings] = fieldErrorsJson(offer.warnings);
     row_[StagingColumn::kApplies] = "f";
     send();
@@ -171,6 +175,17 @@ std::int64_t insertRun(pqxx::transaction_base& tx, const OfferImport::Job& job,
       .as<std::int64_t>();
 }
 
+// {"rome_codes": "ROME1, ROME2", ...}: what the partner's report names
+// fields by. NULL when the header was never read.
+std::optional<std::string> columnsAsWrittenJson(const fmt::ReadSummary& s) {
+  nlohmann::json columns = nlohmann::json::object();
+  for (std::size_t i = 0; i < s.columns_as_written.size() && i < fmt::kFieldCount; ++i)
+    if (!s.columns_as_written[i].empty())
+      columns[std::string(fmt::fieldPath(static_cast<fmt::FieldId>(i)))] = s.columns_as_written[i];
+  if (columns.empty()) return std::nullopt;
+  return columns.dump();
+}
+
 void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const ImportResult& result,
                const std::optional<std::string>& quarantine_path) {
   const fmt::ReadSummary& s = result.summary;
@@ -181,7 +196,9 @@ void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const Im
       " records = $4, offers = $5, deletes = $6, rejects = $7, warnings = $8, created = $9,"
       " updated = $10, unchanged = $11, withdrawn = $12, reactivated = $13, expired = $14,"
       " file_error_code = $15, file_error_message = $16, file_error_line = $17,"
-      " quarantine_reason = $18, quarantine_path = $19, duplicate_of_run = $20, message = $21"
+      " quarantine_reason = $18, quarantine_path = $19, duplicate_of_run = $20, message = $21,"
+      " columns_as_written = $23::json, quarantine_withdraw = $24, quarantine_active = $25,"
+      " file_error_value = $26"
       " WHERE id = $1",
       result.run_id, toString(result.outcome), job.elapsedMs(), s.records, s.offers, s.deletes,
       s.rejects, s.warnings + result.store_warnings, c.created, c.updated, c.unchanged, c.withdrawn,
@@ -191,7 +208,10 @@ void finishRun(pqxx::transaction_base& tx, const OfferImport::Job& job, const Im
                                                  : std::nullopt,
       quarantine_path, result.duplicate_of_run,
       result.message.empty() ? std::nullopt : std::optional<std::string>(result.message),
-      sqlTimestamp(job.clock->now()));
+      sqlTimestamp(job.clock->now()), columnsAsWrittenJson(s),
+      result.quarantine ? std::optional<long>(result.quarantine->withdraw) : std::nullopt,
+      result.quarantine ? std::optional<long>(result.quarantine->active) : std::nullopt,
+      fe ? fe->value : std::nullopt);
 }
 
 void recordLedger(pqxx::transaction_base& tx, const OfferImport::Job& job, std::int64_t run_id,
@@ -208,10 +228,13 @@ void writeRejectsAndWarnings(pqxx::transaction_base& tx, std::int64_t run_id,
                              const std::vector<fmt::FileIssue>& file_warnings,
                              const std::vector<StoreWarning>& store_warnings) {
   const std::string run = std::to_string(run_id);
-  tx.exec("INSERT INTO run_rejects (run_id, seq, line, source_ref, errors, warnings) SELECT " +
-          run +
-          ", row_number() OVER (ORDER BY seq), line, source_ref, json::json, warnings::json"
-          " FROM passerelle_staging WHERE kind = 'reject'");
+  tx.exec(
+      "INSERT INTO run_rejects (run_id, seq, line, record, source_ref, errors, warnings)"
+      " SELECT " +
+      run +
+      ", row_number() OVER (ORDER BY seq), line, record, source_ref, json::json,"
+      " warnings::json"
+      " FROM passerelle_staging WHERE kind = 'reject'");
   const std::vector<std::string> columns = {"run_id", "seq",  "origin",  "line", "source_ref",
                                             "field",  "code", "message", "value"};
   int seq = 0;
@@ -224,21 +247,28 @@ void writeRejectsAndWarnings(pqxx::transaction_base& tx, std::int64_t run_id,
     stream.complete();
   }
   pqxx::result rows = tx.exec(
-      "INSERT INTO run_warnings (run_id, seq, origin, line, source_ref, field, code, message,"
-      " value) SELECT " +
+      "INSERT INTO run_warnings (run_id, seq, origin, line, record, source_ref, field, code,"
+      " message, value) SELECT " +
       run + ", " + std::to_string(seq) +
-      " + row_number() OVER (ORDER BY s.seq, w.ord), 'row', s.line, s.source_ref,"
+      " + row_number() OVER (ORDER BY s.seq, w.ord), 'row', s.line, s.record, s.source_ref,"
       " w.e->>'field', w.e->>'code', w.e->>'message', w.e->>'value' FROM passerelle_staging s"
       " CROSS JOIN LATERAL json_array_elements(s.warnings::json) WITH ORDINALITY AS w(e, ord)"
       " WHERE s.kind <> 'reject' AND s.warnings <> '[]'");
   seq += static_cast<int>(rows.affected_rows());
   if (store_warnings.empty()) return;
-  pqxx::stream_to stream(tx, "run_warnings", columns);
-  for (const StoreWarning& w : store_warnings) {
-    stream << std::make_tuple(run_id, ++seq, "store", w.line, w.source_ref,
-                              std::optional<std::string>(), w.code, w.message, w.value);
+  {
+    pqxx::stream_to stream(tx, "run_warnings", columns);
+    for (const StoreWarning& w : store_warnings) {
+      stream << std::make_tuple(run_id, ++seq, "store", w.line, w.source_ref,
+                                std::optional<std::string>(), w.code, w.message, w.value);
+    }
+    stream.complete();
   }
-  stream.complete();
+  // Their record numbers, from the rows they are about (one row per line).
+  tx.exec(
+      "UPDATE run_warnings w SET record = s.record FROM passerelle_staging s"
+      " WHERE w.run_id = " +
+      run + " AND w.origin = 'store' AND s.line = w.line");
 }
 
 // Snapshot safety (operations.md): the reason to quarantine, if any.
@@ -311,11 +341,15 @@ std::string keepInQuarantine(const OfferImport::Job& job, std::int64_t run_id) {
 void checkStillApprovable(pqxx::transaction_base& tx, std::int64_t run_id,
                           const std::string& partner) {
   pqxx::result r = tx.exec_params(
-      "SELECT outcome, approved_by_run FROM import_runs WHERE id = $1 FOR UPDATE", run_id);
+      "SELECT outcome, approved_by_run, set_aside_at IS NOT NULL FROM import_runs"
+      " WHERE id = $1 FOR UPDATE",
+      run_id);
   if (!r.empty() && !r[0][1].is_null()) {
     throw ApproveRefused("run " + std::to_string(run_id) + " was already approved: run " +
                          r[0][1].as<std::string>() + " applied it");
   }
+  if (!r.empty() && r[0][2].as<bool>())
+    throw ApproveRefused("run " + std::to_string(run_id) + " was set aside");
   if (r.empty() || r[0][0].as<std::string>() != "quarantined") {
     throw ApproveRefused("run " + std::to_string(run_id) + " is no longer waiting for approval");
   }
@@ -532,6 +566,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     if (auto reason = quarantineReason(forecast, result.summary.records, req.limits)) {
       result.outcome = RunOutcome::kQuarantined;
       result.message = *reason;
+      result.quarantine = ImportResult::Forecast{static_cast<long>(forecast.to_withdraw),
+                                                 static_cast<long>(forecast.active)};
       finishRun(tx, job, result,
                 req.dry_run ? std::string() : keepInQuarantine(job, result.run_id));
       recordLedger(tx, job, result.run_id, "quarantined", job.started_at);

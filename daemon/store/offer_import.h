@@ -87,6 +87,13 @@ struct ImportResult {
   long rows_sent = 0;  // data rows sent to the server (a snapshot's unchanged rows are not)
   std::optional<std::int64_t> duplicate_of_run;
   std::string message;  // why: file error, quarantine reason, duplicate...
+  // Quarantined: it would withdraw `withdraw` of the partner's `active`
+  // active offers (what the partner's report says).
+  struct Forecast {
+    long withdraw = 0;
+    long active = 0;
+  };
+  std::optional<Forecast> quarantine;
   // Dry runs: the first references (at most kPreviewRefs) it would withdraw.
   std::vector<std::string> withdrawn_refs;
 };

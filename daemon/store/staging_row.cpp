@@ -15,6 +15,7 @@ constexpr std::array<ColumnDefinition, static_cast<std::size_t>(StagingColumn::k
     {
         {StagingColumn::kSeq, "seq", "integer NOT NULL"},
         {StagingColumn::kLine, "line", "bigint NOT NULL"},
+        {StagingColumn::kRecord, "record", "bigint NOT NULL"},
         {StagingColumn::kKind, "kind",
          "text NOT NULL CHECK (kind IN ('upsert', 'delete', 'reject', 'unchanged'))"},
         {StagingColumn::kMovement, "movement", "text"},

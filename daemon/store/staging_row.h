@@ -23,7 +23,8 @@ inline constexpr const char* kStagingTable = "passerelle_staging";
 enum class StagingColumn : std::size_t {
   kSeq,
   kLine,
-  kKind,  // upsert | delete | reject | unchanged (a snapshot row not sent, kept for its warnings)
+  kRecord,  // the row's number among the data records (reports' `enregistrement`)
+  kKind,    // upsert | delete | reject | unchanged (a snapshot row not sent, kept for its warnings)
   kMovement,
   kSourceRef,
   kJson,

@@ -51,7 +51,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::string kBom = "\xEF\xBB\xBF";
-const std::string kReportHeader = kBom + "ligne;reference;gravite;champ;code;message;valeur\r\n";
+const std::string kReportHeader =
+    kBom + "ligne;enregistrement;reference;gravite;colonne;code;message;valeur\r\n";
 
 void writeText(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -293,12 +294,14 @@ TEST_CASE(
   CHECK(listNames(local + "/done") == names);
   CHECK(slurp(local + "/reports/" + names[0] + ".report.csv") ==
         kReportHeader +
-            ";;info;;RESUME;3 enregistrements lus : 3 offres acceptées, 0 rejetée, 0 retirée.;"
-            "enregistrements=3 acceptees=3 rejetees=0 retirees=0\r\n");
+            ";;;synthese;;FICHIER_PRIS;Fichier pris en compte : 3 enregistrements lus, 3 offres "
+            "prises, 0 ligne refusée, 0 offre retirée car absente du fichier.;"
+            "enregistrements=3 prises=3 refusees=0 retirees=0\r\n");
   CHECK(slurp(local + "/reports/" + names[2] + ".report.csv") ==
         kReportHeader +
-            ";;info;;RESUME;4 enregistrements lus : 4 offres acceptées, 0 rejetée, 1 retirée.;"
-            "enregistrements=4 acceptees=4 rejetees=0 retirees=1\r\n");
+            ";;;synthese;;FICHIER_PRIS;Fichier pris en compte : 4 enregistrements lus, 4 offres "
+            "prises, 0 ligne refusée, 1 offre retirée car absente du fichier.;"
+            "enregistrements=4 prises=4 refusees=0 retirees=1\r\n");
   CHECK(fs::is_empty(store.dir() / "state" / "spool" / "cfa-ftps"));
   std::string secret = slurp(ftpEnv("PASSERELLE_TEST_FTP_PASSWORD_FILE"));
   while (!secret.empty() && secret.back() == '\n') secret.pop_back();
@@ -353,8 +356,9 @@ TEST_CASE("daemon --once, file://: GIL waits for its marker, Sigma reports a rej
   CHECK(fs::exists(sigma / "done" / sigma_name));
   const std::string report = slurp(sigma / "reports" / (sigma_name + ".report.csv"));
   CHECK(report.rfind(kReportHeader, 0) == 0);
-  CHECK(report.find(";;info;;RESUME;4 enregistrements lus : 3 offres acceptées, 1 rejetée, "
-                    "0 retirée.;") != std::string::npos);
+  CHECK(report.find(";;;synthese;;FICHIER_PRIS;Fichier pris en compte : 4 enregistrements lus, "
+                    "3 offres prises, 1 ligne refusée, 0 offre retirée car absente du "
+                    "fichier.;") != std::string::npos);
   CHECK(report.find(";erreur;") != std::string::npos);
   for (std::size_t at = report.find('\n'); at != std::string::npos; at = report.find('\n', at + 1))
     CHECK(report[at - 1] == '\r');  // CRLF only
