@@ -23,14 +23,13 @@ constexpr std::array kAdvices = {
                  "reprenez-le tel qu'il figure sur l'annuaire des entreprises."},
     ReportAdvice{"EMPLOYER_NAME_MISSING", "Renseignez la raison sociale de l'employeur."},
     ReportAdvice{"NAF_INVALID",
-                 "Le code NAF a été ignoré : écrivez-le sous la forme 5610A (quatre chiffres "
-                 "et une lettre)."},
+                 "Écrivez le code NAF sous la forme 5610A (quatre chiffres et une lettre)."},
     ReportAdvice{"TITLE_MISSING", "Renseignez l'intitulé du poste."},
     ReportAdvice{"TITLE_TRUNCATED",
-                 "L'intitulé a été coupé à 255 caractères : raccourcissez-le et placez les "
-                 "détails dans le descriptif."},
+                 "Raccourcissez l'intitulé (255 caractères au plus) et placez les détails "
+                 "dans le descriptif."},
     ReportAdvice{"DESCRIPTION_TRUNCATED",
-                 "Le descriptif a été coupé à 10 000 caractères : raccourcissez-le."},
+                 "Raccourcissez le descriptif : 10 000 caractères au plus."},
     ReportAdvice{"ROME_MISSING",
                  "Indiquez au moins un code ROME du métier : une lettre suivie de quatre "
                  "chiffres, par exemple D1106."},
@@ -50,29 +49,28 @@ constexpr std::array kAdvices = {
                  "Indiquez le nombre de postes, un nombre entier de 1 à 999, ou laissez la "
                  "case vide pour un poste."},
     ReportAdvice{"DIPLOMA_LEVEL",
-                 "Le niveau a été ignoré : choisissez un niveau de diplôme de 3 (CAP) à 7 "
-                 "(master, ingénieur)."},
-    ReportAdvice{"RNCP_INVALID", "Le code RNCP a été ignoré : écrivez-le sous la forme RNCP12345."},
+                 "Choisissez un niveau de diplôme de 3 (CAP) à 7 (master, ingénieur)."},
+    ReportAdvice{"RNCP_INVALID", "Écrivez le code RNCP sous la forme RNCP12345."},
     ReportAdvice{"POSTAL_CODE", "Indiquez le code postal du lieu de travail : cinq chiffres."},
     ReportAdvice{"CITY_MISSING", "Renseignez la ville du lieu de travail."},
     ReportAdvice{"INSEE_INVALID",
-                 "Le code commune a été ignoré : indiquez le code INSEE de la commune (par "
-                 "exemple 35238) ou laissez la case vide."},
+                 "Indiquez le code INSEE de la commune du lieu de travail (par exemple 35238) "
+                 "ou laissez la case vide."},
     ReportAdvice{"EMAIL_INVALID",
-                 "L'adresse e-mail du contact a été ignorée : indiquez une adresse complète, "
-                 "par exemple recrutement@exemple.fr."},
+                 "Indiquez une adresse e-mail complète pour le contact, par exemple "
+                 "recrutement@exemple.fr."},
     ReportAdvice{"PHONE_INVALID",
-                 "Le téléphone du contact a été ignoré : indiquez un numéro complet, par "
-                 "exemple 02 99 00 00 00."},
+                 "Indiquez un numéro de téléphone complet pour le contact, par exemple "
+                 "02 99 00 00 00."},
     ReportAdvice{"EXPIRES_DATE",
-                 "La date de fin de publication a été ignorée : indiquez une date qui existe "
-                 "au calendrier ou laissez la case vide."},
+                 "Indiquez une date de fin de publication qui existe au calendrier, ou "
+                 "laissez la case vide."},
     ReportAdvice{"CONSENT_VALUE",
-                 "La valeur n'a pas été comprise, l'offre n'est donc pas diffusée à France "
-                 "Travail : indiquez oui ou non selon l'accord de l'employeur."},
+                 "Indiquez oui ou non, selon l'accord de l'employeur pour une diffusion à "
+                 "France Travail."},
     ReportAdvice{"UPDATED_AT",
-                 "La date de modification a été ignorée : vérifiez que votre logiciel "
-                 "l'exporte avec la date et l'heure."},
+                 "Vérifiez que votre logiciel exporte la date de modification avec la date "
+                 "et l'heure."},
     ReportAdvice{"ACTION_INVALID", "Indiquez C (création), M (modification) ou S (suppression)."},
     // Rows that cannot be read at all.
     ReportAdvice{"FIELD_COUNT",

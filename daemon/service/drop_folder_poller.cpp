@@ -223,8 +223,17 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
       }
     }
     // Reports an operator's decision could not write then (partner_reports.h).
-    if (!stop)
-      PartnerReports(config_, host_, clock_).writeDueRunReports(*store, partner_.id, *folder);
+    if (!stop) {
+      try {
+        PartnerReports(config_, host_, clock_).writeDueRunReports(*store, partner_.id, *folder);
+      } catch (const connectors::DropFolderError& e) {
+        logWarning("report not written, the next poll tries again",
+                   {{"partner", partner_.id}, {"cause", e.what()}});
+      } catch (const std::filesystem::filesystem_error& e) {
+        logWarning("report not written, the next poll tries again",
+                   {{"partner", partner_.id}, {"cause", e.what()}});
+      }
+    }
     // A transfer cut: the other files were taken, the poll is retried.
     if (tally.transfer_error) throw std::runtime_error(*tally.transfer_error);
     std::string summary = std::to_string(tally.imported) + " file(s) imported";

@@ -99,21 +99,26 @@ void PartnerReports::writeOfferState(pqxx::connection& store, const std::string&
 int PartnerReports::writeOfferStates(pqxx::connection& store, bool all) const {
   std::vector<std::string> ids;
   for (const PartnerConfig& p : config_.partners) ids.push_back(p.id);
-  std::vector<std::string> due;
-  {
-    pqxx::read_transaction tx(store);
-    due = offerStateReportsDue(tx, ids, clock_.now(), all);
-  }
   int written = 0;
-  for (const std::string& id : due) {
-    try {
-      writeOfferState(store, id, *open(*partner(id)));
-      ++written;
-    } catch (const pc::DropFolderError& e) {
-      // The folder is the partner's trouble: the next time writes it.
-      logWarning("state of the offers not written to the partner's folder",
-                 {{"partner", id}, {"cause", e.what()}});
+  // A report that cannot be written never fails the push that asked for it:
+  // it stays due (its row is not updated) and the next time writes it.
+  try {
+    std::vector<std::string> due;
+    {
+      pqxx::read_transaction tx(store);
+      due = offerStateReportsDue(tx, ids, clock_.now(), all);
     }
+    for (const std::string& id : due) {
+      try {
+        writeOfferState(store, id, *open(*partner(id)));
+        ++written;
+      } catch (const std::exception& e) {
+        logWarning("state of the offers not written to the partner's folder",
+                   {{"partner", id}, {"cause", e.what()}});
+      }
+    }
+  } catch (const std::exception& e) {
+    logWarning("states of the offers not written", {{"cause", e.what()}});
   }
   return written;
 }

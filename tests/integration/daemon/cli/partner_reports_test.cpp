@@ -271,6 +271,21 @@ TEST_CASE("reports: two partners, their files' reports and the state of their of
   auto sigma_state = parseReport(slurp(t.sigma / "reports" / "etat-des-offres.csv"));
   CHECK(sigma_state.size() == 2);
 
+  // The service's processing refused Y-3 (its answer, as the lba connector
+  // records it); the next push writes the state again with the reason.
+  t.store.scalar(
+      "UPDATE destination_offers SET publishing_status = 'WILL_NOT_BE_PUBLISHED',"
+      " publishing_error_code = 'CFA', publishing_error_label = 'Organisme de formation',"
+      " updated_at = now() WHERE partner = 'cfa-ymag' AND source_ref = 'Y-3'"
+      " AND destination = 'lba' RETURNING 1");
+  const auto sigma_written = fs::last_write_time(t.sigma / "reports" / "etat-des-offres.csv");
+  REQUIRE(t.once() == 0);
+  state = parseReport(slurp(t.ymag / "reports" / "etat-des-offres.csv"));
+  CHECK(findRow(state, "reference", "Y-3")->at("la_bonne_alternance") ==
+        "refusée : l'employeur est un organisme de formation");
+  // cma29's state did not change: its report is not written again.
+  CHECK(fs::last_write_time(t.sigma / "reports" / "etat-des-offres.csv") == sigma_written);
+
   // --- A file that would withdraw 11 of the 12 offers online: on hold.
   const std::string second = "YMAG_cfa-ymag_20261202060000.csv";
   writeText(t.ymag / second, ymagFile({ymagRow("Y-1")}));

@@ -145,7 +145,9 @@ TEST_CASE("once: a complete file is imported, reported, then moved to done/") {
   CHECK(fs::exists(f.drop / "done" / "YMAG_cfa-test_20260302060000.csv"));
   CHECK_FALSE(fs::exists(f.drop / "YMAG_cfa-test_20260302060000.csv"));
   std::string report = f.read(f.drop / "reports" / "YMAG_cfa-test_20260302060000.csv.report.csv");
-  CHECK(report.rfind("\xEF\xBB\xBFligne;enregistrement;reference;gravite;colonne;code;message;valeur\r\n", 0) == 0);
+  CHECK(report.rfind(
+            "\xEF\xBB\xBFligne;enregistrement;reference;gravite;colonne;code;message;valeur\r\n",
+            0) == 0);
   CHECK(fs::is_empty(fs::path(f.config.daemon.spool_dir) / "cfa-test"));
 }
 
