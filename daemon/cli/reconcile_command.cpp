@@ -33,13 +33,11 @@ struct ReconcileCommandOptions {
 // timers of two servers sharing a store fire the same night, at random
 // minutes (RandomizedDelaySec): both name this slot, and the first takes it.
 connectors::Clock::WallTime nightlySlot(const pc::Clock& clock) {
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                       clock.now().time_since_epoch())
-                       .count();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock.now().time_since_epoch()).count();
   formats::CivilDateTime midnight;
   midnight.date = formats::parisLocalFromUnix(now).date;
-  return connectors::Clock::WallTime(
-      std::chrono::seconds(formats::unixFromParisLocal(midnight)));
+  return connectors::Clock::WallTime(std::chrono::seconds(formats::unixFromParisLocal(midnight)));
 }
 
 // A reconciliation runs for hours at most (the unit's TimeoutStartSec=2h):

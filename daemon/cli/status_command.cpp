@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <memory>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "daemon/cli/daemons_status.h"
@@ -197,21 +197,21 @@ DestinationStatusReport collectDestination(pqxx::transaction_base& tx, const std
   d.in_flight = c.in_flight;
   d.failed = c.failed;
   // Both from the partial index destination_offers_not_eligible (006).
-  for (const pqxx::row& row : tx.exec_params(
-           "SELECT reason, count(DISTINCT (partner, source_ref))"
-           " FROM destination_offers, unnest(not_eligible_reasons) reason"
-           " WHERE destination = $1 AND cardinality(not_eligible_reasons) > 0"
-           " GROUP BY ROLLUP (reason)",
-           name)) {
+  for (const pqxx::row& row :
+       tx.exec_params("SELECT reason, count(DISTINCT (partner, source_ref))"
+                      " FROM destination_offers, unnest(not_eligible_reasons) reason"
+                      " WHERE destination = $1 AND cardinality(not_eligible_reasons) > 0"
+                      " GROUP BY ROLLUP (reason)",
+                      name)) {
     if (row[0].is_null())
       d.not_eligible = row[1].as<long>();
     else
       d.not_eligible_by_reason[row[0].as<std::string>()] = row[1].as<long>();
   }
-  const pqxx::result s = tx.exec_params("SELECT " + sqlEpoch("last_success_at") +
-                                            ", paused_reason, " + sqlEpoch("paused_at") +
-                                            " FROM destination_status WHERE destination = $1",
-                                        name);
+  const pqxx::result s =
+      tx.exec_params("SELECT " + sqlEpoch("last_success_at") + ", paused_reason, " +
+                         sqlEpoch("paused_at") + " FROM destination_status WHERE destination = $1",
+                     name);
   if (!s.empty()) {
     d.last_success_at = timestampField(s[0][0]);
     d.paused_reason = opt(s[0][1]);

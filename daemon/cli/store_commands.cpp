@@ -295,8 +295,8 @@ int runOffers(const OffersOptions& o, const connectors::Host& host) {
       const std::string out = offerLine(row);
       std::fwrite(out.data(), 1, out.size(), stdout);
     } else {
-      rows.push_back({row.text(5), row.text(6), row.text(1), row.text(7), row.text(8),
-                      row.text(9), row.isNull(3) ? "-" : epochText(row, 3), row.text(10)});
+      rows.push_back({row.text(5), row.text(6), row.text(1), row.text(7), row.text(8), row.text(9),
+                      row.isNull(3) ? "-" : epochText(row, 3), row.text(10)});
     }
   }
   stream.complete();

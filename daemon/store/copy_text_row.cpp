@@ -28,12 +28,24 @@ bool unescape(std::string_view raw, std::string& out) {
     if (++i == raw.size()) return false;
     const char e = raw[i];
     switch (e) {
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'v': out += '\v'; break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'v':
+        out += '\v';
+        break;
       case 'x': {
         int value = 0, digits = 0;
         while (digits < 2 && i + 1 < raw.size() && hexValue(raw[i + 1]) >= 0) {

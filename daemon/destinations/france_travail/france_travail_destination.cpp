@@ -102,8 +102,9 @@ class FranceTravailDestination final : public Destination {
     if (ft.mode == FranceTravailMode::kSpool) {
       if (r.reached) return {true, true, "spool folder " + ft.spool_dir + " is writable"};
       return {true, false,
-              r.error + ": create it, writable by the service user"
-                        " (destination.france-travail.spool_dir)"};
+              r.error +
+                  ": create it, writable by the service user"
+                  " (destination.france-travail.spool_dir)"};
     }
     if (r.reached) {
       return {true, true,

@@ -318,10 +318,9 @@ TEST_CASE("cli: offers --json streams each stored offer byte for byte, with its 
   CHECK(lines[0]["partner"] == "cfa-other");
   for (const auto& line : lines) {
     // The offer.md part is the stored JSON, byte for byte.
-    const std::string stored =
-        op.store.scalar("SELECT json FROM offers WHERE partner = '" +
-                        line["partner"].get<std::string>() + "' AND source_ref = '" +
-                        line["source_ref"].get<std::string>() + "'");
+    const std::string stored = op.store.scalar(
+        "SELECT json FROM offers WHERE partner = '" + line["partner"].get<std::string>() +
+        "' AND source_ref = '" + line["source_ref"].get<std::string>() + "'");
     std::string head = all.out.substr(all.out.find(stored.substr(0, stored.size() - 1)));
     CHECK(head.starts_with(stored.substr(0, stored.size() - 1) + ",\"status\":\"active\""));
     CHECK(line["destinations"].size() == 2);

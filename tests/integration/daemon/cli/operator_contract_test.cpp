@@ -112,8 +112,8 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
   const std::string implicit_port = implicit_url.substr(implicit_url.rfind(':') + 1);
   auto franceTravail = [&](const std::string& url) {
     return "[destination.france-travail]\nenabled = true\nurl = " + toml(url) +
-           "\nlogin = \"partenaire\"\npassword_file = " +
-           toml((dir / "wrong-password").string()) + "\npartner_key = \"BRETAGNEALTERNANCE\"\n";
+           "\nlogin = \"partenaire\"\npassword_file = " + toml((dir / "wrong-password").string()) +
+           "\npartner_key = \"BRETAGNEALTERNANCE\"\n";
   };
   auto partner = [&](const std::string& id, const std::string& url, const std::string& tls,
                      const std::string& password_file, const std::string& ca_file) {
@@ -126,11 +126,10 @@ TEST_CASE("config check --connect: every connection tried, each failure with wha
   const fs::path config = dir / "passerelle.toml";
   const std::string base = "[store]\nurl = " + toml(store.url()) +
                            "\n[daemon]\nstate_dir = " + toml((dir / "state").string()) + "\n";
-  writeText(config, base +
-                        partner("good", explicit_url + "connect-check/", "explicit", password, ca) +
-                        "[destination.lba]\nurl = " + toml(lba.url()) +
-                        "\napi_key_file = " + toml((dir / "good-key").string()) + "\n" +
-                        franceTravail(france_travail.url()));
+  writeText(config,
+            base + partner("good", explicit_url + "connect-check/", "explicit", password, ca) +
+                "[destination.lba]\nurl = " + toml(lba.url()) + "\napi_key_file = " +
+                toml((dir / "good-key").string()) + "\n" + franceTravail(france_travail.url()));
   Run run = runProgram("config check --connect --config " + config.string());
   CHECK_MESSAGE(run.status == 0, run.output);
   CHECK_MESSAGE(run.output.find("store: ok:") != std::string::npos, run.output);
