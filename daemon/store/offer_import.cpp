@@ -10,6 +10,7 @@
 
 #include "daemon/store/content_hash.h"
 #include "daemon/store/file_ledger.h"
+#include "daemon/store/first_load.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/stored_offer_index.h"
@@ -63,11 +64,13 @@ std::string romeArrayLiteral(const std::vector<std::string>& codes) {
 // Streams the file's data rows into the staging table (COPY). For a
 // snapshot, rows that change nothing (StoredOfferIndex) are not sent: only
 // their references count, for the withdrawals, and their warnings, which
-// belong to the run all the same.
+// belong to the run all the same. A partner's first snapshot (`first_load`
+// set) streams its offers into `offers` instead, and its staging rows wait
+// in the FirstLoad.
 class StagingSink final : public fmt::OfferSink {
  public:
-  StagingSink(pqxx::stream_to& stream, StoredOfferIndex* snapshot_index)
-      : stream_(stream), index_(snapshot_index) {}
+  StagingSink(pqxx::stream_to& stream, StoredOfferIndex* snapshot_index, FirstLoad* first_load)
+      : stream_(stream), index_(snapshot_index), first_load_(first_load) {}
 
   void onFileWarning(const fmt::FileIssue& issue) override { file_warnings.push_back(issue); }
 
@@ -120,8 +123,14 @@ class StagingSink final : public fmt::OfferSink {
 
  private:
   void send() {
-    stream_ << row_.values;
     ++sent;
+    if (!first_load_) {
+      stream_ << row_.values;
+    } else if (row_[StagingColumn::kKind] == "upsert") {
+      first_load_->load(stream_, row_);
+    } else {
+      first_load_->defer(std::move(row_));
+    }
   }
 
   void startRow(long line, long record, const char* kind,
@@ -144,6 +153,7 @@ class StagingSink final : public fmt::OfferSink {
 
   pqxx::stream_to& stream_;
   StoredOfferIndex* index_;
+  FirstLoad* first_load_;
   int seq_ = 0;
   StagingRow row_;
 };
@@ -534,9 +544,15 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   if (job.isSnapshot()) index = StoredOfferIndex::load(tx, req.partner);
   std::vector<fmt::FileIssue> file_warnings;
   long unchanged_not_sent = 0;
+  // A partner's first snapshot: nothing stored to compare with (first_load.h).
+  std::optional<FirstLoad> first_load;
+  if (index && index->size() == 0) {
+    first_load.emplace(req.partner, result.run_id, sqlTimestamp(job.started_at));
+  }
   {
-    pqxx::stream_to stream(tx, kStagingTable, stagingColumns());
-    StagingSink sink(stream, index ? &*index : nullptr);
+    pqxx::stream_to stream(tx, first_load ? "offers" : kStagingTable,
+                           first_load ? FirstLoad::offerColumns() : stagingColumns());
+    StagingSink sink(stream, index ? &*index : nullptr, first_load ? &*first_load : nullptr);
     fmt::ReadOptions options;
     options.partner = req.partner;
     options.expected_partner_code = req.expected_partner_code;
@@ -544,6 +560,11 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     fmt::FileByteSource source(req.path);
     result.summary = reader.readOnePass(source, sink);
     stream.complete();
+    if (first_load && !result.summary.file_error) {
+      pqxx::stream_to staging(tx, kStagingTable, stagingColumns());
+      first_load->flush(staging);
+      staging.complete();
+    }
     file_warnings = std::move(sink.file_warnings);
     unchanged_not_sent = sink.unchanged;
     result.rows_sent = sink.sent;

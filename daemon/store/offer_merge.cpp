@@ -64,6 +64,9 @@ long applyStatusChange(pqxx::transaction_base& tx, const MergeContext& ctx, cons
 }
 
 // New and changed offers of the staged rows that apply: the only ones written.
+// A first load's rows (kind `loaded`, first_load.h) are creations whose offer
+// row is already written: they are planned like new offers, but not joined
+// with the offers they are.
 // The plan holds keys and statuses only; the wide columns (the JSON) stay in
 // the staging table and are joined when written. Refs are unique among the
 // applying rows: DUPLICATE_REF rejects a snapshot's repeats, and planDelta()
@@ -77,12 +80,14 @@ void createMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
              " WHEN new_status = 'expired' AND old_status <> 'expired' THEN 'expired'"
              " ELSE 'updated' END AS change FROM (SELECT " +
                  tx.quote(ctx.partner) +
-                 "::text AS partner, s.seq, s.line, s.source_ref, s.content_hash, " + new_status +
+                 "::text AS partner, s.seq, s.line, s.kind, s.source_ref, s.content_hash, " +
+                 new_status +
                  " AS new_status, o.status AS old_status, o.content_hash AS old_hash"
-                 " FROM passerelle_staging s LEFT JOIN offers o ON o.partner = " +
+                 " FROM passerelle_staging s LEFT JOIN offers o ON s.kind = 'upsert'"
+                 " AND o.partner = " +
                  tx.quote(ctx.partner) +
                  " AND o.source_ref = s.source_ref"
-                 " WHERE s.kind = 'upsert' AND s.applies) c"
+                 " WHERE s.kind IN ('upsert', 'loaded') AND s.applies) c"
                  " WHERE old_status IS NULL OR old_hash <> content_hash"
                  " OR old_status <> new_status");
 }
@@ -108,13 +113,18 @@ void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
       " s.department, s.siret, s.rome_codes, s.contract_type, s.expires, s.source_updated_at,"
       " " +
       now + ", " + now + ", " + runSql(ctx) +
-      " FROM merge_plan p JOIN passerelle_staging s ON s.seq = p.seq"
+      " FROM merge_plan p JOIN passerelle_staging s ON s.seq = p.seq WHERE p.kind = 'upsert'"
       " ON CONFLICT (partner, source_ref) DO UPDATE SET"
       " status = excluded.status, json = excluded.json, content_hash = excluded.content_hash,"
       " department = excluded.department, siret = excluded.siret,"
       " rome_codes = excluded.rome_codes, contract_type = excluded.contract_type,"
       " expires = excluded.expires, source_updated_at = excluded.source_updated_at,"
       " last_changed = excluded.last_changed, last_run = excluded.last_run");
+  // Loaded rows were written `active`; those whose publication has ended
+  // take the status the plan gives them.
+  tx.exec(
+      "UPDATE offers o SET status = p.new_status FROM merge_plan p WHERE p.kind = 'loaded'"
+      " AND p.new_status <> 'active' AND o.partner = p.partner AND o.source_ref = p.source_ref");
   queueMovements(tx, ctx, "merge_plan",
                  "CASE WHEN p.new_status = 'active' THEN 'upsert' ELSE 'close' END",
                  "p.new_status = 'active' OR p.old_status = 'active'");
@@ -126,7 +136,8 @@ void countMergePlan(pqxx::transaction_base& tx, MergeCounts& counts) {
       " count(*) FILTER (WHERE change = 'updated'),"
       " count(*) FILTER (WHERE change = 'reactivated'),"
       " count(*) FILTER (WHERE change = 'expired'),"
-      " (SELECT count(*) FROM passerelle_staging WHERE kind = 'upsert' AND applies) - count(*)"
+      " (SELECT count(*) FROM passerelle_staging WHERE kind IN ('upsert', 'loaded') AND applies)"
+      " - count(*)"
       " FROM merge_plan");
   counts.created = r[0].as<long>();
   counts.updated = r[1].as<long>();

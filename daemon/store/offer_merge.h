@@ -6,9 +6,10 @@
 // holds the data rows of the file in file order: upserts, deletes and the
 // source_refs of rejected rows. A snapshot's rows that change nothing are
 // left out by the import (stored_offer_index.h), which also computes the
-// snapshot's withdrawals. Rows with `applies` take part in the merge: all of a
-// snapshot's, only each offer's last surviving movement for a delta file
-// (planDelta()).
+// snapshot's withdrawals. A partner's first snapshot is already in `offers`
+// (first_load.h): its rows are staged as `loaded`, keys only, and the merge
+// writes their history and movements as creations. Rows with `applies` take part in the merge: all
+// of a snapshot's, only each offer's last surviving movement for a delta file (planDelta()).
 //
 // Only offers whose content hash or status changes are written: an unchanged
 // re-import writes no offer row. Every change adds one offer_history row and

@@ -17,7 +17,7 @@ constexpr std::array<ColumnDefinition, static_cast<std::size_t>(StagingColumn::k
         {StagingColumn::kLine, "line", "bigint NOT NULL"},
         {StagingColumn::kRecord, "record", "bigint NOT NULL"},
         {StagingColumn::kKind, "kind",
-         "text NOT NULL CHECK (kind IN ('upsert', 'delete', 'reject', 'unchanged'))"},
+         "text NOT NULL CHECK (kind IN ('upsert', 'delete', 'reject', 'unchanged', 'loaded'))"},
         {StagingColumn::kMovement, "movement", "text"},
         {StagingColumn::kSourceRef, "source_ref", "text"},
         {StagingColumn::kJson, "json", "text"},

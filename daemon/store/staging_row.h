@@ -24,7 +24,8 @@ enum class StagingColumn : std::size_t {
   kSeq,
   kLine,
   kRecord,  // the row's number among the data records (reports' `enregistrement`)
-  kKind,    // upsert | delete | reject | unchanged (a snapshot row not sent, kept for its warnings)
+  kKind,    // upsert | delete | reject | unchanged (a snapshot row not sent, kept for its
+            // warnings) | loaded (already in `offers`: first_load.h)
   kMovement,
   kSourceRef,
   kJson,

@@ -236,3 +236,95 @@ TEST_CASE("snapshot: publication end in the past gives expired, a later date rea
   CHECK(store.scalar("SELECT string_agg(DISTINCT kind, ',') FROM outbox_movements"
                      " WHERE source_ref = 'Y-2' AND state = 'pending'") == "close");
 }
+
+namespace {
+
+// What an import wrote for `partner` in `run`, but the partner, the run's id
+// and the stamps: the offers, their history, the outbox, rejects, warnings
+// and the run's counts (offer Y-99, the seed of the staged path, left out).
+std::string writtenByRun(TestStore& store, const std::string& partner, std::int64_t run) {
+  const std::string p = "'" + partner + "'";
+  const std::string r = std::to_string(run);
+  const char* not_seed = " AND source_ref <> 'Y-99'";
+  return store.scalar(
+             "SELECT string_agg(concat_ws('|', source_ref, status, json, content_hash,"
+             " department, siret, rome_codes, contract_type, expires, source_updated_at,"
+             " first_seen = last_changed), E'\\n' ORDER BY source_ref) FROM offers"
+             " WHERE partner = " +
+             p + not_seed) +
+         "\n--\n" +
+         store.scalar(
+             "SELECT string_agg(concat_ws('|', source_ref, change, old_status, new_status,"
+             " old_hash, new_hash, line, replaced_json), E'\\n' ORDER BY id)"
+             " FROM offer_history WHERE partner = " +
+             p + " AND run_id = " + r + not_seed) +
+         "\n--\n" +
+         store.scalar(
+             "SELECT string_agg(concat_ws('|', source_ref, destination, kind, content_hash,"
+             " priority, state), E'\\n' ORDER BY source_ref, destination)"
+             " FROM outbox_movements WHERE partner = " +
+             p + " AND run_id = " + r + not_seed) +
+         "\n--\n" +
+         store.scalar(
+             "SELECT string_agg(concat_ws('|', seq, line, record, source_ref, errors,"
+             " warnings), E'\\n' ORDER BY seq) FROM run_rejects WHERE run_id = " +
+             r) +
+         "\n--\n" +
+         store.scalar(
+             "SELECT string_agg(concat_ws('|', seq, origin, line, record, source_ref,"
+             " field, code, message, value), E'\\n' ORDER BY seq) FROM run_warnings"
+             " WHERE run_id = " +
+             r) +
+         "\n--\n" +
+         store.scalar(
+             "SELECT concat_ws('|', outcome, records, offers, rejects, warnings, created,"
+             " updated, unchanged, reactivated, expired) FROM import_runs WHERE id = " +
+             r);
+}
+
+}  // namespace
+
+TEST_CASE("snapshot: a partner's first load writes what the staged merge would") {
+  auto rows = store_test::ymagRows(1, 12);
+  rows[0].expires = "09/03/2026";     // ended the day before the tests' today: expired at once
+  rows[3].email = "pas-une-adresse";  // EMAIL_INVALID: a warning, the offer is kept
+  rows[7].ref = rows[6].ref;          // DUPLICATE_REF: rejected
+  const std::string file = store_test::ymagFile(rows);
+
+  // A partner with nothing stored: its first snapshot is loaded straight into offers.
+  TestStore first;
+  auto loaded = first.import("p", "ymag", first.writeFile("a.csv", file));
+  // The same partner holding one other offer in another store: the same file
+  // takes the staged merge.
+  TestStore staged_store;
+  staged_store.import(
+      "p", "ymag",
+      staged_store.writeFile("seed.csv", store_test::ymagFile(store_test::ymagRows(99, 1))));
+  auto staged = staged_store.import("p", "ymag", staged_store.writeFile("a.csv", file));
+
+  REQUIRE(std::string(toString(loaded.outcome)) == toString(RunOutcome::kImported));
+  REQUIRE(std::string(toString(staged.outcome)) == toString(RunOutcome::kImported));
+  CHECK(loaded.counts == daemon::MergeCounts{11, 0, 0, 0, 0, 0});
+  CHECK(staged.counts == daemon::MergeCounts{11, 0, 0, 1, 0, 0});  // Y-99 withdrawn
+  CHECK(loaded.rows_sent == staged.rows_sent);
+  CHECK(first.scalar("SELECT status FROM offers WHERE source_ref = 'Y-1'") == "expired");
+  CHECK(first.count("SELECT count(*) FROM run_rejects") == 1);
+  CHECK(first.count("SELECT count(*) FROM run_warnings") >= 1);
+  CHECK(writtenByRun(first, "p", loaded.run_id) == writtenByRun(staged_store, "p", staged.run_id));
+
+  // The next snapshot compares with what was loaded.
+  rows[2].title = "Vendeur (H/F)";
+  auto next = first.import("p", "ymag", first.writeFile("c.csv", store_test::ymagFile(rows)));
+  CHECK(next.counts == daemon::MergeCounts{0, 1, 10, 0, 0, 0});
+  // The change, the expired offer (always sent), the reject, the warning's row.
+  CHECK(next.rows_sent == 4);
+}
+
+TEST_CASE("snapshot: a first load of a refused file leaves nothing behind") {
+  TestStore store;
+  auto result = store.import("p", "ymag", fixture("YMAG_cfa-test_truncated.csv"));
+  CHECK(std::string(toString(result.outcome)) == toString(RunOutcome::kRejectedFile));
+  CHECK(store.count("SELECT count(*) FROM offers") == 0);
+  CHECK(store.count("SELECT count(*) FROM offer_history") == 0);
+  CHECK(store.count("SELECT count(*) FROM outbox_movements") == 0);
+}
