@@ -23,13 +23,14 @@ a few minutes at most; every child is killed on exit.
 import json
 import os
 import random
-import re
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "support"))
+from system_test import LONG_DESCRIPTION, TestServer, failer, psql, with_database, ymag_file  # noqa: E402
 
 ROUNDS = 5
 OFFERS = 40
@@ -38,37 +39,13 @@ WRITE_QUOTA = 600  # a minute: high, so the rounds stay short; shared by all pus
 DEADLINE = time.monotonic() + 420
 
 
-def fail(message):
-    print(f"lba_chaos: FAILED: {message}", flush=True)
-    sys.exit(1)
+fail = failer("lba_chaos")
+LONG = LONG_DESCRIPTION
 
 
-def psql(url, sql):
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
-def with_database(url, name):
-    return re.sub(r"/[^/?]*(\?|$)", "/" + name + r"\1", url, count=1) if url.count("/") >= 3 else url
-
-
-class Server:
+class Server(TestServer):
     def __init__(self, script):
-        self.proc = subprocess.Popen(
-            [sys.executable, script, "--port", "0", "--write-quota", str(WRITE_QUOTA),
-             "--read-quota", "2000"],
-            stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline().strip())
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def call(self, method, path, payload=None):
-        data = None if payload is None else json.dumps(payload).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as r:
-            body = r.read()
-            return json.loads(body) if body else None
+        super().__init__(script, "--write-quota", str(WRITE_QUOTA), "--read-quota", "2000")
 
     def faults(self, mode, count, methods=None, delay=None):
         payload = {"mode": mode, "count": count}
@@ -77,28 +54,6 @@ class Server:
         if delay is not None:
             payload["delay"] = delay
         self.call("POST", "/__test__/faults", payload)
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
-def ymag_file(rows):
-    header = ("N° offre;Raison sociale;SIRET;Code NAF;Intitulé du poste;Descriptif du poste;"
-              "Codes ROME;Type de contrat;Date de début;Durée (mois);Nombre de postes;Niveau;"
-              "Diplôme préparé;Code RNCP;Adresse;Code postal;Ville;Nom du contact;"
-              "Email du contact;Téléphone du contact;Fin de publication;Diffusion Pôle emploi;"
-              "Date de modification\r\n")
-    out = header
-    for r in rows:
-        out += (f"{r['ref']};BOULANGERIE DU SILLON;510 245 678 00014;10.71C;{r['title']};"
-                f"\"{r['description']}\";D1106;Contrat d'apprentissage;01/09/2027;24;1;CAP;"
-                f"CAP Boulanger;RNCP37861;2 rue du Sillon;35000;Saint-Malo;Anne Le Gall;"
-                f"{r['email']};{r['phone']};{r['expires']};Oui;02/03/2026 14:05:00\r\n")
-    return out.encode("utf-8")
-
-
-LONG = "Fabrication du pain ; viennoiseries. Horaires : 4h-11h, équipe de cinq."
 
 
 def make_round(rng, offers):

@@ -32,15 +32,16 @@ import datetime
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from zoneinfo import ZoneInfo
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "support"))
+from system_test import TestServer, failer, psql, with_database, ymag_file  # noqa: E402
 
 PARTNERS = 20
 FTP_PARTNERS = 3  # the last ones
@@ -51,60 +52,16 @@ CHAOS_SECONDS = 50
 CLAIM_LEASE = 30  # kRenewedClaimLease
 DEADLINE = time.monotonic() + 210  # the last France Travail slot comes by 160 s
 
-LONG = "Fabrication du pain ; viennoiseries. Horaires : 4h-11h, équipe de cinq."
-
-
-def fail(message):
-    print(f"several_daemons: FAILED: {message}", flush=True)
-    sys.exit(1)
-
-
-def psql(url, sql):
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
-                         check=True, capture_output=True, text=True)
-    return out.stdout.strip()
-
-
-def with_database(url, name):
-    return re.sub(r"/[^/?]*(\?|$)", "/" + name + r"\1", url, count=1) if url.count("/") >= 3 else url
-
-
-class Server:
-    def __init__(self, script, *args):
-        self.proc = subprocess.Popen([sys.executable, script, "--port", "0", *args],
-                                     stdout=subprocess.PIPE, text=True)
-        self.port = int(self.proc.stdout.readline().strip())
-        self.url = f"http://127.0.0.1:{self.port}"
-
-    def get(self, path):
-        with urllib.request.urlopen(self.url + path, timeout=10) as r:
-            return json.loads(r.read())
-
-    def stop(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
-def ymag_file(rows):
-    header = ("N° offre;Raison sociale;SIRET;Code NAF;Intitulé du poste;Descriptif du poste;"
-              "Codes ROME;Type de contrat;Date de début;Durée (mois);Nombre de postes;Niveau;"
-              "Diplôme préparé;Code RNCP;Adresse;Code postal;Ville;Nom du contact;"
-              "Email du contact;Téléphone du contact;Fin de publication;Diffusion Pôle emploi;"
-              "Date de modification\r\n")
-    out = header
-    for ref, title in rows:
-        out += (f"{ref};BOULANGERIE DU SILLON;510 245 678 00014;10.71C;{title};"
-                f"\"{LONG}\";D1106;Contrat d'apprentissage;01/09/2027;24;1;CAP;"
-                f"CAP Boulanger;RNCP37861;2 rue du Sillon;35000;Saint-Malo;Anne Le Gall;"
-                f"contact@example.fr;02 99 40 00 00;31/12/2030;Oui;02/03/2026 14:05:00\r\n")
-    return out.encode("utf-8")
+fail = failer("several_daemons")
+Server = TestServer
 
 
 def day_files(partner):
     """Day 1: OFFERS offers; day 2: two changed, one withdrawn, one new."""
-    day1 = [(f"{partner.upper()}-{i}", f"Vendeur {partner} {i}") for i in range(1, OFFERS + 1)]
-    day2 = [(ref, title + " v2" if i < 2 else title) for i, (ref, title) in enumerate(day1[:-1])]
-    day2.append((f"{partner.upper()}-{OFFERS + 1}", f"Vendeur {partner} {OFFERS + 1}"))
+    day1 = [{"ref": f"{partner.upper()}-{i}", "title": f"Vendeur {partner} {i}"}
+            for i in range(1, OFFERS + 1)]
+    day2 = [dict(row, title=row["title"] + " v2") if i < 2 else row for i, row in enumerate(day1[:-1])]
+    day2.append({"ref": f"{partner.upper()}-{OFFERS + 1}", "title": f"Vendeur {partner} {OFFERS + 1}"})
     return [(f"YMAG_{partner}_20261201060000.csv", ymag_file(day1)),
             (f"YMAG_{partner}_20261202060000.csv", ymag_file(day2))]
 
