@@ -112,7 +112,8 @@ int main(int argc, char** argv) {
 
     connectors::ManualClock clock;
     const connectors::FakeHost host;  // no password file, no environment
-    daemon::DropFolderPoller poller(config, config.partners[0], url, host, clock);
+    daemon::DropFolderPoller poller(std::make_shared<const daemon::Config>(config),
+                                    config.partners[0], url, host, clock);
     const passerelle::connectors::StopSignal running;
     // The files are taken by the first polls (two listings stable_for apart).
     poller.run(running, true);

@@ -138,10 +138,10 @@ ErrorScope scopeOf(connectors::DropFolderError::Kind kind) {
 
 }  // namespace
 
-DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
+DropFolderPoller::DropFolderPoller(std::shared_ptr<const Config> config, PartnerConfig partner,
                                    std::string store_url, const connectors::Host& host,
                                    connectors::Clock& clock, FolderOpener open_folder)
-    : config_(config),
+    : config_(std::move(config)),
       partner_(std::move(partner)),
       store_url_(std::move(store_url)),
       host_(host),
@@ -152,7 +152,7 @@ DropFolderPoller::DropFolderPoller(const Config& config, PartnerConfig partner,
 PollTiming DropFolderPoller::timing() const {
   PollTiming t;
   t.interval = std::chrono::duration_cast<std::chrono::milliseconds>(
-      partner_.poll_interval.value_or(config_.daemon.poll_interval));
+      partner_.poll_interval.value_or(config_->daemon.poll_interval));
   t.first_retry = std::min(t.interval, std::chrono::milliseconds(30'000));
   return t;
 }
@@ -168,7 +168,7 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
     connectors::DropFolderSettings settings = dropFolderSettings(partner_, host_);
-    settings.protocol_trace = protocolTrace(config_.daemon, host_);
+    settings.protocol_trace = protocolTrace(config_->daemon, host_);
     settings.stop = &stop.flag();  // a silent server never holds a stopping daemon
     auto folder = open_folder_(settings, clock_);
     std::set<std::string> taken;
@@ -225,7 +225,7 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
     // Reports an operator's decision could not write then (partner_reports.h).
     if (!stop) {
       try {
-        PartnerReports(config_, host_, clock_).writeDueRunReports(*store, partner_.id, *folder);
+        PartnerReports(*config_, host_, clock_).writeDueRunReports(*store, partner_.id, *folder);
       } catch (const connectors::DropFolderError& e) {
         logWarning("report not written, the next poll tries again",
                    {{"partner", partner_.id}, {"cause", e.what()}});
@@ -325,7 +325,7 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
                                                          DropFolder& folder, const ReadyFile& f,
                                                          const connectors::StopSignal& stop) {
   const std::string& name = f.entry.name;
-  fs::path spool_dir = fs::path(config_.daemon.spool_dir) / partner_.id;
+  fs::path spool_dir = fs::path(config_->daemon.spool_dir) / partner_.id;
   fs::create_directories(spool_dir);
   // Never the remote name: a name's bytes and length are the partner's.
   SpoolGuard guard{(spool_dir / connectors::spoolName(name)).string()};
@@ -348,9 +348,9 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
   request.remote_name = connectors::displayName(name);  // valid UTF-8 for the store
   request.remote_mtime = unixSeconds(f.entry.mtime);
   request.expected_partner_code = partner_.sigma_code;
-  request.limits = {config_.maxWithdrawRatio(partner_), config_.maxWithdrawCount(partner_)};
+  request.limits = {config_->maxWithdrawRatio(partner_), config_->maxWithdrawCount(partner_)};
   request.quarantine_dir =
-      (fs::path(config_.daemon.state_dir) / "quarantine" / partner_.id).string();
+      (fs::path(config_->daemon.state_dir) / "quarantine" / partner_.id).string();
   ImportResult result = OfferImport(store, clock_).importFile(request);
 
   // The transaction has committed: now, and only now, the partner's folder.
@@ -390,8 +390,9 @@ DropFolderPoller::FileOutcome DropFolderPoller::takeFile(pqxx::connection& store
 Jobs buildPollers(const Config& config, const std::string& store_url, const connectors::Host& host,
                   connectors::Clock& clock) {
   Jobs pollers;
+  auto shared = std::make_shared<const Config>(config);
   for (const auto& p : config.partners)
-    pollers.push_back(std::make_shared<DropFolderPoller>(config, p, store_url, host, clock));
+    pollers.push_back(std::make_shared<DropFolderPoller>(shared, p, store_url, host, clock));
   return pollers;
 }
 

@@ -60,6 +60,7 @@ class LeasingJob final : public Job {
   const std::string& name() const override { return name_; }
   const char* subject() const override { return "daemon"; }
   const char* activity() const override { return "lease renewal"; }
+  bool keepsClaimsAlive() const override { return true; }
 
   PollTiming timing() const override {
     PollTiming t;

@@ -87,7 +87,8 @@ struct Service::Impl {
       std::lock_guard lock(stats_mutex);
       stats[slot->job->name()].running_since = std::chrono::steady_clock::now();
     }
-    asio::post(workers, [this, slot] {
+    asio::thread_pool& pool = slot->job->keepsClaimsAlive() ? claims_keeper : workers;
+    asio::post(pool, [this, slot] {
       JobOutcome outcome;
       try {
         outcome = slot->job->run(stop_signal, options.once);
@@ -236,6 +237,7 @@ struct Service::Impl {
   ServiceOptions options;
   asio::io_context io;
   asio::thread_pool workers;
+  asio::thread_pool claims_keeper{1};  // Job::keepsClaimsAlive(): never behind the work
   asio::signal_set signals;
   asio::steady_timer watchdog;
   asio::steady_timer heartbeat;
@@ -258,6 +260,7 @@ Service::Service(Jobs jobs, ServiceOptions options)
 Service::~Service() {
   impl_->stop_signal.request();
   impl_->workers.join();
+  impl_->claims_keeper.join();
 }
 
 int Service::run() {
@@ -272,6 +275,7 @@ int Service::run() {
   s.notifyStatus();
   s.io.run();
   s.workers.join();
+  s.claims_keeper.join();
   return s.failures;
 }
 

@@ -62,6 +62,11 @@ class Job {
   // A job that runs at set times (France Travail's daily batches) gives the
   // delay until its next run after a success; others wait timing().interval.
   virtual std::optional<std::chrono::milliseconds> scheduledDelay() const { return std::nullopt; }
+  // A job that keeps the daemon's claims alive (its heartbeat and partner
+  // leases) runs on a thread of its own, never queued behind the work: with
+  // a thousand partners due at once, a renewal waiting for a free worker
+  // comes late, and another daemon takes over partners still being imported.
+  virtual bool keepsClaimsAlive() const { return false; }
   // `stop` is raised on SIGTERM: the run ends as soon as it can (see above).
   virtual JobOutcome run(const connectors::StopSignal& stop, bool once) = 0;
 };

@@ -49,7 +49,8 @@ struct PollFixture {
     config.partners.push_back(p);
   }
   daemon::DropFolderPoller poller() {
-    return daemon::DropFolderPoller(config, config.partners[0], store.url(), host, clock);
+    return daemon::DropFolderPoller(std::make_shared<const daemon::Config>(config),
+                                    config.partners[0], store.url(), host, clock);
   }
   void drop_file(const std::string& name, const std::string& content) {
     std::ofstream(drop / name, std::ios::binary) << content;
@@ -295,8 +296,8 @@ TEST_CASE("a file rewritten after its download stays; the next poll imports the 
     };
     return folder;
   };
-  daemon::DropFolderPoller poller(f.config, f.config.partners[0], f.store.url(), f.host, f.clock,
-                                  rewriting);
+  daemon::DropFolderPoller poller(std::make_shared<const daemon::Config>(f.config),
+                                  f.config.partners[0], f.store.url(), f.host, f.clock, rewriting);
   auto outcome = poller.run(kRunning, true);
   CHECK(outcome.ok);
   CHECK(outcome.summary.find("1 changed meanwhile") != std::string::npos);
@@ -356,8 +357,8 @@ TEST_CASE("one file the server refuses does not stop the others; warned once per
     folder->refused.insert(bad);
     return folder;
   };
-  daemon::DropFolderPoller poller(f.config, f.config.partners[0], f.store.url(), f.host, f.clock,
-                                  refusing);
+  daemon::DropFolderPoller poller(std::make_shared<const daemon::Config>(f.config),
+                                  f.config.partners[0], f.store.url(), f.host, f.clock, refusing);
   StderrCapture log(f.store.dir() / "poll.log");
   auto outcome = poller.run(kRunning, true);
   CHECK(outcome.ok);

@@ -15,9 +15,11 @@ namespace {
 
 class FakePoller final : public Job {
  public:
-  FakePoller(std::string id, bool fail, std::chrono::milliseconds work = {})
-      : id_(std::move(id)), fail_(fail), work_(work) {}
+  FakePoller(std::string id, bool fail, std::chrono::milliseconds work = {},
+             bool keeps_claims = false)
+      : id_(std::move(id)), fail_(fail), work_(work), keeps_claims_(keeps_claims) {}
   const std::string& name() const override { return id_; }
+  bool keepsClaimsAlive() const override { return keeps_claims_; }
   PollTiming timing() const override {
     return {std::chrono::milliseconds(3'600'000), 0.1, std::chrono::milliseconds(3'600'000),
             std::chrono::milliseconds(3'600'000)};
@@ -44,6 +46,7 @@ class FakePoller final : public Job {
   std::string id_;
   bool fail_;
   std::chrono::milliseconds work_;
+  bool keeps_claims_;
 };
 
 }  // namespace
@@ -72,4 +75,24 @@ TEST_CASE("requestStop: no new poll starts and polls in flight are told to stop"
   stopper.join();
   CHECK(slow->saw_stop);
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+}
+
+TEST_CASE("a job that keeps the claims alive runs while every worker is busy") {
+  // One worker, taken by a long poll queued first: the lease renewal must not
+  // wait for it.
+  auto busy = std::make_shared<FakePoller>("busy", false, std::chrono::milliseconds(10'000));
+  auto renewal = std::make_shared<FakePoller>("leases", false, std::chrono::milliseconds(0),
+                                              /*keeps_claims=*/true);
+  Service service({busy, renewal}, ServiceOptions{true, 1, {}});
+  std::thread stopper([&] {
+    auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while ((busy->polls == 0 || renewal->polls == 0) && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    CHECK(busy->polls == 1);
+    CHECK(renewal->polls == 1);  // ran while `busy` held the only worker
+    CHECK_FALSE(busy->saw_stop);
+    service.requestStop();
+  });
+  service.run();
+  stopper.join();
 }
