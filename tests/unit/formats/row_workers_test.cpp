@@ -12,6 +12,7 @@
 #include <iterator>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -179,6 +180,33 @@ TEST_CASE("row threads: duplicates across batches keep the first row, in file or
   CHECK(c.rejects[199].record == 300);
   for (std::size_t i = 0; i < c.offers.size(); ++i)
     CHECK(c.offers[i].record == static_cast<long>(i + 1));
+}
+
+// The store's sink may fail in the middle of a file: the exception reaches
+// the caller and the helper threads are stopped, whatever they were doing.
+class FailingSink final : public OfferSink {
+ public:
+  void onOffer(const Offer&) override {
+    if (++offers_ == 100) throw std::runtime_error("the store went away");
+  }
+
+ private:
+  int offers_ = 0;
+};
+
+TEST_CASE("row threads: a sink's exception stops the reading") {
+  const DialectFixture f = testing::ymag();
+  std::string s = f.headerLine();
+  for (int i = 0; i < 2000; ++i) s += f.row({{"N° offre", "Y-" + std::to_string(i)}});
+  auto dialect = DialectRegistry::instance().create("ymag");
+  for (std::size_t threads = 1; threads <= 4; ++threads) {
+    ReadOptions options;
+    options.row_threads = threads;
+    StringByteSource source(s);
+    FailingSink sink;
+    CHECK_THROWS_WITH(OfferFileReader(*dialect, options).readOnePass(source, sink),
+                      "the store went away");
+  }
 }
 
 TEST_CASE("row threads: tiny and empty inputs") {
