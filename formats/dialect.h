@@ -20,6 +20,7 @@
 // between threads.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -134,6 +135,9 @@ struct ReadOptions {
   // The partner's own code in the vendor's software, when configured
   // (Sigma's `sigma_code`): a file naming another code is refused.
   std::optional<std::string> expected_partner_code;
+  // Threads that decode and validate data rows, the reader's own included
+  // (RowWorkers); 1: the reader's thread alone. The result is the same.
+  std::size_t row_threads = 1;
 };
 
 class Dialect {

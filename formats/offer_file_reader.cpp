@@ -15,7 +15,9 @@
 #include "formats/csv_tokenizer.h"
 #include "formats/excerpt.h"
 #include "formats/record_pipe.h"
-#include "formats/row_validator.h"
+#include "formats/reference_claims.h"
+#include "formats/row_reader.h"
+#include "formats/row_workers.h"
 #include "formats/text_fold.h"
 
 namespace passerelle::formats {
@@ -77,11 +79,6 @@ std::size_t priorityOf(std::string_view code) {
 
 class NullSink final : public OfferSink {};
 
-// Stands for the part of a field past CsvLimits::field_bytes when it holds
-// content: no rule reads that far, but the value must still count as longer
-// (TITLE_TRUNCATED, REF_INVALID) and never as a valid code.
-constexpr std::string_view kElided = "\xE2\x80\xA6";  // U+2026
-
 // Buffers a record keeps after its turn (a batch slot, the lookahead); a
 // larger one came from an exceptional record and is given back.
 constexpr std::size_t kKeptRecordCapacity = 32 * 1024;
@@ -91,12 +88,6 @@ bool foldsToItself(std::string_view bytes) {
   for (char c : bytes)
     if (c <= ' ' || c >= 0x7F) return false;
   return true;
-}
-
-std::string hexByte(unsigned char b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02X", b);
-  return buf;
 }
 
 // Decodes a field that is not data (header names, envelope), replacing what
@@ -110,7 +101,10 @@ std::string decodeLenient(Encoding enc, std::string_view bytes) {
   return out;
 }
 
-// One read of a file, from the first byte to the last.
+// One read of a file, from the first byte to the last. The records are
+// routed in file order on the caller's thread (encoding choice, roles,
+// header); data rows are read by RowWorkers, on options.row_threads threads,
+// and come back here in file order (DUPLICATE_REF, counts, the sink).
 class FilePass {
  public:
   FilePass(const Dialect& dialect, const ReadOptions& options, OfferSink& sink, bool apply_rules)
@@ -119,8 +113,10 @@ class FilePass {
         options_(options),
         sink_(sink),
         apply_rules_(apply_rules),
-        validator_(dialect, options.partner),
-        encoding_(spec_.encoding) {
+        claims_(spec_.semantics),
+        encoding_(spec_.encoding),
+        rows_(dialect, options.partner, apply_rules ? options.row_threads : 1,
+              [this](RowWorkers::Row& row) { deliver(row.outcome); }) {
     for (std::size_t i = 0; i < spec_.columns.size(); ++i)
       spec_index_.emplace(codeKey(spec_.columns[i].header), i);
     summary_.format = spec_.name;
@@ -132,6 +128,7 @@ class FilePass {
       if (batch->bom && !encoding_decided_) {
         encoding_ = Encoding::kUtf8;
         encoding_decided_ = true;
+        layout_.reset();
       }
       for (std::size_t i = 0; i < batch->count; ++i) onRecord(batch->records[i]);
       if (batch->last && !batch->terminated) {
@@ -144,6 +141,7 @@ class FilePass {
       pipe.recycle(batch);
     }
     if (has_pending_) process(pending_, /*is_last=*/true);
+    rows_.flush();
     finishFile();
     return summary_;
   }
@@ -180,6 +178,7 @@ class FilePass {
     auto decide = [this](std::string_view from_first_non_ascii) {
       encoding_ = startsWellFormedUtf8(from_first_non_ascii) ? Encoding::kUtf8 : spec_.encoding;
       encoding_decided_ = true;
+      layout_.reset();
     };
     for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
       std::string_view f = r.field(i);
@@ -217,7 +216,8 @@ class FilePass {
     return classify_key_;
   }
 
-  void process(const CsvRecord& r, bool is_last) {
+  // `r` may be taken (swapped out) by a data row.
+  void process(CsvRecord& r, bool is_last) {
     if (!encoding_decided_) decideEncoding(r);
     if (stopped_) return;  // the file is refused; only NUL bytes still matter
     RecordContext ctx{envelope_seen_, header_seen_, is_last};
@@ -238,12 +238,14 @@ class FilePass {
         return;
       case RecordRole::kData:
         ++data_records_;
-        if (apply_rules_) readRow(r);
+        if (apply_rules_) queueRow(r);
         return;
     }
   }
 
   void readHeader(const CsvRecord& r) {
+    rows_.flush();  // the rows before it, if any, go to the sink before its warning
+    layout_.reset();
     header_seen_ = true;
     header_fields_ = r.fieldCount();
     column_of_spec_.assign(spec_.columns.size(), -1);
@@ -289,105 +291,38 @@ class FilePass {
     }
   }
 
-  void readRow(const CsvRecord& r) {
-    if (r.quote_error) {
-      deliverReject(validator_.rejectWhole(
-          r.line, data_records_,
-          FieldError{
-              std::nullopt, "CSV_QUOTE",
-              "Guillemet fermant suivi d'autres caractères (ex. \"abc\"def) : ligne illisible",
-              std::nullopt},
-          std::nullopt));
+  // What the records so far decided for the rows after them; a new one when
+  // the encoding is chosen or a header read (rows already queued keep theirs).
+  std::shared_ptr<const RowLayout> layout() {
+    if (!layout_)
+      layout_ =
+          std::make_shared<const RowLayout>(RowLayout{encoding_, header_fields_, column_of_spec_});
+    return layout_;
+  }
+
+  void queueRow(CsvRecord& r) {
+    RowWorkers::Row& row = rows_.add();
+    std::swap(row.record, r);
+    row.number = data_records_;
+    row.layout = layout();
+  }
+
+  // A row read by RowWorkers, in file order.
+  void deliver(RowOutcome& row) {
+    claims_.apply(row);
+    if (!row.is_offer) {
+      deliverReject(row.reject);
       return;
     }
-    if (r.fieldCount() != header_fields_) {
-      deliverReject(validator_.rejectWhole(
-          r.line, data_records_,
-          FieldError{std::nullopt, "FIELD_COUNT",
-                     "La ligne compte " + std::to_string(r.fieldCount()) + " champs, l'en-tête " +
-                         std::to_string(header_fields_),
-                     std::to_string(r.fieldCount())},
-          std::nullopt));
-      return;
-    }
-    if (!decodeRow(r)) return;
-    validator_.beginRow(r.line, data_records_);
-    for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
-      int c = column_of_spec_[s];
-      if (c >= 0) validator_.addColumn(spec_.columns[s].field, decodedField(c));
-    }
-    if (validator_.finish()) {
-      const Offer& o = validator_.offer();
-      summary_.warnings += static_cast<long>(o.warnings.size());
-      if (o.action == OfferAction::kDelete) {
-        ++summary_.deletes;
-      } else {
-        ++summary_.offers;
-      }
-      ++summary_.records;
-      sink_.onOffer(o);
+    const Offer& o = row.offer;
+    summary_.warnings += static_cast<long>(o.warnings.size());
+    if (o.action == OfferAction::kDelete) {
+      ++summary_.deletes;
     } else {
-      deliverReject(validator_.reject());
+      ++summary_.offers;
     }
-  }
-
-  // Appends kept field `i` decoded (with kElided for a tail with content);
-  // returns the first byte the encoding refuses in the whole field, if any.
-  std::optional<unsigned char> decodeKept(const CsvRecord& r, std::size_t i,
-                                          std::string& out) const {
-    if (auto err = decodeAppend(encoding_, r.field(i), out)) return err->byte;
-    if (const FieldTail* t = r.tail(i)) {
-      if (auto byte = t->firstUndefinedByte(encoding_)) return byte;
-      if (t->hasContent()) out += kElided;
-    }
-    return std::nullopt;
-  }
-
-  // Decodes every field of a row (an undefined byte anywhere rejects the row).
-  bool decodeRow(const CsvRecord& r) {
-    decoded_.clear();
-    decoded_ends_.clear();
-    std::optional<unsigned char> bad_byte;
-    std::size_t bad_field = 0;
-    for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
-      if (!bad_byte) {
-        bad_byte = decodeKept(r, i, decoded_);
-        if (bad_byte) bad_field = i;
-      }
-      decoded_ends_.push_back(decoded_.size());
-    }
-    if (!bad_byte && r.dropped_fields > 0) {
-      bad_byte = r.dropped.firstUndefinedByte(encoding_);
-      bad_field = r.keptFieldCount();
-    }
-    if (!bad_byte) return true;
-    // The row keeps its reference when the reference column itself decodes
-    // cleanly, wherever it stands (offer.md, Precisions).
-    std::optional<std::string> ref;
-    for (std::size_t s = 0; s < spec_.columns.size(); ++s) {
-      int c = column_of_spec_[s];
-      if (spec_.columns[s].field != FieldId::kSourceRef || c < 0) continue;
-      const auto column = static_cast<std::size_t>(c);
-      std::string text;
-      if (column != bad_field && column < r.keptFieldCount() && !decodeKept(r, column, text))
-        ref = validator_.validSourceRef(text);
-    }
-    deliverReject(validator_.rejectWhole(
-        r.line, data_records_,
-        FieldError{std::nullopt, "ENCODING",
-                   "Octet " + hexByte(*bad_byte) + " non défini dans l'encodage " +
-                       std::string(encodingName(encoding_)) + " (champ " +
-                       std::to_string(bad_field + 1) + ")",
-                   hexByte(*bad_byte)},
-        std::move(ref)));
-    return false;
-  }
-
-  // A decoded field; empty for a field past CsvLimits::fields.
-  std::string_view decodedField(std::size_t i) const {
-    if (i >= decoded_ends_.size()) return {};
-    std::size_t begin = i == 0 ? 0 : decoded_ends_[i - 1];
-    return std::string_view(decoded_).substr(begin, decoded_ends_[i] - begin);
+    ++summary_.records;
+    sink_.onOffer(o);
   }
 
   void deliverReject(const Reject& reject) {
@@ -421,7 +356,7 @@ class FilePass {
   const ReadOptions& options_;
   OfferSink& sink_;
   const bool apply_rules_;
-  RowValidator validator_;
+  ReferenceClaims claims_;
   Encoding encoding_;
   bool encoding_decided_ = false;
   std::unordered_map<std::string, std::size_t> spec_index_;  // codeKey(header) -> spec column
@@ -437,10 +372,11 @@ class FilePass {
   long trailer_line_ = 0;
   long data_records_ = 0;
   std::optional<FileIssue> fault_;
-  std::string decoded_;
-  std::vector<std::size_t> decoded_ends_;
   std::string classify_key_;
   ReadSummary summary_;
+  std::shared_ptr<const RowLayout> layout_;  // null: to be made again
+  // Last: destroyed first, so that no helper outlives what it reads.
+  RowWorkers rows_;
 };
 
 }  // namespace

@@ -13,6 +13,12 @@
 // regular file twice when needed so that its sink never sees a row of a
 // refused file.
 //
+// Threads: reading and tokenizing run on a second thread (RecordPipe), data
+// rows are decoded and validated on ReadOptions::row_threads threads
+// (RowWorkers), all stopped before a read returns or throws; the sink is
+// called on the caller's thread only, in file order, and what it receives
+// does not depend on the number of threads.
+//
 // Thread safety: one reader per thread; a Dialect may be shared.
 #pragma once
 

@@ -139,11 +139,6 @@ void RowValidator::checkSourceRef() {
     return;
   }
   offer_.source_ref = std::string(ref);
-  if (spec_.semantics == Semantics::kSnapshot && !seen_refs_.insert(*offer_.source_ref).second) {
-    errorWithValue(FieldId::kSourceRef, "DUPLICATE_REF",
-                   "La référence " + quoted(ref) + " apparaît déjà plus haut dans le fichier",
-                   std::string(ref));
-  }
 }
 
 void RowValidator::checkEmployer() {
@@ -430,9 +425,6 @@ const Reject& RowValidator::rejectWhole(long line, long record, FieldError error
   reject_ = Reject{};
   reject_.line = line;
   reject_.record = record;
-  // A rejected row whose reference is known claims it (offer.md,
-  // Precisions): a later row with that reference is a DUPLICATE_REF.
-  if (source_ref && spec_.semantics == Semantics::kSnapshot) seen_refs_.insert(*source_ref);
   reject_.source_ref = std::move(source_ref);
   reject_.errors.push_back(std::move(error));
   return reject_;

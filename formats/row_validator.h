@@ -5,15 +5,16 @@
 // The reader feeds the values of the dialect's columns in the order of the
 // dialect's column list (addColumn), then calls finish(). Every problem of the
 // row is collected (a reject lists all its errors at once); optional fields
-// with a problem become null with a warning. For snapshot dialects it also
-// remembers the source_refs seen, for DUPLICATE_REF (the first row wins).
+// with a problem become null with a warning. A row's validation depends on
+// that row alone: DUPLICATE_REF, which depends on the rows before it, is the
+// reader's (ReferenceClaims), in file order.
 //
-// Thread safety: one validator per reader; not shared.
+// Thread safety: one validator per thread; not shared.
 #pragma once
 
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <utility>
 #include <variant>
 
 #include "formats/dialect.h"
@@ -37,6 +38,10 @@ class RowValidator {
 
   const Offer& offer() const { return offer_; }
   const Reject& reject() const { return reject_; }
+  // Moves the row's result out (swapped with `into`, whose old content is
+  // dropped by the next row): no copy of an offer per row.
+  void takeOffer(Offer& into) { std::swap(into, offer_); }
+  void takeReject(Reject& into) { std::swap(into, reject_); }
 
   // A reject for a row whose fields cannot be trusted (FIELD_COUNT, ENCODING,
   // CSV_QUOTE): that error alone.
@@ -81,7 +86,6 @@ class RowValidator {
   Slot slots_[kFieldCount];
   std::string scratch_;
   std::string transform_scratch_;  // what the dialect's transformField() made of a value
-  std::unordered_set<std::string> seen_refs_;
   Offer offer_;
   Reject reject_;
   std::vector<FieldError> errors_;

@@ -1,9 +1,11 @@
 #include "daemon/cli/check_command.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 
 #include "daemon/config/config.h"
 #include "formats/dialect_registry.h"
@@ -130,6 +132,19 @@ void printSummary(const CheckOptions& opts, const ReadSummary& s, Output& out) {
   out.endLine();
 }
 
+// The threads that read rows: one per core (the output does not depend on
+// it), or PASSERELLE_CHECK_THREADS (1: sequential), for benchmarks and tests.
+std::size_t rowThreads(const connectors::Host& host) {
+  if (auto v = host.variable("PASSERELLE_CHECK_THREADS")) {
+    try {
+      const unsigned long n = std::stoul(*v);
+      if (n >= 1 && n <= 64) return n;
+    } catch (const std::exception&) {
+    }
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 int runCheck(const CheckOptions& opts, const connectors::Host& host) {
   auto dialect = formats::DialectRegistry::instance().create(opts.format);
   if (!dialect) {
@@ -142,6 +157,7 @@ int runCheck(const CheckOptions& opts, const connectors::Host& host) {
   }
   formats::ReadOptions read_options;
   read_options.partner = opts.partner;
+  read_options.row_threads = rowThreads(host);
   if (!opts.config.empty()) {
     // Only with --config: what the partner's configuration adds to the file
     // (Sigma's partner code). Without it, check depends on the file alone.

@@ -34,6 +34,14 @@ for csv in "$dir"/*.csv; do
     echo "FAIL $(basename "$csv"): output not stable between runs"
     failed=$((failed + 1))
   fi
+  # Rows read on one thread or on several: the same bytes (RowWorkers).
+  for threads in 1 4; do
+    again=$(PASSERELLE_CHECK_THREADS=$threads "$bin" check --format "$format" --partner golden --json "$csv")
+    if [ "$again" != "$out" ]; then
+      echo "FAIL $(basename "$csv"): output differs with PASSERELLE_CHECK_THREADS=$threads"
+      failed=$((failed + 1))
+    fi
+  done
 done
 rm -f /tmp/golden_diff.$$
 echo "golden: $((count - failed)) passed, $failed failed"
