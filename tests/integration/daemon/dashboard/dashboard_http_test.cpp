@@ -238,7 +238,9 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   const Reply offers = a.get("/offres?q=Y-1");
   REQUIRE(offers.status == 200);
   CHECK(offers.body.find("/tableau/offres/cfa-a/Y-1\"") != std::string::npos);
-  CHECK(a.get("/offres?q=Boulanger+7").body.find(">Y-7<") != std::string::npos);
+  CHECK(a.get("/offres?q=Boulanger+7&texte=1").body.find(">Y-7<") != std::string::npos);
+  CHECK(a.get("/offres?q=51024567800014").body.find(">Y-1<") != std::string::npos);  // SIRET
+  CHECK(a.get("/offres?q=Boulanger+7").body.find("Aucune offre") != std::string::npos);
   CHECK(a.get("/offres?statut=withdrawn").body.find("Aucune offre") != std::string::npos);
   const Reply offer = a.get("/offres/cfa-a/Y-1");
   REQUIRE(offer.status == 200);
@@ -267,7 +269,8 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   CHECK(f.store.scalar("SELECT approved_by_run FROM import_runs WHERE id = " +
                        std::to_string(f.run_quarantined)) == "");
   // The partner filter of the lists is the session's, whatever the URL adds.
-  CHECK(a.get("/offres?partner=cfa-b&q=Ma%C3%A7on").body.find("Aucune offre") != std::string::npos);
+  CHECK(a.get("/offres?partner=cfa-b&texte=1&q=Ma%C3%A7on").body.find("Aucune offre") !=
+        std::string::npos);
 }
 
 TEST_CASE("dashboard: POSTs need the session's CSRF token; logout ends the session") {
