@@ -84,12 +84,17 @@ bool namesColumns(const std::string& code) {
   return code.rfind("HEADER_", 0) == 0;
 }
 
-void fileRow(std::string& out, const formats::FileIssue& issue, const char* severity) {
+ReportRow fileRow(const formats::FileIssue& issue, const char* severity) {
   std::string detail = issue.message;
   if (issue.line) detail += " (ligne " + std::to_string(*issue.line) + ")";
-  appendReportRow(out,
-                  {"", "", "", severity, namesColumns(issue.code) ? issue.value.value_or("") : "",
-                   issue.code, reportMessage(issue.code, detail), issue.value.value_or("")});
+  return ReportRow{"",
+                   "",
+                   "",
+                   severity,
+                   namesColumns(issue.code) ? issue.value.value_or("") : "",
+                   issue.code,
+                   reportMessage(issue.code, detail),
+                   issue.value.value_or("")};
 }
 
 }  // namespace
@@ -137,18 +142,14 @@ std::string reportSummary(const PartnerReportInput& in) {
   return "";
 }
 
-std::string renderPartnerReport(const PartnerReportInput& in) {
-  std::string out = kUtf8Bom;
-  appendReportRow(out, {"ligne", "enregistrement", "reference", "gravite", "colonne", "code",
-                        "message", "valeur"});
-  appendReportRow(out, {"", "", "", "synthese", "", summaryCode(in.outcome), reportSummary(in),
-                        "enregistrements=" + std::to_string(in.records) +
-                            " prises=" + std::to_string(in.accepted) +
-                            " refusees=" + std::to_string(in.rejected) +
-                            " retirees=" + std::to_string(in.withdrawn)});
-
-  if (in.file_error) fileRow(out, *in.file_error, "erreur");
-  for (const auto& w : in.file_warnings) fileRow(out, w, "avertissement");
+std::vector<ReportRow> partnerReportRows(const PartnerReportInput& in) {
+  std::vector<ReportRow> rows;
+  rows.push_back({"", "", "", "synthese", "", summaryCode(in.outcome), reportSummary(in),
+                  "enregistrements=" + std::to_string(in.records) + " prises=" +
+                      std::to_string(in.accepted) + " refusees=" + std::to_string(in.rejected) +
+                      " retirees=" + std::to_string(in.withdrawn)});
+  if (in.file_error) rows.push_back(fileRow(*in.file_error, "erreur"));
+  for (const auto& w : in.file_warnings) rows.push_back(fileRow(w, "avertissement"));
 
   const ColumnNames columns(in);
   std::vector<const ReportRecord*> records;
@@ -157,12 +158,23 @@ std::string renderPartnerReport(const PartnerReportInput& in) {
                    [](const ReportRecord* a, const ReportRecord* b) { return a->line < b->line; });
   for (const ReportRecord* r : records) {
     auto fieldRow = [&](const formats::FieldError& e, const char* severity) {
-      appendReportRow(out, {std::to_string(r->line), r->record > 0 ? std::to_string(r->record) : "",
-                            r->reference.value_or(""), severity, columns.of(e.field), e.code,
-                            reportMessage(e.code, e.message), e.value.value_or("")});
+      rows.push_back({std::to_string(r->line), r->record > 0 ? std::to_string(r->record) : "",
+                      r->reference.value_or(""), severity, columns.of(e.field), e.code,
+                      reportMessage(e.code, e.message), e.value.value_or("")});
     };
     for (const auto& e : r->errors) fieldRow(e, "erreur");
     for (const auto& w : r->warnings) fieldRow(w, "avertissement");
+  }
+  return rows;
+}
+
+std::string renderPartnerReport(const PartnerReportInput& in) {
+  std::string out = kUtf8Bom;
+  appendReportRow(out, {"ligne", "enregistrement", "reference", "gravite", "colonne", "code",
+                        "message", "valeur"});
+  for (const ReportRow& r : partnerReportRows(in)) {
+    appendReportRow(
+        out, {r.line, r.record, r.reference, r.severity, r.column, r.code, r.message, r.value});
   }
   return out;
 }

@@ -85,6 +85,17 @@ ReportRecord reportRecordOf(const formats::Offer& offer);  // its warnings
 // (".<report>.tmp") fit in a path component whatever the name's length.
 std::string reportFileName(const std::string& file_name);
 
+// One row of the report, its eight cells as the partner reads them (the
+// CSV's columns; the dashboard shows the same rows as a table).
+struct ReportRow {
+  std::string line, record, reference, severity, column, code, message, value;
+};
+
+// The rows after the CSV's header: the summary, the file's issues, then each
+// record's problems in file order.
+std::vector<ReportRow> partnerReportRows(const PartnerReportInput& input);
+
+// The report's bytes: the BOM, the header, partnerReportRows() as CSV.
 std::string renderPartnerReport(const PartnerReportInput& input);
 
 // The summary sentence alone (the first row's message).

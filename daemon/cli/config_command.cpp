@@ -10,6 +10,8 @@
 #include "connectors/host/clock.h"
 #include "daemon/cli/connection_check.h"
 #include "daemon/config/config.h"
+#include "daemon/config/secrets.h"
+#include "daemon/dashboard/password_hash.h"
 #include "formats/dialect_registry.h"
 
 namespace passerelle::daemon {
@@ -37,6 +39,25 @@ std::size_t reportConnections(const Config& config, const connectors::Host& host
   return failures;
 }
 
+// A dashboard account whose hash file holds no `dashboard hash-password`
+// line could never log in: said now rather than at the first login.
+std::vector<std::string> dashboardHashProblems(const Config& config, const connectors::Host& host) {
+  std::vector<std::string> problems;
+  for (std::size_t i = 0; i < config.dashboard.accounts.size(); ++i) {
+    const DashboardAccount& a = config.dashboard.accounts[i];
+    try {
+      if (!wellFormedPasswordHash(readSecret(host, a.password_hash_file))) {
+        problems.push_back("dashboard.account[" + std::to_string(i) + "] (" + a.login +
+                           ").password_hash_file: " + a.password_hash_file +
+                           ": not a hash from `passerelle dashboard hash-password`");
+      }
+    } catch (const std::exception&) {
+      // unreadable: checkConfig() already says why
+    }
+  }
+  return problems;
+}
+
 int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& host) {
   std::optional<std::string> cli;
   if (!options.config_path.empty()) cli = options.config_path;
@@ -62,7 +83,9 @@ int runConfigCheck(const ConfigCheckOptions& options, const connectors::Host& ho
   for (const auto& warning : serviceUserWarnings(config, host)) {
     std::fprintf(stderr, "%s: warning: %s\n", prefix.c_str(), warning.c_str());
   }
-  const std::vector<std::string> problems = checkConfig(config, host);
+  std::vector<std::string> problems = checkConfig(config, host);
+  for (const std::string& problem : dashboardHashProblems(config, host))
+    problems.push_back(problem);
   if (!problems.empty()) {
     for (const auto& problem : problems) {
       std::fprintf(stderr, "%s: %s\n", prefix.c_str(), problem.c_str());

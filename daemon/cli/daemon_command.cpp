@@ -8,10 +8,12 @@
 
 #include "connectors/host/clock.h"
 #include "daemon/config/config.h"
+#include "daemon/dashboard/dashboard.h"
 #include "daemon/log/event_log.h"
 #include "daemon/service/destination_job.h"
 #include "daemon/service/drop_folder_poller.h"
 #include "daemon/service/http_endpoints.h"
+#include "daemon/service/http_server.h"
 #include "daemon/service/metrics_report.h"
 #include "daemon/service/partner_leasing.h"
 #include "daemon/service/partner_reports.h"
@@ -65,6 +67,33 @@ std::unique_ptr<HttpEndpoints> startEndpoints(const Config& config, const std::s
   }
   logInfo("http endpoints listening", {{"address", config.daemon.http}});
   return endpoints;
+}
+
+// The partners' dashboard on dashboard.listen (dashboard.md), when
+// configured. Like daemon.http, a port that cannot be bound stops the daemon.
+struct DashboardListener {
+  std::unique_ptr<Dashboard> dashboard;
+  std::unique_ptr<HttpServer> server;
+};
+
+DashboardListener startDashboard(const Config& config, const std::string& store_url,
+                                 const connectors::Host& host, const connectors::Clock& clock) {
+  DashboardListener listener;
+  listener.dashboard = std::make_unique<Dashboard>(config, store_url, host, clock);
+  HttpLimits limits;
+  limits.max_connections = 8;
+  try {
+    listener.server = std::make_unique<HttpServer>(
+        config.dashboard.listen,
+        [d = listener.dashboard.get()](const HttpRequest& r) { return d->handle(r); }, limits);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + " (dashboard.listen)");
+  }
+  logInfo("dashboard listening",
+          {{"address", config.dashboard.listen},
+           {"base_path", config.dashboard.base_path},
+           {"accounts", static_cast<long>(config.dashboard.accounts.size())}});
+  return listener;
 }
 
 // SIGHUP: what the new file changes is logged, the log format applied at
@@ -186,6 +215,9 @@ int runDaemon(const DaemonOptions& o, const connectors::Host& host) {
     std::unique_ptr<HttpEndpoints> endpoints;
     if (!config.daemon.http.empty())
       endpoints = startEndpoints(config, store_url, service, registry.identity().id);
+    DashboardListener dashboard;
+    if (!config.dashboard.listen.empty())
+      dashboard = startDashboard(config, store_url, host, clock);
     failed_polls = service.run();
     sayGoodbye(store_url, registry);
   }

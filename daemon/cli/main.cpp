@@ -12,6 +12,7 @@
 #include "daemon/cli/command_line.h"
 #include "daemon/cli/config_command.h"
 #include "daemon/cli/daemon_command.h"
+#include "daemon/cli/dashboard_command.h"
 #include "daemon/cli/import_command.h"
 #include "daemon/cli/offer_command.h"
 #include "daemon/cli/push_command.h"
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   addCheckCommand(app, status, host);
   addDaemonCommand(app, status, host);
   addConfigCommand(app, status, host);
+  addDashboardCommand(app, status);
   addImportCommand(app, status, host);
   addStoreCommands(app, status, host);
   addPushCommand(app, status, host);

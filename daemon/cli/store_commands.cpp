@@ -16,6 +16,7 @@
 
 #include "connectors/host/clock.h"
 #include "daemon/service/partner_reports.h"
+#include "daemon/service/quarantine_decision.h"
 #include "daemon/store/embedded_postgres.h"
 #include "daemon/store/offer_import.h"
 #include "daemon/store/run_report.h"
@@ -324,43 +325,30 @@ void printCounts(const ImportResult& result) {
 
 // The report in the partner's folder says what the operator decided; when
 // the folder cannot be reached now, the partner's next poll writes it.
-void tellPartner(const StoreSession& session, const connectors::Clock& clock,
-                 const connectors::Host& host, std::int64_t run) {
-  if (PartnerReports(session.config, host, clock).rewriteRunReport(*session.connection, run)) {
-    std::printf("the partner's report was written again\n");
-  } else {
-    std::printf("the partner's folder cannot be reached: the next poll writes the report\n");
-  }
+void tellPartner(bool report_written) {
+  std::printf(report_written
+                  ? "the partner's report was written again\n"
+                  : "the partner's folder cannot be reached: the next poll writes the report\n");
 }
 
 int runSetAside(const ApproveCommandOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
   connectors::SystemClock clock;
   try {
-    pqxx::work tx(*session.connection);
-    const pqxx::result r = tx.exec_params(
-        "SELECT partner, file_name, quarantine_withdraw, quarantine_active FROM import_runs"
-        " WHERE id = $1",
-        o.run);
-    if (!r.empty() && !requireKnownPartner(session.config, r[0][0].as<std::string>()))
-      return kExitUsage;
-    const std::optional<std::string> copy = setAsideRun(tx, o.run, clock.now());
+    const auto run = findRun(*session.connection, o.run);
+    if (run && !requireKnownPartner(session.config, run->partner)) return kExitUsage;
+    const bool written =
+        setAsideQuarantined(*session.connection, session.config, host, clock, o.run, o.yes);
     if (!o.yes) {
       std::printf("setting run %lld aside would leave file %s of %s unapplied for good\n",
-                  static_cast<long long>(o.run), r[0][1].c_str(), r[0][0].c_str());
+                  static_cast<long long>(o.run), run->file_name.c_str(), run->partner.c_str());
       std::printf("nothing done: run `passerelle set-aside --run %lld --yes` to set it aside\n",
                   static_cast<long long>(o.run));
-      return kExitRejects;  // the transaction is rolled back
-    }
-    tx.commit();
-    if (copy) {
-      std::error_code ignored;  // the decision is recorded; a leftover copy is harmless
-      std::filesystem::remove(*copy, ignored);
+      return kExitRejects;
     }
     std::printf("run %lld set aside: file %s of %s will not be applied\n",
-                static_cast<long long>(o.run), r[0][1].c_str(), r[0][0].c_str());
-    logEvent("quarantined file set aside", {{"run", std::to_string(o.run)}});
-    tellPartner(session, clock, host, o.run);
+                static_cast<long long>(o.run), run->file_name.c_str(), run->partner.c_str());
+    tellPartner(written);
     return kExitOk;
   } catch (const ApproveRefused& e) {
     std::fprintf(stderr, "passerelle: set-aside refused: %s\n", e.what());
@@ -371,20 +359,13 @@ int runSetAside(const ApproveCommandOptions& o, const connectors::Host& host) {
 
 int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
   StoreSession session = openStoreSession(o.config_path, host);
-  pqxx::read_transaction lookup(*session.connection);
-  pqxx::result r = lookup.exec_params("SELECT partner FROM import_runs WHERE id = $1", o.run);
-  lookup.commit();
-  ApproveOptions options;
-  if (!r.empty()) {
-    const std::string partner = r[0][0].as<std::string>();
-    if (!requireKnownPartner(session.config, partner)) return kExitUsage;
-    options.expected_partner_code = session.config.findPartner(partner)->sigma_code;
-  }
-  options.dry_run = !o.yes;
+  const auto run = findRun(*session.connection, o.run);
+  if (run && !requireKnownPartner(session.config, run->partner)) return kExitUsage;
   connectors::SystemClock clock;
-  OfferImport import(*session.connection, clock);
   try {
-    const ImportResult result = import.approve(o.run, options);
+    const ApprovalOutcome outcome =
+        approveQuarantined(*session.connection, session.config, host, clock, o.run, o.yes);
+    const ImportResult& result = outcome.result;
     if (!o.yes) {
       std::printf("approving run %lld would apply: ", static_cast<long long>(o.run));
       printCounts(result);
@@ -396,7 +377,7 @@ int runApprove(const ApproveCommandOptions& o, const connectors::Host& host) {
     std::printf("run %lld approved run %lld: ", static_cast<long long>(result.run_id),
                 static_cast<long long>(o.run));
     printCounts(result);
-    tellPartner(session, clock, host, o.run);
+    tellPartner(outcome.report_written);
     return result.summary.rejects > 0 ? kExitRejects : kExitOk;
   } catch (const ApproveRefused& e) {
     std::fprintf(stderr, "passerelle: approve refused: %s\n", e.what());

@@ -355,6 +355,11 @@ class Reader {
   void readFileSelection(const toml::table& t, const std::string& p, PartnerConfig& partner);
   void readPartnerOverrides(const toml::table& t, const std::string& p, PartnerConfig& partner);
   void readDestinations(const toml::table& root, Config& config);
+  void readDashboard(const toml::table& root, Config& config);
+  void readDashboardAccount(const toml::table& t, const std::string& p, const Config& config,
+                            DashboardAccount& account);
+  void checkListenAddress(const toml::table& t, const std::string& p, std::string_view key,
+                          const std::string& address);
   void readLba(const toml::table& t, LbaConfig& lba);
   void readFranceTravail(const toml::table& t, const std::string& p, FranceTravailConfig& ft);
   void refuseUrlCredentials(const toml::table& t, const std::string& key, const std::string& url,
@@ -371,12 +376,13 @@ Config Reader::read(const toml::table& root, Config defaults) {
   config.daemon.spool_dir.clear();
   config.france_travail.spool_dir.clear();
   config.source_path = file_;
-  checkKeys(root, "", {"store", "daemon", "import", "partner", "destination"});
+  checkKeys(root, "", {"store", "daemon", "import", "partner", "destination", "dashboard"});
   readStore(root, config);
   readDaemon(root, config);
   readImport(root, config);
   readPartners(root, config);
   readDestinations(root, config);
+  readDashboard(root, config);
   if (config.daemon.spool_dir.empty()) config.daemon.spool_dir = config.daemon.state_dir + "/spool";
   if (config.france_travail.spool_dir.empty()) {
     config.france_travail.spool_dir = config.daemon.spool_dir + "/france-travail";
@@ -418,22 +424,79 @@ void Reader::readDaemon(const toml::table& root, Config& config) {
   getPath(*t, p, "state_dir", d.state_dir);
   getPath(*t, p, "spool_dir", d.spool_dir);
   getDuration(*t, p, "poll_interval", d.poll_interval);
-  if (getString(*t, p, "http", d.http)) {
-    // host:port, [v6]:port; "" disables the endpoint.
-    auto colon = d.http.rfind(':');
-    bool ok = d.http.empty();
-    if (colon != std::string::npos && colon > 0 && colon + 1 < d.http.size()) {
-      const std::string port = d.http.substr(colon + 1);
-      ok = port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5 &&
-           std::stoi(port) > 0 && std::stoi(port) < 65536;
-    }
-    if (!ok) {
-      error(t->get("http"), "daemon.http",
-            "invalid address " + quote(d.http) + " (expected host:port, e.g. \"127.0.0.1:9464\")");
-    }
-  }
+  if (getString(*t, p, "http", d.http)) checkListenAddress(*t, p, "http", d.http);
   getEnum(*t, p, "log_format", d.log_format,
           {{"text", LogFormat::kText}, {"json", LogFormat::kJson}});
+}
+
+// host:port, [v6]:port; "" disables the listener.
+void Reader::checkListenAddress(const toml::table& t, const std::string& p, std::string_view key,
+                                const std::string& address) {
+  auto colon = address.rfind(':');
+  bool ok = address.empty();
+  if (colon != std::string::npos && colon > 0 && colon + 1 < address.size()) {
+    const std::string port = address.substr(colon + 1);
+    ok = port.find_first_not_of("0123456789") == std::string::npos && port.size() <= 5 &&
+         std::stoi(port) > 0 && std::stoi(port) < 65536;
+  }
+  if (!ok) {
+    error(t.get(key), path(p, key),
+          "invalid address " + quote(address) + " (expected host:port, e.g. \"127.0.0.1:9464\")");
+  }
+}
+
+void Reader::readDashboard(const toml::table& root, Config& config) {
+  const toml::table* t = subTable(root, "", "dashboard");
+  if (!t) return;
+  const std::string p = "dashboard";
+  checkKeys(*t, p, {"listen", "base_path", "account"});
+  DashboardConfig& d = config.dashboard;
+  if (getString(*t, p, "listen", d.listen)) checkListenAddress(*t, p, "listen", d.listen);
+  if (getString(*t, p, "base_path", d.base_path)) {
+    const bool ok =
+        d.base_path.empty() || (d.base_path.front() == '/' && d.base_path.back() != '/' &&
+                                d.base_path.find_first_of("?#\"' <>") == std::string::npos);
+    if (!ok) {
+      error(t->get("base_path"), p + ".base_path",
+            "invalid path " + quote(d.base_path) +
+                " (expected \"\" or a path such as \"/tableau\", without a trailing /)");
+    }
+  }
+  const toml::node* node = t->get("account");
+  if (!node) return;
+  if (!node->is_array_of_tables()) {
+    error(node, p + ".account", "expected [[dashboard.account]] tables");
+    return;
+  }
+  const toml::array& array = *node->as_array();
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string prefix = "dashboard.account[" + std::to_string(i) + "]";
+    DashboardAccount account;
+    readDashboardAccount(*array[i].as_table(), prefix, config, account);
+    if (!account.login.empty() && d.findAccount(account.login)) {
+      error(array[i].as_table()->get("login"), prefix + ".login",
+            "duplicate login " + quote(account.login));
+    }
+    d.accounts.push_back(std::move(account));
+  }
+}
+
+void Reader::readDashboardAccount(const toml::table& t, const std::string& p, const Config& config,
+                                  DashboardAccount& account) {
+  checkKeys(t, p, {"login", "partner", "role", "password_hash_file"});
+  account.line = static_cast<int>(t.source().begin.line);
+  getString(t, p, "login", account.login, true);
+  getEnum(t, p, "role", account.role,
+          {{"partner", DashboardRole::kPartner}, {"operator", DashboardRole::kOperator}});
+  getString(t, p, "partner", account.partner);
+  getPath(t, p, "password_hash_file", account.password_hash_file, true);
+  if (account.role == DashboardRole::kOperator && !account.partner.empty()) {
+    error(t.get("partner"), p + ".partner", "an operator account sees every partner: no partner");
+  } else if (account.role == DashboardRole::kPartner && account.partner.empty()) {
+    missing(t, p + ".partner");
+  } else if (account.role == DashboardRole::kPartner && !config.findPartner(account.partner)) {
+    error(t.get("partner"), p + ".partner", "unknown partner " + quote(account.partner));
+  }
 }
 
 void Reader::readImport(const toml::table& root, Config& config) {
@@ -935,6 +998,12 @@ Config loadConfig(const ConfigPath& where, const std::vector<std::string>& known
   return loadConfig(where.path, known_formats, host);
 }
 
+const DashboardAccount* DashboardConfig::findAccount(const std::string& login) const {
+  for (const DashboardAccount& account : accounts)
+    if (account.login == login) return &account;
+  return nullptr;
+}
+
 std::vector<std::pair<std::string, std::string>> secretFiles(const Config& config) {
   std::vector<std::pair<std::string, std::string>> files;
   auto add = [&](std::string key, const std::string& file) {
@@ -948,6 +1017,11 @@ std::vector<std::pair<std::string, std::string>> secretFiles(const Config& confi
   if (config.lba.enabled) add("destination.lba.api_key_file", config.lba.api_key_file);
   if (config.france_travail.enabled && config.france_travail.mode == FranceTravailMode::kUpload) {
     add("destination.france-travail.password_file", config.france_travail.password_file);
+  }
+  for (std::size_t i = 0; i < config.dashboard.accounts.size(); ++i) {
+    const DashboardAccount& a = config.dashboard.accounts[i];
+    add("dashboard.account[" + std::to_string(i) + "] (" + a.login + ").password_hash_file",
+        a.password_hash_file);
   }
   return files;
 }
@@ -994,6 +1068,11 @@ std::vector<std::string> checkConfig(const Config& config, const connectors::Hos
   if (config.france_travail.enabled && config.france_travail.mode == FranceTravailMode::kUpload) {
     secret("destination.france-travail.password_file", config.france_travail.password_file);
   }
+  for (std::size_t i = 0; i < config.dashboard.accounts.size(); ++i) {
+    const DashboardAccount& a = config.dashboard.accounts[i];
+    secret("dashboard.account[" + std::to_string(i) + "] (" + a.login + ").password_hash_file",
+           a.password_hash_file);
+  }
   return problems;
 }
 
@@ -1034,7 +1113,8 @@ ConfigChanges changedSettings(const Config& before, const Config& after) {
   // What the process holds for its whole life: its store, its directories,
   // its listener.
   static const std::set<std::string> kRestart = {
-      "store.url", "store.password_file", "daemon.state_dir", "daemon.spool_dir", "daemon.http"};
+      "store.url",   "store.password_file", "daemon.state_dir",    "daemon.spool_dir",
+      "daemon.http", "dashboard.listen",    "dashboard.base_path", "dashboard.account"};
   ConfigChanges changes;
   for (const auto& place : places)
     (kRestart.count(place) ? changes.restart_needed : changes.applied).push_back(place);
@@ -1055,6 +1135,10 @@ const char* toString(AfterImport after) {
 
 const char* toString(FranceTravailMode mode) {
   return mode == FranceTravailMode::kSpool ? "spool" : "upload";
+}
+
+const char* toString(DashboardRole role) {
+  return role == DashboardRole::kOperator ? "operator" : "partner";
 }
 
 const char* toString(LogFormat format) {

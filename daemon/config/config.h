@@ -165,6 +165,26 @@ struct FranceTravailConfig {
   int archive_days = 30;
 };
 
+// The partners' dashboard (dashboard.md): who may log in. A partner
+// account sees only `partner`'s data; an operator account sees every
+// partner and decides on quarantined files.
+enum class DashboardRole { kPartner, kOperator };
+
+struct DashboardAccount {
+  std::string login;  // required, unique
+  DashboardRole role = DashboardRole::kPartner;
+  std::string partner;             // required for a partner account, a configured partner id
+  std::string password_hash_file;  // a secret (secrets.h) holding `dashboard hash-password`'s line
+  int line = 0;
+};
+
+struct DashboardConfig {
+  std::string listen;     // "host:port"; empty: no dashboard (the default)
+  std::string base_path;  // "" or "/portail/tableau": where the reverse proxy mounts it
+  std::vector<DashboardAccount> accounts;
+  const DashboardAccount* findAccount(const std::string& login) const;
+};
+
 struct Config {
   StoreConfig store;
   DaemonConfig daemon;
@@ -172,6 +192,7 @@ struct Config {
   std::vector<PartnerConfig> partners;
   LbaConfig lba;
   FranceTravailConfig france_travail;
+  DashboardConfig dashboard;
   std::string source_path;  // the file read; empty for defaultConfig()
   // Every value the file sets, by its place ("daemon.log_format",
   // "partner cfa-a.url", "destination.lba.enabled") and printed as TOML:
@@ -253,5 +274,6 @@ ConfigChanges changedSettings(const Config& before, const Config& after);
 const char* toString(AfterImport after);
 const char* toString(FranceTravailMode mode);
 const char* toString(LogFormat format);
+const char* toString(DashboardRole role);
 
 }  // namespace passerelle::daemon

@@ -1,11 +1,11 @@
 // HttpEndpoints: the daemon's small local HTTP server (operations.md:
 // `/healthz` and `/metrics` on `daemon.http`, e.g. "127.0.0.1:9464").
 //
-// It serves GET requests only, one at a time, on its own thread and
-// io_context, so that a slow scrape never delays the polling loop. What a
-// path answers is the caller's Handler; unknown paths get 404, other methods
-// 405. Each connection has a 10-second deadline. Meant for a loopback
-// address: there is no authentication.
+// It serves GET requests only, one at a time, on an HttpServer
+// (http_server.h: its own thread, so that a slow scrape never delays the
+// polling loop). What a path answers is the caller's Handler; unknown paths
+// get 404, other methods 405. Each connection has a 10-second deadline.
+// Meant for a loopback address: there is no authentication.
 //
 // Thread safety: the Handler runs on the server's thread; it must be safe to
 // call while the daemon works (read atomics, or open its own store

@@ -38,8 +38,17 @@ ALLOWED = {
     "daemon/destinations": BELOW_DAEMON + ["daemon/log", "daemon/config", "daemon/store"],
     "daemon/service": BELOW_DAEMON
     + ["daemon/log", "daemon/config", "daemon/store", "daemon/destinations"],
-    "daemon/cli": BELOW_DAEMON
+    "daemon/dashboard": BELOW_DAEMON
     + ["daemon/log", "daemon/config", "daemon/store", "daemon/destinations", "daemon/service"],
+    "daemon/cli": BELOW_DAEMON
+    + [
+        "daemon/log",
+        "daemon/config",
+        "daemon/store",
+        "daemon/destinations",
+        "daemon/service",
+        "daemon/dashboard",
+    ],
 }
 # Inside a part, folders that must not include each other (one destination
 # never depends on another; the registry at the part's root sees them all).

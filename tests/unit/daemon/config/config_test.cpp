@@ -282,7 +282,7 @@ TEST_CASE("unknown keys are refused at every level") {
   CHECK(errorOf(dir, "colour = \"blue\"\n") ==
         path +
             ":1: colour: unknown key (expected one of store, daemon, import, partner, "
-            "destination)");
+            "destination, dashboard)");
   CHECK(errorOf(dir, "[daemon]\npoll_intervall = \"60s\"\n")
             .find(path + ":2: daemon.poll_intervall: unknown key") == 0);
   CHECK(errorOf(dir, minimalPartner("max_withdraw_ration = 0.2\n"))
