@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,7 @@
 #include "formats/encoding.h"
 #include "formats/field_error.h"
 #include "formats/file_naming.h"
+#include "formats/offer.h"
 
 namespace passerelle::formats {
 
@@ -138,6 +140,11 @@ struct ReadOptions {
   // Threads that decode and validate data rows, the reader's own included
   // (RowWorkers); 1: the reader's thread alone. The result is the same.
   std::size_t row_threads = 1;
+  // Work a sink needs done for every offer (the store's JSON and content
+  // hash), run on the thread that read the row, before the offer is
+  // delivered in file order, so that it is spread over the row threads too.
+  // It fills Offer::prepared only. Called concurrently: must be thread-safe.
+  std::function<void(Offer&)> prepare_offer = nullptr;
 };
 
 class Dialect {

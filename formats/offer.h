@@ -68,6 +68,14 @@ struct Offer {
   std::optional<bool> share_with_france_travail;
   std::optional<std::string> source_updated_at;  // YYYY-MM-DDTHH:MM:SS, Europe/Paris
   std::vector<FieldError> warnings;
+  // What ReadOptions::prepare_offer derived from the offer on the thread that
+  // read it (the store's JSON and content hash): not part of the offer's
+  // content, ignored by offerJson(); empty when there is no such hook.
+  struct Prepared {
+    std::string json;
+    std::string digest;
+    bool operator==(const Prepared&) const = default;
+  } prepared;
 
   bool operator==(const Offer&) const = default;
 };

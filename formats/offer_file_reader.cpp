@@ -115,8 +115,9 @@ class FilePass {
         apply_rules_(apply_rules),
         claims_(spec_.semantics),
         encoding_(spec_.encoding),
-        rows_(dialect, options.partner, apply_rules ? options.row_threads : 1,
-              [this](RowWorkers::Row& row) { deliver(row.outcome); }) {
+        rows_(
+            dialect, options.partner, apply_rules ? options.row_threads : 1,
+            [this](RowWorkers::Row& row) { deliver(row.outcome); }, options.prepare_offer) {
     for (std::size_t i = 0; i < spec_.columns.size(); ++i)
       spec_index_.emplace(codeKey(spec_.columns[i].header), i);
     summary_.format = spec_.name;

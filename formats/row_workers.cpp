@@ -5,10 +5,11 @@
 namespace passerelle::formats {
 
 RowWorkers::RowWorkers(const Dialect& dialect, const std::string& partner, std::size_t threads,
-                       Deliver deliver)
+                       Deliver deliver, Prepare prepare)
     : dialect_(dialect),
       partner_(partner),
       deliver_(std::move(deliver)),
+      prepare_(std::move(prepare)),
       own_reader_(dialect, partner) {
   if (threads == 0) threads = 1;
   for (std::size_t i = 0; i < kBatchesPerThread * threads; ++i) {
@@ -108,11 +109,12 @@ void RowWorkers::helperLoop() {
   }
 }
 
-void RowWorkers::readBatch(Batch& batch, RowReader& reader) {
+void RowWorkers::readBatch(Batch& batch, RowReader& reader) const {
   try {
     for (std::size_t i = 0; i < batch.count; ++i) {
       Row& row = batch.rows[i];
       reader.read(row.record, row.number, *row.layout, row.outcome);
+      if (prepare_ && row.outcome.is_offer) prepare_(row.outcome.offer);
     }
   } catch (...) {
     batch.error = std::current_exception();

@@ -45,9 +45,12 @@ class RowWorkers {
     RowOutcome outcome;                       // set by the reading
   };
   using Deliver = std::function<void(Row&)>;
+  using Prepare = std::function<void(Offer&)>;  // ReadOptions::prepare_offer
 
+  // `prepare`, when set, runs on the reading thread for each row read as an
+  // offer, before it is delivered.
   RowWorkers(const Dialect& dialect, const std::string& partner, std::size_t threads,
-             Deliver deliver);
+             Deliver deliver, Prepare prepare = nullptr);
   ~RowWorkers();
   RowWorkers(const RowWorkers&) = delete;
   RowWorkers& operator=(const RowWorkers&) = delete;
@@ -73,11 +76,12 @@ class RowWorkers {
   void deliverOldest();
   void waitUntilDone(Batch* batch);
   void helperLoop();
-  static void readBatch(Batch& batch, RowReader& reader);
+  void readBatch(Batch& batch, RowReader& reader) const;
 
   const Dialect& dialect_;
   const std::string partner_;
   Deliver deliver_;
+  const Prepare prepare_;
   RowReader own_reader_;  // the caller's
   std::vector<std::unique_ptr<Batch>> storage_;
   // The caller's alone:

@@ -20,13 +20,23 @@ std::string toHex(const unsigned char* digest, unsigned int length) {
   return out;
 }
 
+// The algorithm fetched once: EVP_sha256() makes OpenSSL 3 look the
+// implementation up in its provider store (under a lock) at every
+// EVP_DigestInit, and a daily import digests one offer per row. Fetched
+// objects are thread-safe and this one lives as long as the program.
+const EVP_MD* sha256Algorithm() {
+  static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return fetched != nullptr ? fetched : EVP_sha256();
+}
+
 }  // namespace
 
 std::string sha256Hex(std::string_view bytes) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   // EVP_Digest is the one-shot form: no context to allocate for a small body.
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, sha256Algorithm(), nullptr) !=
+      1) {
     throw std::runtime_error("OpenSSL: SHA-256 failed");
   }
   return toHex(digest.data(), length);
@@ -37,7 +47,7 @@ void Sha256::Free::operator()(evp_md_ctx_st* ctx) const {
 }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), sha256Algorithm(), nullptr) != 1) {
     throw std::runtime_error("OpenSSL: cannot initialise SHA-256");
   }
 }

@@ -1,10 +1,12 @@
 #include "daemon/store/offer_import.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <system_error>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +63,15 @@ std::string romeArrayLiteral(const std::vector<std::string>& codes) {
   return out;
 }
 
+// The JSON and content hash of an upsert, written on the thread that read
+// the row (ReadOptions::prepare_offer): with the decoding and the field
+// rules, the bulk of a daily import's work, spread over the row threads.
+void prepareOffer(fmt::Offer& offer) {
+  if (offer.action != fmt::OfferAction::kUpsert) return;
+  offer.prepared.json = fmt::offerJson(offer);
+  offer.prepared.digest = contentHashOfOfferJson(offer.prepared.json);
+}
+
 // Streams the file's data rows into the staging table (COPY). For a
 // snapshot, rows that change nothing (StoredOfferIndex) are not sent: only
 // their references count, for the withdrawals, and their warnings, which
@@ -76,11 +87,16 @@ class StagingSink final : public fmt::OfferSink {
 
   void onOffer(const fmt::Offer& offer) override {
     const bool upsert = offer.action == fmt::OfferAction::kUpsert;
-    // The JSON is written once: for the hash, and sent if the row changed.
+    // The JSON is written once, on the reading thread (prepareOffer): for
+    // the hash, and sent if the row changed.
     std::optional<std::string> json, hash;
     if (upsert) {
-      json = fmt::offerJson(offer);
-      hash = contentHashOfOfferJson(*json);
+      json = offer.prepared.json;
+      hash = offer.prepared.digest;
+      if (json->empty()) {  // read without the hook
+        json = fmt::offerJson(offer);
+        hash = contentHashOfOfferJson(*json);
+      }
     }
     if (index_ && offer.source_ref) {
       if (upsert && index_->presentUnchanged(*offer.source_ref, *hash)) {
@@ -519,6 +535,10 @@ std::int64_t OfferImport::recordUnappliedRun(const Job& job, const ImportResult&
   return recorded.run_id;
 }
 
+std::size_t defaultRowThreads() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   const ImportRequest& req = job.request;
   ImportResult result;
@@ -556,6 +576,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     fmt::ReadOptions options;
     options.partner = req.partner;
     options.expected_partner_code = req.expected_partner_code;
+    options.row_threads = req.row_threads;
+    options.prepare_offer = prepareOffer;
     fmt::OfferFileReader reader(*job.dialect, options);
     fmt::FileByteSource source(req.path);
     result.summary = reader.readOnePass(source, sink);

@@ -55,6 +55,10 @@ struct SnapshotLimits {
   std::int64_t max_withdraw_count = 10;
 };
 
+// One per core: a daily snapshot's import is bound by reading it, once the
+// unchanged rows are no longer sent (StoredOfferIndex).
+std::size_t defaultRowThreads();
+
 struct ImportRequest {
   std::string partner;
   std::string format;                                // dialect name: ymag, gil, sigma...
@@ -73,6 +77,10 @@ struct ImportRequest {
   // what the file would do; nothing is written (no run, ledger, offer,
   // outbox movement, nor quarantined copy). Only sequences advance.
   bool dry_run = false;
+  // Threads that read the file's rows (decoding, field rules, JSON and
+  // content hash), the importer's own included; the rows still reach the
+  // store in file order and the result does not depend on it.
+  std::size_t row_threads = defaultRowThreads();
 };
 
 enum class RunOutcome { kImported, kRejectedFile, kDuplicate, kQuarantined, kApproved, kFailed };

@@ -89,8 +89,12 @@ daemon::ImportRequest TestStore::request(const std::string& partner, const std::
 
 daemon::ImportResult TestStore::import(const std::string& partner, const std::string& format,
                                        const std::string& path) {
+  return import(request(partner, format, path));
+}
+
+daemon::ImportResult TestStore::import(const daemon::ImportRequest& request) {
   daemon::OfferImport import(*connection_, clock_);
-  return import.importFile(request(partner, format, path));
+  return import.importFile(request);
 }
 
 std::string TestStore::scalar(const std::string& sql) {

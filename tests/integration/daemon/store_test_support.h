@@ -46,6 +46,7 @@ class TestStore {
                                 const std::string& path) const;
   daemon::ImportResult import(const std::string& partner, const std::string& format,
                               const std::string& path);
+  daemon::ImportResult import(const daemon::ImportRequest& request);
 
   // One value (first column of the first row) as text; "" for NULL.
   std::string scalar(const std::string& sql);

@@ -182,6 +182,29 @@ TEST_CASE("row threads: duplicates across batches keep the first row, in file or
     CHECK(c.offers[i].record == static_cast<long>(i + 1));
 }
 
+TEST_CASE("row threads: prepare_offer runs on every offer, before it is delivered") {
+  const DialectFixture f = testing::ymag();
+  std::string s = f.headerLine();
+  for (int i = 0; i < 300; ++i) s += f.row({{"N° offre", "Y-" + std::to_string(i % 250)}});
+  for (std::size_t threads : {1u, 3u}) {
+    ReadOptions options;
+    options.row_threads = threads;
+    options.prepare_offer = [](Offer& o) {
+      o.prepared.json = offerJson(o);
+      o.prepared.digest = "line " + std::to_string(o.line);
+    };
+    const Collected c = testing::readBytes("ymag", s, options);
+    REQUIRE(c.offers.size() == 250);
+    CHECK(c.rejects.size() == 50);  // DUPLICATE_REF: prepared, then turned into rejects
+    for (const Offer& o : c.offers) {
+      Offer plain = o;
+      plain.prepared = {};
+      CHECK(o.prepared.json == offerJson(plain));
+      CHECK(o.prepared.digest == "line " + std::to_string(o.line));
+    }
+  }
+}
+
 // The store's sink may fail in the middle of a file: the exception reaches
 // the caller and the helper threads are stopped, whatever they were doing.
 class FailingSink final : public OfferSink {

@@ -328,3 +328,40 @@ TEST_CASE("snapshot: a first load of a refused file leaves nothing behind") {
   CHECK(store.count("SELECT count(*) FROM offer_history") == 0);
   CHECK(store.count("SELECT count(*) FROM outbox_movements") == 0);
 }
+
+TEST_CASE("snapshot: rows read on several threads store what one thread stores") {
+  // Enough rows for many batches of the row threads (formats/row_workers.h),
+  // with warnings, rejects and repeated references scattered among them.
+  auto rows = store_test::ymagRows(1, 1500);
+  for (std::size_t i = 0; i < rows.size(); i += 37) rows[i].email = "pas-une-adresse";
+  for (std::size_t i = 5; i < rows.size(); i += 101) rows[i].siret = "123";
+  for (std::size_t i = 9; i < rows.size(); i += 211) rows[i].ref = rows[i - 1].ref;
+  for (std::size_t i = 0; i < rows.size(); i += 53) rows[i].expires = "09/03/2026";
+  auto day2 = rows;
+  for (std::size_t i = 2; i < day2.size(); i += 29) day2[i].title = "Vendeur (H/F)";
+  day2.erase(day2.begin() + 700, day2.begin() + 710);
+
+  auto importBoth = [](TestStore& store, std::size_t threads,
+                       const std::vector<store_test::YmagRow>& file, const char* name) {
+    auto request = store.request("p", "ymag", store.writeFile(name, store_test::ymagFile(file)));
+    request.row_threads = threads;
+    return store.import(request);
+  };
+  TestStore one, three;
+  for (const auto& [file, name] : {std::pair{&rows, "a.csv"}, std::pair{&day2, "b.csv"}}) {
+    auto by_one = importBoth(one, 1, *file, name);
+    auto by_three = importBoth(three, 3, *file, name);
+    REQUIRE(std::string(toString(by_three.outcome)) == toString(RunOutcome::kImported));
+    CHECK(by_one.counts == by_three.counts);
+    CHECK(by_one.rows_sent == by_three.rows_sent);
+    CHECK(by_one.summary.rejects == by_three.summary.rejects);
+    CHECK(by_one.summary.warnings == by_three.summary.warnings);
+    CHECK(writtenByRun(one, "p", by_one.run_id) == writtenByRun(three, "p", by_three.run_id));
+  }
+  const char* rejects =
+      "SELECT string_agg(concat_ws('|', run_id, line, source_ref, errors::text, warnings::text), "
+      "E'\\n'"
+      " ORDER BY line) FROM run_rejects";
+  CHECK(one.scalar(rejects) == three.scalar(rejects));
+  CHECK(one.count("SELECT count(*) FROM run_rejects") > 10);
+}
