@@ -127,7 +127,7 @@ class DestinationJob final : public Job {
                             {"paused", c.paused ? "yes" : "no"},
                             {"detail", r.detail}});
     // The partners whose offers changed state here see it in their folder.
-    reports_->writeOfferStates(store, /*all=*/false);
+    reports_->writeOfferStates(store);
     JobOutcome outcome{r.ok, countsText(c)};
     outcome.incomplete = pushIncomplete(c);
     return outcome;

@@ -96,7 +96,8 @@ void PartnerReports::writeOfferState(pqxx::connection& store, const std::string&
   tx.commit();
 }
 
-int PartnerReports::writeOfferStates(pqxx::connection& store, bool all) const {
+int PartnerReports::writeOfferStates(pqxx::connection& store,
+                                     std::optional<pc::Clock::WallTime> daily_slot) const {
   std::vector<std::string> ids;
   for (const PartnerConfig& p : config_.partners) ids.push_back(p.id);
   int written = 0;
@@ -106,7 +107,7 @@ int PartnerReports::writeOfferStates(pqxx::connection& store, bool all) const {
     std::vector<std::string> due;
     {
       pqxx::read_transaction tx(store);
-      due = offerStateReportsDue(tx, ids, clock_.now(), all);
+      due = offerStateReportsDue(tx, ids, clock_.now(), daily_slot);
     }
     for (const std::string& id : due) {
       try {
@@ -145,7 +146,12 @@ class OfferStateReportJob final : public Job {
   }
   JobOutcome run(const pc::StopSignal&, bool) override {
     auto store = openStore(store_url_);
-    const int written = reports_.writeOfferStates(*store, /*all=*/true);
+    // The slot this run stands for (a few seconds of slack: a timer that
+    // fires early still names it). The daemons sharing the store write each
+    // report once for it: the first records it, the others find it done.
+    const auto now = std::chrono::system_clock::to_time_t(clock_.now());
+    const auto slot = std::chrono::system_clock::from_time_t(lastDailyRun({{6, 0}}, now + 5));
+    const int written = reports_.writeOfferStates(*store, slot);
     return JobOutcome{true, std::to_string(written) + " state report(s) written"};
   }
 

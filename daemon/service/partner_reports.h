@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <pqxx/pqxx>
@@ -51,9 +52,11 @@ class PartnerReports {
                           connectors::DropFolder& folder) const;
 
   // etat-des-offres.csv of every partner whose offers changed state at a
-  // destination since it was written, or that is a day old (`all`: every
-  // configured partner). Returns how many were written.
-  int writeOfferStates(pqxx::connection& store, bool all) const;
+  // destination since it was written, or that is a day old; with
+  // `daily_slot`, of every configured partner not written since that
+  // instant (offerStateReportsDue). Returns how many were written.
+  int writeOfferStates(pqxx::connection& store,
+                       std::optional<connectors::Clock::WallTime> daily_slot = std::nullopt) const;
 
   // One partner's etat-des-offres.csv into an open folder.
   void writeOfferState(pqxx::connection& store, const std::string& partner,

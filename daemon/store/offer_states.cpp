@@ -112,22 +112,26 @@ OfferStates loadOfferStates(pqxx::transaction_base& tx, const std::string& partn
   return states;
 }
 
-std::vector<std::string> offerStateReportsDue(pqxx::transaction_base& tx,
-                                              const std::vector<std::string>& partners,
-                                              connectors::Clock::WallTime now, bool all) {
+std::vector<std::string> offerStateReportsDue(
+    pqxx::transaction_base& tx, const std::vector<std::string>& partners,
+    connectors::Clock::WallTime now, std::optional<connectors::Clock::WallTime> daily_slot) {
   std::vector<std::string> due;
   if (partners.empty()) return due;
+  // A report is stale when written before this instant: a day ago, or the
+  // daily slot when it is later.
+  auto stale_before = now - kOfferStateMaxAge;
+  if (daily_slot && *daily_slot > stale_before) stale_before = *daily_slot;
   // One query: per partner, the report's row and the latest change at a
   // destination (one probe of destination_offers_partner_updated each).
   const pqxx::result rows = tx.exec_params(
-      "SELECT p.partner, r.written_at IS NULL OR r.written_at <= $2::timestamptz"
+      "SELECT p.partner FROM unnest($1::text[]) AS p(partner)"
+      " LEFT JOIN offer_state_reports r ON r.partner = p.partner"
+      " WHERE r.written_at IS NULL OR r.written_at < $2::timestamptz"
       " OR coalesce((SELECT max(updated_at) FROM destination_offers d"
       "   WHERE d.partner = p.partner) > coalesce(r.states_as_of, '-infinity'), false)"
-      " FROM unnest($1::text[]) AS p(partner)"
-      " LEFT JOIN offer_state_reports r ON r.partner = p.partner ORDER BY p.partner",
-      textArrayLiteral(partners), sqlTimestamp(now - kOfferStateMaxAge));
-  for (const pqxx::row& row : rows)
-    if (all || row[1].as<bool>()) due.push_back(row[0].as<std::string>());
+      " ORDER BY p.partner",
+      textArrayLiteral(partners), sqlTimestamp(stale_before));
+  for (const pqxx::row& row : rows) due.push_back(row[0].as<std::string>());
   return due;
 }
 

@@ -43,10 +43,14 @@ OfferStates loadOfferStates(pqxx::transaction_base& tx, const std::string& partn
                             connectors::Clock::WallTime now);
 
 // Which of `partners` need their report written: changed at a destination
-// since, a day old, or never written (`all`: every one of them).
-std::vector<std::string> offerStateReportsDue(pqxx::transaction_base& tx,
-                                              const std::vector<std::string>& partners,
-                                              connectors::Clock::WallTime now, bool all = false);
+// since, a day old, or never written; with `daily_slot` (the 06:00 rewrite),
+// also every one not written since that instant. Several daemons sharing the
+// store thus rewrite each partner's report once a day between them: the
+// first to run the slot records it written, the others find nothing due.
+std::vector<std::string> offerStateReportsDue(
+    pqxx::transaction_base& tx, const std::vector<std::string>& partners,
+    connectors::Clock::WallTime now,
+    std::optional<connectors::Clock::WallTime> daily_slot = std::nullopt);
 
 // The report of `partner` was written at `now`, showing `states`.
 void recordOfferStateReport(pqxx::transaction_base& tx, const std::string& partner,
