@@ -69,15 +69,21 @@ std::string jsonText(const nlohmann::json& j, const char* key, const char* sub =
   return v.dump();
 }
 
+// `q` for LIKE: its own % and _ stand for themselves.
+std::string likeEscaped(const std::string& q) {
+  std::string out;
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
 std::string filtersForm(const PageContext& c) {
   return "<form method=\"get\" action=\"" + escapeHtml(c.base) +
          "/offres\" class=\"filters\" role=\"search\"><label for=\"q\">Référence, intitulé, "
          "employeur ou SIRET</label> <input id=\"q\" name=\"q\" type=\"search\" value=\"" +
-         escapeHtml(c.field("q")) +
-         "\"> <input type=\"checkbox\" id=\"texte\" name=\"texte\" "
-         "value=\"1\"" +
-         (c.field("texte") == "1" ? " checked" : "") +
-         "><label for=\"texte\">chercher aussi dans l'intitulé et l'employeur</label> " +
+         escapeHtml(c.field("q")) + "\"> " +
          selectField("statut", "Statut", kStatuses, c.field("statut")) +
          selectField("destination", "Destinations", kDestinationStates, c.field("destination")) +
          "<button type=\"submit\" id=\"chercher\">Chercher</button></form>";
@@ -88,7 +94,6 @@ std::string nextPageLink(const PageContext& c, const std::string& partner, const
          "/offres?q=" + percentEncode(c.field("q")) +
          "&amp;statut=" + percentEncode(c.field("statut")) +
          "&amp;destination=" + percentEncode(c.field("destination")) +
-         "&amp;texte=" + percentEncode(c.field("texte")) +
          "&amp;apres_partenaire=" + percentEncode(partner) + "&amp;apres=" + percentEncode(ref) +
          "\">Offres suivantes</a></p>";
 }
@@ -105,23 +110,19 @@ std::string offersPage(const PageContext& c) {
     after_partner = c.field("apres_partenaire");
     after_ref = c.field("apres");
   }
-  // Reference by prefix and SIRET exactly use the primary key and
-  // offers_siret. The title and the employer are looked for in the stored
-  // JSON's text (no parse: a cast per row costs seconds on 100,000 offers),
-  // under the LIMIT; it is still a scan of the partner's offers (an indexed
-  // text search needs pg_trgm, not done).
-  const std::string like = "%" + q + "%";
-  const bool text_search = c.field("texte") == "1";
+  // One search over the reference, the title, the employer's name and the
+  // SIRET: the offer's folded search_text (schema 011) contains the folded
+  // words, through its trigram index; a SIRET typed with spaces is also
+  // looked for as written in offers.siret (offers_siret).
+  const std::string like = "%" + likeEscaped(q) + "%";
   const pqxx::result rows = c.tx.exec_params(
       "SELECT o.partner, o.source_ref, o.status, o.json, o.siret,"
       " to_char(o.last_changed, 'DD/MM/YYYY HH24:MI') FROM offers o"
       " WHERE ($1::text IS NULL OR o.partner = $1)"
       " AND ($2::text IS NULL OR o.status = $2)"
-      " AND ($3::text = '' OR $4::text IS NULL OR " +
-          std::string(text_search ? "o.json ILIKE $4"
-                                  : "o.source_ref LIKE replace(replace($3, '%', '\\%'), '_',"
-                                    " '\\_') || '%' OR o.siret = replace($3, ' ', '')") +
-          ") AND ($5::text IS NULL OR (o.partner, o.source_ref) > ($5, $6))" +
+      " AND ($3::text = '' OR o.search_text LIKE offer_search_fold($4)"
+      " OR o.siret = replace($3, ' ', ''))"
+      " AND ($5::text IS NULL OR (o.partner, o.source_ref) > ($5, $6))" +
           destinationCondition(c.field("destination")) +
           " ORDER BY o.partner, o.source_ref LIMIT $7",
       c.scope(), status, q, like, after_partner, after_ref, kPageRows + 1);

@@ -14,7 +14,7 @@ struct OfferColumn {
   OfferSource source;
   StagingColumn staging;
 };
-constexpr std::array<OfferColumn, 14> kOfferColumns = {{
+constexpr std::array<OfferColumn, 15> kOfferColumns = {{
     {"partner", OfferSource::kPartner, StagingColumn::kCount},
     {"source_ref", OfferSource::kStaging, StagingColumn::kSourceRef},
     {"status", OfferSource::kActive, StagingColumn::kCount},
@@ -26,6 +26,7 @@ constexpr std::array<OfferColumn, 14> kOfferColumns = {{
     {"contract_type", OfferSource::kStaging, StagingColumn::kContractType},
     {"expires", OfferSource::kStaging, StagingColumn::kExpires},
     {"source_updated_at", OfferSource::kStaging, StagingColumn::kSourceUpdatedAt},
+    {"search_text", OfferSource::kStaging, StagingColumn::kSearchText},
     {"first_seen", OfferSource::kNow, StagingColumn::kCount},
     {"last_changed", OfferSource::kNow, StagingColumn::kCount},
     {"last_run", OfferSource::kRun, StagingColumn::kCount},

@@ -13,6 +13,7 @@
 #include "daemon/store/content_hash.h"
 #include "daemon/store/file_ledger.h"
 #include "daemon/store/first_load.h"
+#include "daemon/store/offer_search_text.h"
 #include "daemon/store/outbox.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/stored_offer_index.h"
@@ -119,6 +120,7 @@ class StagingSink final : public fmt::OfferSink {
     row_[StagingColumn::kContractType] = offer.contract.type;
     row_[StagingColumn::kExpires] = offer.publication.expires;
     row_[StagingColumn::kSourceUpdatedAt] = offer.source_updated_at;
+    if (upsert) row_[StagingColumn::kSearchText] = offerSearchText(offer);
     row_[StagingColumn::kApplies] = index_ ? "t" : "f";
     send();
   }

@@ -108,9 +108,10 @@ void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
       " AND o.source_ref = p.source_ref ORDER BY p.seq");
   tx.exec(
       "INSERT INTO offers AS o (partner, source_ref, status, json, content_hash, department,"
-      " siret, rome_codes, contract_type, expires, source_updated_at, first_seen, last_changed,"
-      " last_run) SELECT p.partner, p.source_ref, p.new_status, s.json, s.content_hash,"
-      " s.department, s.siret, s.rome_codes, s.contract_type, s.expires, s.source_updated_at,"
+      " siret, rome_codes, contract_type, expires, source_updated_at, search_text, first_seen,"
+      " last_changed, last_run) SELECT p.partner, p.source_ref, p.new_status, s.json,"
+      " s.content_hash, s.department, s.siret, s.rome_codes, s.contract_type, s.expires,"
+      " s.source_updated_at, s.search_text,"
       " " +
       now + ", " + now + ", " + runSql(ctx) +
       " FROM merge_plan p JOIN passerelle_staging s ON s.seq = p.seq WHERE p.kind = 'upsert'"
@@ -119,6 +120,7 @@ void applyMergePlan(pqxx::transaction_base& tx, const MergeContext& ctx) {
       " department = excluded.department, siret = excluded.siret,"
       " rome_codes = excluded.rome_codes, contract_type = excluded.contract_type,"
       " expires = excluded.expires, source_updated_at = excluded.source_updated_at,"
+      " search_text = excluded.search_text,"
       " last_changed = excluded.last_changed, last_run = excluded.last_run");
   // Loaded rows were written `active`; those whose publication has ended
   // take the status the plan gives them.

@@ -29,6 +29,7 @@ constexpr std::array<ColumnDefinition, static_cast<std::size_t>(StagingColumn::k
         {StagingColumn::kContractType, "contract_type", "text"},
         {StagingColumn::kExpires, "expires", "date"},
         {StagingColumn::kSourceUpdatedAt, "source_updated_at", "timestamp"},
+        {StagingColumn::kSearchText, "search_text", "text"},
         {StagingColumn::kApplies, "applies", "boolean NOT NULL"},
     }};
 

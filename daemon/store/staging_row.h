@@ -37,6 +37,7 @@ enum class StagingColumn : std::size_t {
   kContractType,
   kExpires,
   kSourceUpdatedAt,
+  kSearchText,  // offers.search_text (offer_search_text.h)
   kApplies,
   kCount
 };

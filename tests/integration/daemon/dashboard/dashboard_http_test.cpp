@@ -238,9 +238,13 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   const Reply offers = a.get("/offres?q=Y-1");
   REQUIRE(offers.status == 200);
   CHECK(offers.body.find("/tableau/offres/cfa-a/Y-1\"") != std::string::npos);
-  CHECK(a.get("/offres?q=Boulanger+7&texte=1").body.find(">Y-7<") != std::string::npos);
+  // One search box: reference, title, employer, SIRET; case and accents folded.
+  CHECK(a.get("/offres?q=Boulanger+7").body.find(">Y-7<") != std::string::npos);
+  CHECK(a.get("/offres?q=BOULANGER+7").body.find(">Y-7<") != std::string::npos);
   CHECK(a.get("/offres?q=51024567800014").body.find(">Y-1<") != std::string::npos);  // SIRET
-  CHECK(a.get("/offres?q=Boulanger+7").body.find("Aucune offre") != std::string::npos);
+  CHECK(a.get("/offres?q=510+245+678+00014").body.find(">Y-1<") != std::string::npos);
+  CHECK(a.get("/offres?q=Boulanger+77").body.find("Aucune offre") != std::string::npos);
+  CHECK(a.get("/offres?q=%25").body.find("Aucune offre") != std::string::npos);  // % is a %
   CHECK(a.get("/offres?statut=withdrawn").body.find("Aucune offre") != std::string::npos);
   const Reply offer = a.get("/offres/cfa-a/Y-1");
   REQUIRE(offer.status == 200);
@@ -269,8 +273,8 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   CHECK(f.store.scalar("SELECT approved_by_run FROM import_runs WHERE id = " +
                        std::to_string(f.run_quarantined)) == "");
   // The partner filter of the lists is the session's, whatever the URL adds.
-  CHECK(a.get("/offres?partner=cfa-b&texte=1&q=Ma%C3%A7on").body.find("Aucune offre") !=
-        std::string::npos);
+  CHECK(a.get("/offres?partner=cfa-b&q=Ma%C3%A7on").body.find("Aucune offre") != std::string::npos);
+  CHECK(a.get("/offres?partner=cfa-b&q=macon").body.find("Aucune offre") != std::string::npos);
 }
 
 TEST_CASE("dashboard: POSTs need the session's CSRF token; logout ends the session") {
@@ -321,6 +325,11 @@ TEST_CASE("dashboard: an operator sees every partner and approves a quarantined 
   CHECK(o.get("/fichiers").body.find("YMAG_B_partial.csv") != std::string::npos);
   CHECK(o.get("/fichiers/" + std::to_string(f.run_a)).status == 200);
   CHECK(o.get("/offres/cfa-b/Y-1").status == 200);
+  // Accents and case folded: "macon" and "MAÇON" find cfa-b's "Maçon".
+  for (const char* q : {"macon", "MA%C3%87ON", "Ma%C3%A7on+3"})
+    CHECK_MESSAGE(
+        o.get(std::string("/offres?q=") + q).body.find("/offres/cfa-b/Y-3\"") != std::string::npos,
+        q);
   const Reply ops = o.get("/operations");
   REQUIRE(ops.status == 200);
   CHECK(ops.body.find("YMAG_B_partial.csv") != std::string::npos);

@@ -365,3 +365,21 @@ TEST_CASE("snapshot: rows read on several threads store what one thread stores")
   CHECK(one.scalar(rejects) == three.scalar(rejects));
   CHECK(one.count("SELECT count(*) FROM run_rejects") > 10);
 }
+
+TEST_CASE("snapshot: each offer's search text is folded as the server folds the words searched") {
+  auto rows = store_test::ymagRows(1, 3);
+  rows[0].title = "Maçon VRD (H/F) — Œuvre";
+  rows[1].title = "PÂTISSIER ÉCLAIR ÿÝŸ ñ";
+  TestStore store;
+  store.import("p", "ymag", store.writeFile("a.csv", store_test::ymagFile(rows)));
+  CHECK(store.scalar("SELECT search_text FROM offers WHERE source_ref = 'Y-1'") ==
+        "y-1 macon vrd (h/f) — Œuvre boulangerie du sillon 51024567800014");
+  // What the client wrote is what the server's fold gives (schema 011).
+  CHECK(store.count("SELECT count(*) FROM offers WHERE search_text = offer_search_fold(concat_ws("
+                    "' ', source_ref, json::jsonb ->> 'title', json::jsonb -> 'employer' ->> "
+                    "'name', json::jsonb -> 'employer' ->> 'siret'))") == 3);
+  CHECK(store.scalar(
+            "SELECT string_agg(source_ref, ',') FROM offers"
+            " WHERE search_text LIKE '%' || offer_search_fold('PATISSIER éclair YYY') || '%'") ==
+        "Y-2");
+}
