@@ -153,7 +153,7 @@ def partner_a(visit, site, runs):
 
     page = visit.open("offre", f"{site}/offres/{A}/REN-2")
     expect("offer", page, "REN-2", "Boulanger Rennes 2", "YMAG_rennes_20261201060000.csv",
-           absent=("BRE-",))
+           "créée", "→ En ligne", "envoyé", "HTTP 200", "en attente", absent=("BRE-", "pending"))
 
 
 def isolation(visit, site, runs):
@@ -275,6 +275,16 @@ def wait_for_imports(store, daemon, log_path):
              + f.read()[-3000:])
 
 
+def wait_for_lba(store):
+    """lba got every offer (no movement waiting): the offer's page then shows what was sent."""
+    deadline = time.monotonic() + 30
+    while psql(store, "SELECT count(*) FROM outbox_movements WHERE destination = 'lba'"
+                      " AND state IN ('pending', 'in_flight')") != "0":
+        if time.monotonic() > deadline:
+            fail("lba movements still waiting after 30 s")
+        time.sleep(0.3)  # no notification of a drained queue to wait on
+
+
 def check_tools():
     if not os.access("/usr/bin/chromium", os.X_OK) and "PASSERELLE_CHROMIUM" not in os.environ:
         fail("/usr/bin/chromium is missing: install it (apt-get install chromium; "
@@ -343,6 +353,7 @@ def main():
                "b1": runs["YMAG_brest_20261201060000.csv"][1],
                "b2": runs["YMAG_brest_20261202060000.csv"][1]}
         imported_in = time.monotonic() - began
+        wait_for_lba(store)
 
         site = f"http://127.0.0.1:{port}{BASE}"
         browser = Browser()

@@ -245,6 +245,11 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   const Reply offer = a.get("/offres/cfa-a/Y-1");
   REQUIRE(offer.status == 200);
   CHECK(offer.body.find("id=\"historique\"") != std::string::npos);
+  // The store's words are translated: statuses, movement states.
+  CHECK(offer.body.find(" → En ligne<") != std::string::npos);
+  CHECK(offer.body.find("→ active") == std::string::npos);
+  CHECK(offer.body.find(">en attente (") != std::string::npos);
+  CHECK(offer.body.find(">pending (") == std::string::npos);
   CHECK(offer.body.find("YMAG_A.csv") != std::string::npos);
 
   // Another partner's run, report, offer, and the operators' pages: the
