@@ -16,8 +16,8 @@ goes through the pages and the test asserts on what they say:
     offers, one offer's story, logout;
   - isolation: partner A asking for B's files, report, offers and the
     operators' pages by their ids answers 404 and shows nothing of B;
-  - CSRF: the logout form posted with a wrong token, then without one, is
-    refused (403);
+  - CSRF: the logout form posted with a wrong token, then without one, and
+    the operator's approval with a forged one, are refused (403);
   - the operator, with the page's JavaScript disabled: login, home, the
     operators' page, the quarantined file's preview, « Appliquer » (a form
     POST with its CSRF token), the outcome on the page and in the store.
@@ -146,6 +146,14 @@ def partner_a(visit, site, runs):
     expect("file", page, "YMAG_rennes_20261201060000.csv", "SIRET", "REN-4", "REN-7",
            absent=("REN-1\n", B))
 
+    report = b.download("#rapport", visit.artefacts)
+    with open(report, encoding="utf-8-sig") as f:
+        lines = f.read().splitlines()
+    os.remove(report)
+    if not lines[0].startswith("ligne;enregistrement;reference;gravite") or \
+            not any(line.startswith("5;4;REN-4;erreur;SIRET;SIRET_FORMAT") for line in lines):
+        fail("file: the downloaded report is not the file's:\n" + "\n".join(lines[:6]))
+
     page = visit.open("offres", site + "/offres")
     expect("offers", page, "REN-1", "Boulanger Rennes 1", absent=("BRE-", "Maçon"))
     if "REN-4" in page:
@@ -214,6 +222,19 @@ def operator(visit, site, store, runs):
     visit.seen("fichier-en-attente")
     expect("quarantined preview", b.text(), "YMAG_brest_20261202060000.csv", "15",
            "Appliquer le fichier", "Écarter le fichier")
+
+    # The approval form with a forged token: refused, nothing applied.
+    preview = b.url()
+    b.evaluate("document.querySelector('#appliquer').form.querySelector('[name=csrf]').value = "
+               "'0'.repeat(64)")
+    if b.click_and_wait("#appliquer") != 403:
+        fail(f"approving with a wrong CSRF token answered {b.status()}, expected 403")
+    visit.seen("approbation-csrf-faux")
+    expect("forged approval", b.text(), "jeton CSRF absent ou invalide")
+    withdrawn = psql(store, f"SELECT count(*) FROM offers WHERE partner = '{B}' AND status = 'withdrawn'")
+    if withdrawn != "0":
+        fail(f"a refused approval withdrew {withdrawn} offers")
+    b.navigate(preview)
 
     if b.click_and_wait("#appliquer") != 200:
         fail(f"approving answered {b.status()}")

@@ -186,6 +186,21 @@ class Browser:
         self.wait_event("Page.loadEventFired")
         return self.status()
 
+    def download(self, selector, directory):
+        """Clicks a download link and waits for the file; returns its path."""
+        self.send("Browser.setDownloadBehavior",
+                  {"behavior": "allowAndName", "downloadPath": directory, "eventsEnabled": True})
+        self._forget("Browser.downloadWillBegin")
+        self._forget("Browser.downloadProgress")
+        self.click(selector)
+        guid = self.wait_event("Browser.downloadWillBegin")["params"]["guid"]
+        while True:
+            progress = self.wait_event("Browser.downloadProgress")["params"]
+            if progress["guid"] == guid and progress["state"] == "completed":
+                return os.path.join(directory, guid)
+            if progress["guid"] == guid and progress["state"] == "canceled":
+                raise DevToolsError(f"download from {selector} canceled")
+
     def screenshot(self, path):
         data = self.page("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True})
         with open(path, "wb") as f:
