@@ -8,7 +8,10 @@
 //     a wrapping <label>, aria-label or aria-labelledby;
 //   - images and SVG charts have a text alternative (img alt; svg with
 //     role="img" and a <title> or aria-label, or aria-hidden);
-//   - links and buttons have an accessible name (text, aria-label, title).
+//   - links and buttons have an accessible name (text, aria-label, title);
+//   - text contrasts with its background (WCAG AA: 4.5:1, 3:1 for large
+//     text), from the computed colours (background: the nearest ancestor's
+//     opaque one, white by default; background images are not looked at).
 (() => {
   const problems = [];
   const lang = document.documentElement.getAttribute("lang");
@@ -58,6 +61,34 @@
     const text = (el.textContent || el.value || "").trim() || named(el) || (el.getAttribute("title") || "").trim();
     const imgAlt = [...el.querySelectorAll("img[alt]")].map((i) => i.alt).join("").trim();
     if (!text && !imgAlt) problems.push(`${describe(el)} has no accessible name`);
+  }
+  const rgb = (css) => (css.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const lin = (c) => ((c /= 255) <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const seen = new Set();
+  for (const el of document.body.querySelectorAll("*")) {
+    const text = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim());
+    if (!text || !el.getClientRects().length || el.closest("svg")) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden") continue;
+    const [fg, bg] = [luminance(rgb(style.color)), luminance(background(el))];
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+    const key = `${style.color}/${background(el)}`;
+    if (ratio < (large ? 3 : 4.5) && !seen.has(key)) {
+      seen.add(key);
+      problems.push(`${describe(el)} "${el.textContent.trim().slice(0, 30)}": contrast ${ratio.toFixed(2)}:1`);
+    }
   }
   return problems;
 })()

@@ -18,7 +18,8 @@ goes through the pages and the test asserts on what they say:
     operators' pages by their ids answers 404 and shows nothing of B;
   - CSRF: the logout form posted with a wrong token, then without one, and
     the operator's approval with a forged one, are refused (403);
-  - the operator, with the page's JavaScript disabled: login, home, the
+  - the operator, with the page's JavaScript disabled: login with the
+    keyboard alone (Tab order, Enter), home, the
     operators' page, the quarantined file's preview, « Appliquer » (a form
     POST with its CSRF token), the outcome on the page and in the store.
 Every page visited is screenshot (PNG) into $PASSERELLE_ARTEFACTS_DIR
@@ -211,8 +212,19 @@ def operator(visit, site, store, runs):
     b.set_scripts(False)
     if b.evaluate("1 + 1") != 2:
         fail("DevTools cannot read the page with scripts disabled")
-    if log_in(visit, site, "portail", PASSWORDS["portail"], "operator login") != 200:
-        fail(f"operator login failed: {b.url()} {b.status()}")
+    # The keyboard alone: Tab from the page's start reaches the login, the
+    # password, the button, in that order; Enter submits.
+    b.navigate(site + "/connexion")
+    order = []
+    for _ in range(3):
+        b.press("Tab")
+        order.append(b.focused())
+    if order != ["login", "password", "se-connecter"]:
+        fail(f"login form: Tab goes through {order}, expected login, password, se-connecter")
+    b.type_into("#login", "portail")
+    b.type_into("#password", PASSWORDS["portail"])
+    if b.press_and_wait("Enter") != 200 or b.url() != site + "/":
+        fail(f"operator login (keyboard) failed: {b.url()} {b.status()}")
     visit.seen("accueil-operateur")
     expect("operator home", b.text(), A, B, "Opérations")
 

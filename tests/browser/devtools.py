@@ -179,6 +179,29 @@ class Browser:
             self.page("Input.dispatchMouseEvent",
                       {"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1})
 
+    KEYS = {"Tab": 9, "Enter": 13}
+
+    def press(self, key):
+        """One key pressed and released, as a keyboard would (Tab, Enter)."""
+        code = self.KEYS[key]
+        down = {"type": "keyDown", "key": key, "code": key, "windowsVirtualKeyCode": code}
+        if key == "Enter":
+            down["text"] = "\r"
+        self.page("Input.dispatchKeyEvent", down)
+        self.page("Input.dispatchKeyEvent",
+                  {"type": "keyUp", "key": key, "code": key, "windowsVirtualKeyCode": code})
+
+    def focused(self):
+        """The id of the focused element ('' when it has none)."""
+        return self.evaluate("document.activeElement ? document.activeElement.id : ''")
+
+    def press_and_wait(self, key):
+        """A key that submits a form (Enter): waits for the next document to load."""
+        self._forget("Page.loadEventFired")
+        self.press(key)
+        self.wait_event("Page.loadEventFired")
+        return self.status()
+
     def click_and_wait(self, selector):
         """Clicks (a submit button, a link) and waits for the next document to load."""
         self._forget("Page.loadEventFired")
