@@ -229,7 +229,8 @@ def operator(visit, site, store, runs):
     expect("operator home", b.text(), A, B, "Opérations")
 
     page = visit.open("operations", site + "/operations")
-    expect("operations", page, "Opérations", "YMAG_brest_20261202060000.csv")
+    expect("operations", page, "Opérations", "YMAG_brest_20261202060000.csv",
+           "Retirerait 15 des 20 offres en ligne", absent=("would withdraw",))
     b.click_and_wait(f"a[href='{BASE}/operations/fichiers/{runs['b2']}']")
     visit.seen("fichier-en-attente")
     expect("quarantined preview", b.text(), "YMAG_brest_20261202060000.csv", "15",

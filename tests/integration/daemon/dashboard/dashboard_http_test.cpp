@@ -329,7 +329,10 @@ TEST_CASE("dashboard: an operator sees every partner and approves a quarantined 
   const Reply ops = o.get("/operations");
   REQUIRE(ops.status == 200);
   CHECK(ops.body.find("YMAG_B_partial.csv") != std::string::npos);
-  CHECK(ops.body.find("id=\"rapprochements\"") != std::string::npos);
+  CHECK(ops.body.find("Aucun rapprochement pour l'instant.") != std::string::npos);
+  // The motif in French, from the run's numbers (the store keeps English).
+  CHECK(ops.body.find("Retirerait 15 des 20 offres en ligne") != std::string::npos);
+  CHECK(ops.body.find("would withdraw") == std::string::npos);
 
   const std::string decision = "/operations/fichiers/" + std::to_string(f.run_quarantined);
   const Reply preview = o.get(decision);
