@@ -131,6 +131,7 @@ def partner_a(visit, site, runs):
     visit.seen("accueil-partenaire")
     home = b.text()
     expect("home", home, "Accueil", "Indicateurs", A, "Offres en ligne, 90 derniers jours",
+           "SIRET_FORMAT : 1 ligne(s). Indiquez le SIRET", "TITLE_MISSING : 1 ligne(s).",
            absent=(B,))
     if not b.evaluate("!!document.querySelector('svg#graphique[role=img]')"):
         fail("home: the 90-day SVG chart is missing")

@@ -219,6 +219,9 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   CHECK(home.body.find("<svg id=\"graphique\" role=\"img\"") != std::string::npos);
   CHECK(home.body.find("<th scope=\"row\">cfa-a</th><td>19</td>") != std::string::npos);
   CHECK(home.body.find("cfa-b") == std::string::npos);
+  // The most frequent reasons with what to fix, in the partner's words.
+  CHECK(home.body.find("<code>SIRET_FORMAT</code> : 1 ligne(s). Indiquez le SIRET") !=
+        std::string::npos);
 
   const Reply files = a.get("/fichiers");
   REQUIRE(files.status == 200);
