@@ -404,12 +404,13 @@ def main():
         if visit.problems:
             fail("accessibility:\n  " + "\n  ".join(visit.problems))
         print(f"dashboard_browser: {visit.count} pages seen, files imported in {imported_in:.1f} s, "
-              f"total {time.monotonic() - began:.1f} s; screenshots in {artefacts}", flush=True)
+              f"total {time.monotonic() - began:.1f} s", flush=True)
         print("dashboard_browser: 1 passed, 0 failed", flush=True)
         shutil.rmtree(work, ignore_errors=True)  # kept for a look when the test failed
     except DevToolsError as e:
         fail(f"browser: {e}")
     finally:
+        print(f"dashboard_browser: screenshots of the pages seen are in {artefacts}", flush=True)
         if browser:
             browser.close()
         if daemon and daemon.poll() is None:
