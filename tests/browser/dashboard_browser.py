@@ -109,7 +109,14 @@ def expect(name, text, *wanted, absent=()):
             fail(f"{name}: {a!r} must not be on the page:\n{text[:1500]}")
 
 
-def log_in(visit, site, login, password, name):
+def table(browser, selector):
+    """The body rows of a table, each a list of its cells' text (th and td)."""
+    return browser.evaluate(
+        f"[...document.querySelectorAll('{selector} tbody tr')].map("
+        "tr => [...tr.cells].map(c => c.textContent.trim()))")
+
+
+def log_in(visit, site, login, password):
     b = visit.browser
     b.navigate(site + "/connexion")
     b.type_into("#login", login)
@@ -120,13 +127,13 @@ def log_in(visit, site, login, password, name):
 def partner_a(visit, site, runs):
     b = visit.browser
     expect("anonymous", visit.open("connexion", site + "/"), "Connexion", "Identifiant", "Mot de passe")
-    status = log_in(visit, site, A, "mauvais-mot-de-passe", "wrong password")
+    status = log_in(visit, site, A, "mauvais-mot-de-passe")
     if status != 401:
         fail(f"a wrong password answered {status}, expected 401")
     visit.seen("connexion-refusee")
     expect("wrong password", b.text(), "Identifiant ou mot de passe incorrect.")
 
-    if log_in(visit, site, A, PASSWORDS[A], "login") != 200 or b.url() != site + "/":
+    if log_in(visit, site, A, PASSWORDS[A]) != 200 or b.url() != site + "/":
         fail(f"partner login did not land on the home page: {b.url()} {b.status()}")
     visit.seen("accueil-partenaire")
     home = b.text()
@@ -135,9 +142,11 @@ def partner_a(visit, site, runs):
            absent=(B,))
     if not b.evaluate("!!document.querySelector('svg#graphique[role=img]')"):
         fail("home: the 90-day SVG chart is missing")
-    online = b.evaluate("document.querySelector('#indicateurs tbody tr td').textContent")
-    if online.strip() != "8":
-        fail(f"home: {online!r} offers online, expected 8")
+    # Partner, online, published on lba, waiting, refused, sent to France
+    # Travail (spool mode: at its batch time), files (30 days), rows refused.
+    indicators = table(b, "#indicateurs")
+    if indicators != [[A, "8", "0", "8", "0", "0", "1 pris en compte", "2"]]:
+        fail(f"home: indicators {indicators}")
 
     if b.click_and_wait("#nav-fichiers") != 200:
         fail("files: the navigation link failed")
@@ -145,8 +154,15 @@ def partner_a(visit, site, runs):
     expect("files", b.text(), "YMAG_rennes_20261201060000.csv", absent=("YMAG_brest", B))
 
     page = visit.open("fichier", f"{site}/fichiers/{runs['a']}")
-    expect("file", page, "YMAG_rennes_20261201060000.csv", "SIRET", "REN-4", "REN-7",
-           absent=("REN-1\n", B))
+    expect("file", page, "YMAG_rennes_20261201060000.csv", "8 offres prises, 2 lignes refusées",
+           "Le SIRET « 123 » doit compter 14 chiffres", "L'intitulé du poste est absent",
+           absent=(B,))
+    # Line, record, reference, severity, the partner's column name, code.
+    problems = [row[:6] for row in table(b, "#problemes")]
+    if problems != [["5", "4", "REN-4", "erreur", "SIRET", "SIRET_FORMAT"],
+                    ["8", "7", "REN-7", "erreur", "Intitulé du poste", "TITLE_MISSING"],
+                    ["10", "9", "REN-9", "avertissement", "Email du contact", "EMAIL_INVALID"]]:
+        fail(f"file: refused rows and warnings {problems}")
 
     report = b.download("#rapport", visit.artefacts)
     with open(report, encoding="utf-8-sig") as f:
@@ -157,9 +173,10 @@ def partner_a(visit, site, runs):
         fail("file: the downloaded report is not the file's:\n" + "\n".join(lines[:6]))
 
     page = visit.open("offres", site + "/offres")
-    expect("offers", page, "REN-1", "Boulanger Rennes 1", absent=("BRE-", "Maçon"))
-    if "REN-4" in page:
-        fail("offers: the refused row REN-4 is listed as an offer")
+    expect("offers", page, "Boulanger Rennes 1", absent=("BRE-", "Maçon"))
+    refs = [row[0] for row in table(b, "#offres")]
+    if refs != ["REN-1", "REN-10", "REN-2", "REN-3", "REN-5", "REN-6", "REN-8", "REN-9"]:
+        fail(f"offers: {refs} listed (the refused REN-4 and REN-7 are not offers)")
 
     page = visit.open("offre", f"{site}/offres/{A}/REN-2")
     expect("offer", page, "REN-2", "Boulanger Rennes 2", "YMAG_rennes_20261201060000.csv",
@@ -228,13 +245,17 @@ def operator(visit, site, store, runs):
         fail(f"operator login (keyboard) failed: {b.url()} {b.status()}")
     visit.seen("accueil-operateur")
     expect("operator home", b.text(), A, B, "Opérations")
+    rows = {row[0]: row[1] for row in table(b, "#indicateurs")}
+    if rows != {A: "8", B: "20"}:
+        fail(f"operator home: offers online per partner {rows}, expected {A}: 8, {B}: 20")
 
     page = visit.open("operations", site + "/operations")
     expect("operations", page, "Opérations", "YMAG_brest_20261202060000.csv",
            "Retirerait 15 des 20 offres en ligne", absent=("would withdraw",))
     b.click_and_wait(f"a[href='{BASE}/operations/fichiers/{runs['b2']}']")
     visit.seen("fichier-en-attente")
-    expect("quarantined preview", b.text(), "YMAG_brest_20261202060000.csv", "15",
+    expect("quarantined preview", b.text(), "YMAG_brest_20261202060000.csv",
+           "laisserait inchangées 5 et retirerait 15 offres", "BRE-10",
            "Appliquer le fichier", "Écarter le fichier")
 
     # The approval form with a forged token: refused, nothing applied.
