@@ -24,7 +24,8 @@ goes through the pages and the test asserts on what they say:
     POST with its CSRF token), the outcome on the page and in the store.
 Every page visited is screenshot (PNG) into $PASSERELLE_ARTEFACTS_DIR
 (default BUILD_DIR/artefacts/dashboard-screenshots) and passes the basic
-accessibility checks of accessibility.js; failures are listed per page.
+accessibility checks of accessibility.js; failures are listed per page
+(the checker is first shown a page made wrong on purpose, to prove it sees).
 
 Needs /usr/bin/chromium and python3-websocket (packaging/install-deps):
 without them the test FAILS, it does not skip. Needs PostgreSQL: uses
@@ -107,6 +108,21 @@ def expect(name, text, *wanted, absent=()):
     for a in absent:
         if a in text:
             fail(f"{name}: {a!r} must not be on the page:\n{text[:1500]}")
+
+
+BAD_PAGE = ("data:text/html;charset=utf-8,<html><h1>a</h1><h1>b</h1><h3>c</h3><input id=x>"
+            "<svg><rect/></svg><a href='/'></a><img src=x><p style='color:%23aaa'>pâle</p>")
+
+
+def accessibility_check_works(visit):
+    """The checker finds what it must on a page made wrong on purpose: a
+    checker that finds nothing anywhere would pass every page."""
+    visit.browser.navigate(BAD_PAGE)
+    found = "\n".join(visit.browser.evaluate(visit.check_js))
+    for wanted in ("<html lang>", "no <title>", "2 <h1>", "skips from h1", 'id="x"> has no label',
+                   "<img> has no alt", "<svg> chart", "<a> has no accessible name", "contrast"):
+        if wanted not in found:
+            fail(f"accessibility.js missed {wanted!r} on a page made wrong; it found:\n{found}")
 
 
 def table(browser, selector):
@@ -417,6 +433,7 @@ def main():
         site = f"http://127.0.0.1:{port}{BASE}"
         browser = Browser()
         visit = Visit(browser, artefacts)
+        accessibility_check_works(visit)
         partner_a(visit, site, ids)
         isolation(visit, site, ids)
         csrf_and_logout(visit, site)
