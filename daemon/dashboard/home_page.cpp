@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "connectors/drop/report_messages.h"
 #include "daemon/dashboard/files_pages.h"
 #include "daemon/dashboard/html_page.h"
 
@@ -93,8 +94,10 @@ std::string topReasons(const PageContext& c, const std::vector<std::string>& par
            "days'"
            " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
            arrayLiteral(partners), c.nowEpoch())) {
+    // The code alone tells a partner nothing: its report's advice says what to fix.
+    const auto advice = connectors::adviceFor(row[0].c_str());
     out += "<li><code>" + escapeHtml(row[0].c_str()) + "</code> : " + row[1].c_str() +
-           " ligne(s)</li>";
+           " ligne(s)." + (advice ? " " + escapeHtml(*advice) : std::string()) + "</li>";
   }
   return out.empty() ? "<p>Aucune ligne refusée sur 30 jours.</p>"
                      : "<ol id=\"motifs\">" + out + "</ol>";

@@ -1,5 +1,6 @@
 #include "daemon/dashboard/offers_pages.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "daemon/dashboard/form_fields.h"
@@ -35,9 +36,33 @@ std::string selectField(const char* id, const char* label, const Choice (&choice
 }
 
 std::string statusLabel(const std::string& status) {
+  if (status.empty()) return status;
   for (const Choice& c : kStatuses)
     if (status == c.value) return c.label;
   return status;
+}
+
+// The store's words (outbox states, lba's publishing statuses) in the
+// partner's: the pages are in French.
+std::string movementStateLabel(const std::string& state) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"pending", "en attente"},
+      {"in_flight", "en cours d'envoi"},
+      {"sent", "envoyé"},
+      {"failed", "en échec"},
+      {"not_eligible", "non éligible"},
+      {"superseded", "remplacé par un envoi plus récent"}};
+  const auto it = kLabels.find(state);
+  return it == kLabels.end() ? state : it->second;
+}
+
+std::string publishingLabel(const std::string& status) {
+  static const std::map<std::string, std::string> kLabels = {
+      {"PUBLISHED", "publiée"},
+      {"WILL_BE_PUBLISHED", "en cours de publication"},
+      {"WILL_NOT_BE_PUBLISHED", "ne sera pas publiée"}};
+  const auto it = kLabels.find(status);
+  return it == kLabels.end() ? status : it->second;
 }
 
 // The SQL condition of a destination state filter (constant text only).
@@ -186,12 +211,12 @@ std::optional<std::string> offerPage(const PageContext& c, const std::string& pa
       "<table id=\"historique\"><thead><tr><th scope=\"col\">Date</th><th scope=\"col\">"
       "Changement</th><th scope=\"col\">Statut</th><th scope=\"col\">Fichier</th>"
       "<th scope=\"col\">Ligne</th></tr></thead><tbody>";
-  for (const auto& h : c.tx.exec_params(
-           "SELECT to_char(h.at, 'DD/MM/YYYY HH24:MI'), h.change,"
-           " coalesce(h.old_status, '') || ' → ' || h.new_status, r.file_name, h.line, r.id"
-           " FROM offer_history h LEFT JOIN import_runs r ON r.id = h.run_id"
-           " WHERE h.partner = $1 AND h.source_ref = $2 ORDER BY h.id DESC LIMIT 100",
-           partner, reference)) {
+  for (const auto& h :
+       c.tx.exec_params("SELECT to_char(h.at, 'DD/MM/YYYY HH24:MI'), h.change,"
+                        " coalesce(h.old_status, ''), r.file_name, h.line, r.id, h.new_status"
+                        " FROM offer_history h LEFT JOIN import_runs r ON r.id = h.run_id"
+                        " WHERE h.partner = $1 AND h.source_ref = $2 ORDER BY h.id DESC LIMIT 100",
+                        partner, reference)) {
     static const std::map<std::string, std::string> kChanges = {{"created", "créée"},
                                                                 {"updated", "modifiée"},
                                                                 {"withdrawn", "retirée"},
@@ -204,8 +229,9 @@ std::optional<std::string> offerPage(const PageContext& c, const std::string& pa
                                        "\">" + escapeHtml(h[3].c_str()) + "</a>";
     body += "<tr><td>" + escapeHtml(h[0].c_str()) + "</td><td>" +
             escapeHtml(change == kChanges.end() ? h[1].c_str() : change->second) + "</td><td>" +
-            escapeHtml(h[2].c_str()) + "</td><td>" + file + "</td><td>" +
-            escapeHtml(h[4].is_null() ? "" : h[4].c_str()) + "</td></tr>";
+            escapeHtml(statusLabel(h[2].c_str()) + " → " + statusLabel(h[6].c_str())) +
+            "</td><td>" + file + "</td><td>" + escapeHtml(h[4].is_null() ? "" : h[4].c_str()) +
+            "</td></tr>";
   }
   body += "</tbody></table></section>";
 
@@ -222,8 +248,8 @@ std::optional<std::string> offerPage(const PageContext& c, const std::string& pa
            partner, reference)) {
     body += "<tr><th scope=\"row\">" + escapeHtml(d[0].c_str()) + "</th><td>" +
             escapeHtml(d[1].is_null() ? "" : d[1].c_str()) + "</td><td>" +
-            escapeHtml(d[2].c_str()) + "</td><td>" + escapeHtml(d[3].c_str()) + "</td><td>" +
-            escapeHtml(d[4].c_str()) + "</td></tr>";
+            escapeHtml(publishingLabel(d[2].c_str())) + "</td><td>" + escapeHtml(d[3].c_str()) +
+            "</td><td>" + escapeHtml(d[4].c_str()) + "</td></tr>";
   }
   body +=
       "</tbody></table><h3>Envois</h3><table id=\"envois\"><thead><tr><th scope=\"col\">"
@@ -239,8 +265,8 @@ std::optional<std::string> offerPage(const PageContext& c, const std::string& pa
     body += "<tr><td>" + escapeHtml(m[0].c_str()) + "</td><td>" + escapeHtml(m[1].c_str()) +
             "</td><td>" +
             escapeHtml(std::string(m[2].c_str()) == "close" ? "fermeture" : "mise à jour") +
-            "</td><td>" + escapeHtml(m[3].c_str()) + " (" + escapeHtml(m[5].c_str()) +
-            ")</td><td>" + escapeHtml(m[4].c_str()) + "</td></tr>";
+            "</td><td>" + escapeHtml(movementStateLabel(m[3].c_str())) + " (" +
+            escapeHtml(m[5].c_str()) + ")</td><td>" + escapeHtml(m[4].c_str()) + "</td></tr>";
   }
   body += "</tbody></table></section>";
   return body;

@@ -36,10 +36,21 @@ std::string destinationsTable(const PageContext& c) {
   return out + "</tbody></table>";
 }
 
+// Why a file waits, in French: the store keeps the reason in the
+// operators' English (`runs`, the log), but its numbers say it all.
+std::string quarantineMotif(const pqxx::row& r) {
+  if (r[4].is_null() || r[5].is_null()) return r[6].c_str();
+  if (r[7].as<long>() == 0)
+    return "Fichier vide alors que " + std::string(r[5].c_str()) + " offres sont en ligne.";
+  return "Retirerait " + std::string(r[4].c_str()) + " des " + r[5].c_str() +
+         " offres en ligne : plus que les seuils de retrait (max_withdraw_ratio et "
+         "max_withdraw_count).";
+}
+
 std::string quarantinedTable(const PageContext& c) {
   const pqxx::result rows = c.tx.exec(
       "SELECT id, partner, file_name, to_char(started_at, 'DD/MM/YYYY HH24:MI'),"
-      " quarantine_withdraw, quarantine_active, coalesce(quarantine_reason, '')"
+      " quarantine_withdraw, quarantine_active, coalesce(quarantine_reason, ''), records"
       " FROM import_runs WHERE outcome = 'quarantined' AND set_aside_at IS NULL"
       " AND approved_by_run IS NULL ORDER BY id DESC LIMIT 100");
   if (rows.empty()) return "<p id=\"aucun-fichier-en-attente\">Aucun fichier en attente.</p>";
@@ -51,21 +62,24 @@ std::string quarantinedTable(const PageContext& c) {
     out += "<tr><td><a href=\"" + escapeHtml(c.base) + "/operations/fichiers/" + r[0].c_str() +
            "\">" + escapeHtml(r[2].c_str()) + "</a></td>" + cell(r[1]) + cell(r[3]) + "<td>" +
            escapeHtml(r[4].is_null() ? "" : r[4].c_str()) + " sur " +
-           escapeHtml(r[5].is_null() ? "" : r[5].c_str()) + "</td>" + cell(r[6]) + "</tr>";
+           escapeHtml(r[5].is_null() ? "" : r[5].c_str()) + "</td><td>" +
+           escapeHtml(quarantineMotif(r)) + "</td></tr>";
   }
   return out + "</tbody></table>";
 }
 
 std::string reconciliationsTable(const PageContext& c) {
+  const pqxx::result rows = c.tx.exec(
+      "SELECT to_char(started_at, 'DD/MM/YYYY HH24:MI'),"
+      " to_char(finished_at, 'DD/MM/YYYY HH24:MI'), outcome,"
+      " CASE WHEN drift_found THEN 'oui' ELSE 'non' END, coalesce(message, '')"
+      " FROM reconcile_runs WHERE NOT dry_run ORDER BY id DESC LIMIT 10");
+  if (rows.empty()) return "<p id=\"aucun-rapprochement\">Aucun rapprochement pour l'instant.</p>";
   std::string out =
       "<table id=\"rapprochements\"><caption>Derniers rapprochements</caption><thead><tr>"
       "<th scope=\"col\">Début</th><th scope=\"col\">Fin</th><th scope=\"col\">Résultat</th>"
       "<th scope=\"col\">Écarts trouvés</th><th scope=\"col\">Message</th></tr></thead><tbody>";
-  for (const auto& r :
-       c.tx.exec("SELECT to_char(started_at, 'DD/MM/YYYY HH24:MI'),"
-                 " to_char(finished_at, 'DD/MM/YYYY HH24:MI'), outcome,"
-                 " CASE WHEN drift_found THEN 'oui' ELSE 'non' END, coalesce(message, '')"
-                 " FROM reconcile_runs WHERE NOT dry_run ORDER BY id DESC LIMIT 10")) {
+  for (const auto& r : rows) {
     out += "<tr>" + cell(r[0]) + cell(r[1]) + cell(r[2]) + cell(r[3]) + cell(r[4]) + "</tr>";
   }
   return out + "</tbody></table>";

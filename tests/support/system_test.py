@@ -70,14 +70,16 @@ class TestServer:
 
 def ymag_file(rows):
     """A Ymag snapshot (UTF-8 bytes) of `rows`: dicts with 'ref' and 'title',
-    and optionally 'description', 'email', 'phone', 'expires' (DD/MM/YYYY)."""
+    and optionally 'description', 'email', 'phone', 'expires' (DD/MM/YYYY),
+    'siret'."""
     out = YMAG_HEADER
     for r in rows:
         description = r.get("description", LONG_DESCRIPTION)
         email = r.get("email", "contact@example.fr")
         phone = r.get("phone", "02 99 40 00 00")
         expires = r.get("expires", "31/12/2030")
-        out += (f"{r['ref']};BOULANGERIE DU SILLON;510 245 678 00014;10.71C;{r['title']};"
+        siret = r.get("siret", "510 245 678 00014")
+        out += (f"{r['ref']};BOULANGERIE DU SILLON;{siret};10.71C;{r['title']};"
                 f"\"{description}\";D1106;Contrat d'apprentissage;01/09/2027;24;1;CAP;"
                 f"CAP Boulanger;RNCP37861;2 rue du Sillon;35000;Saint-Malo;Anne Le Gall;"
                 f"{email};{phone};{expires};Oui;02/03/2026 14:05:00\r\n")

@@ -219,6 +219,9 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   CHECK(home.body.find("<svg id=\"graphique\" role=\"img\"") != std::string::npos);
   CHECK(home.body.find("<th scope=\"row\">cfa-a</th><td>19</td>") != std::string::npos);
   CHECK(home.body.find("cfa-b") == std::string::npos);
+  // The most frequent reasons with what to fix, in the partner's words.
+  CHECK(home.body.find("<code>SIRET_FORMAT</code> : 1 ligne(s). Indiquez le SIRET") !=
+        std::string::npos);
 
   const Reply files = a.get("/fichiers");
   REQUIRE(files.status == 200);
@@ -249,6 +252,11 @@ TEST_CASE("dashboard: a partner sees its pages, and another partner's ids answer
   const Reply offer = a.get("/offres/cfa-a/Y-1");
   REQUIRE(offer.status == 200);
   CHECK(offer.body.find("id=\"historique\"") != std::string::npos);
+  // The store's words are translated: statuses, movement states.
+  CHECK(offer.body.find(" → En ligne<") != std::string::npos);
+  CHECK(offer.body.find("→ active") == std::string::npos);
+  CHECK(offer.body.find(">en attente (") != std::string::npos);
+  CHECK(offer.body.find(">pending (") == std::string::npos);
   CHECK(offer.body.find("YMAG_A.csv") != std::string::npos);
 
   // Another partner's run, report, offer, and the operators' pages: the
@@ -333,7 +341,10 @@ TEST_CASE("dashboard: an operator sees every partner and approves a quarantined 
   const Reply ops = o.get("/operations");
   REQUIRE(ops.status == 200);
   CHECK(ops.body.find("YMAG_B_partial.csv") != std::string::npos);
-  CHECK(ops.body.find("id=\"rapprochements\"") != std::string::npos);
+  CHECK(ops.body.find("Aucun rapprochement pour l'instant.") != std::string::npos);
+  // The motif in French, from the run's numbers (the store keeps English).
+  CHECK(ops.body.find("Retirerait 15 des 20 offres en ligne") != std::string::npos);
+  CHECK(ops.body.find("would withdraw") == std::string::npos);
 
   const std::string decision = "/operations/fichiers/" + std::to_string(f.run_quarantined);
   const Reply preview = o.get(decision);
