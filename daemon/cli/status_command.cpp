@@ -13,6 +13,7 @@
 #include "daemon/cli/store_commands.h"
 #include "daemon/destinations/registry.h"
 #include "daemon/store/outbox.h"
+#include "daemon/store/partner_pause.h"
 
 namespace passerelle::daemon {
 namespace {
@@ -125,6 +126,12 @@ std::vector<AttentionItem> needsAttention(pqxx::transaction_base& tx, const Stat
                            " poll(s) failed: " + p.poll_message.value_or(""),
                        "passerelle config check --connect"});
     }
+  }
+  for (const PartnerPause& pause : partnerPauses(tx)) {
+    items.push_back({"partner_paused",
+                     pause.partner + ": polling paused since " + pause.paused_at + " by " +
+                         pause.paused_by + " (its files wait in its drop folder)",
+                     "the dashboard's Opérations page: Reprendre la relève"});
   }
   const std::string now =
       now_unix ? "to_timestamp(" + std::to_string(*now_unix) + ")" : std::string("now()");

@@ -55,7 +55,7 @@ struct DestinationStatusReport {
 // Something a person must act on, and the command that does it.
 struct AttentionItem {
   std::string kind;  // quarantined_file, destination_paused, failed_movements,
-                     // poll_failed, reconcile_overdue
+                     // poll_failed, partner_paused, reconcile_overdue
   std::string message;
   std::string command;
 };

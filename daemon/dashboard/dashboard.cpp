@@ -1,5 +1,7 @@
 #include "daemon/dashboard/dashboard.h"
 
+#include <algorithm>
+
 #include "daemon/config/secrets.h"
 #include "daemon/dashboard/files_pages.h"
 #include "daemon/dashboard/form_fields.h"
@@ -11,6 +13,7 @@
 #include "daemon/dashboard/random_token.h"
 #include "daemon/log/event_log.h"
 #include "daemon/service/quarantine_decision.h"
+#include "daemon/store/partner_pause.h"
 #include "daemon/store/store_connection.h"
 
 namespace passerelle::daemon {
@@ -100,6 +103,9 @@ HttpResponse Dashboard::route(const HttpRequest& request, const std::string& res
       if (const auto run = parseId(segments[2]))
         return decide(request, *session, *run, segments[3]);
     }
+    if (segments.size() == 4 && segments[0] == "operations" && segments[1] == "partenaires" &&
+        session->operator_role)
+      return pauseOrResume(*session, segments[2], segments[3]);
     return notFound(&*session);
   }
   return page(request, *session, segments);
@@ -250,6 +256,28 @@ HttpResponse Dashboard::decide(const HttpRequest& request, const Session& sessio
   } catch (const ApproveRefused& e) {
     done = "Décision impossible : " + std::string(e.what());
   }
+  return redirect(config_.dashboard.base_path + "/operations?decision=" + percentEncode(done));
+}
+
+HttpResponse Dashboard::pauseOrResume(const Session& session, const std::string& partner,
+                                      const std::string& action) {
+  const bool known = std::any_of(config_.partners.begin(), config_.partners.end(),
+                                 [&](const PartnerConfig& p) { return p.id == partner; });
+  if (!known || (action != "suspendre" && action != "reprendre")) return notFound(&session);
+  auto connection = openStore(store_url_);
+  pqxx::work tx(*connection);
+  std::string done;
+  if (action == "suspendre") {
+    done = pausePartner(tx, partner, session.login, clock_.now())
+               ? "Relève de " + partner + " suspendue."
+               : "La relève de " + partner + " était déjà suspendue.";
+  } else {
+    done = resumePartner(tx, partner) ? "Relève de " + partner + " reprise."
+                                      : "La relève de " + partner + " n'était pas suspendue.";
+  }
+  tx.commit();
+  logInfo(action == "suspendre" ? "partner polling paused" : "partner polling resumed",
+          {{"login", session.login}, {"partner", partner}});
   return redirect(config_.dashboard.base_path + "/operations?decision=" + percentEncode(done));
 }
 

@@ -56,6 +56,10 @@ class Dashboard {
                     const std::vector<std::string>& segments);
   HttpResponse decide(const HttpRequest& request, const Session& session, std::int64_t run,
                       const std::string& decision);
+  // An operator pauses or resumes a configured partner's polling
+  // (partner_pause.h); any other partner or action answers 404.
+  HttpResponse pauseOrResume(const Session& session, const std::string& partner,
+                             const std::string& action);
   std::string clientAddress(const HttpRequest& request) const;
   std::string cookie(const HttpRequest& request, const std::string& name, const std::string& value,
                      bool expire) const;

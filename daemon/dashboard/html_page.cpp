@@ -98,6 +98,7 @@ a{color:#000091}
 a:focus,button:focus,input:focus,select:focus{outline:3px solid #ff9940}
 .error{color:#b30000;font-weight:bold}
 .notice{background:#e8f0ff;padding:.5rem}
+.visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .bar{fill:#000091}
 label{display:inline-block;margin-right:.3rem}
 form.filters{margin:.5rem 0}

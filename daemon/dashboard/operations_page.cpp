@@ -1,5 +1,10 @@
 #include "daemon/dashboard/operations_page.h"
 
+#include <map>
+
+#include "daemon/dashboard/form_fields.h"
+#include "daemon/store/partner_pause.h"
+
 #include "daemon/dashboard/html_page.h"
 
 namespace passerelle::daemon {
@@ -87,9 +92,40 @@ std::string reconciliationsTable(const PageContext& c) {
 
 }  // namespace
 
+// Every configured partner, its polling running or paused, and the button
+// that changes it (a POST under the session's CSRF token).
+std::string partnersTable(const PageContext& c) {
+  std::map<std::string, PartnerPause> paused;
+  for (PartnerPause& p : partnerPauses(c.tx)) paused.emplace(p.partner, std::move(p));
+  std::string out =
+      "<table id=\"partenaires\"><caption>Relève des dépôts</caption><thead><tr>"
+      "<th scope=\"col\">Partenaire</th><th scope=\"col\">Relève</th>"
+      "<th scope=\"col\">Action</th></tr></thead><tbody>";
+  for (const PartnerConfig& partner : c.config.partners) {
+    const auto it = paused.find(partner.id);
+    const bool is_paused = it != paused.end();
+    const std::string action = escapeHtml(c.base) + "/operations/partenaires/" +
+                               percentEncode(partner.id) +
+                               (is_paused ? "/reprendre" : "/suspendre");
+    out += "<tr><th scope=\"row\">" + escapeHtml(partner.id) + "</th><td>" +
+           (is_paused ? "suspendue le " + escapeHtml(it->second.paused_at) + " par " +
+                            escapeHtml(it->second.paused_by)
+                      : std::string("active")) +
+           "</td><td><form method=\"post\" action=\"" + action + "\">" + csrfField(c.session) +
+           "<button type=\"submit\" id=\"" + (is_paused ? "reprendre-" : "suspendre-") +
+           escapeHtml(partner.id) + "\">" + (is_paused ? "Reprendre" : "Suspendre") +
+           " la relève<span class=\"visually-hidden\"> de " + escapeHtml(partner.id) +
+           "</span></button></form></td></tr>";
+  }
+  return out + "</tbody></table>";
+}
+
 std::string operationsPage(const PageContext& c) {
   return "<section aria-labelledby=\"h-destinations\"><h2 id=\"h-destinations\">Destinations</h2>" +
          destinationsTable(c) +
+         "</section><section aria-labelledby=\"h-partenaires\"><h2 id=\"h-partenaires\">"
+         "Partenaires</h2>" +
+         partnersTable(c) +
          "</section><section aria-labelledby=\"h-attente\"><h2 id=\"h-attente\">Fichiers en "
          "attente</h2>" +
          quarantinedTable(c) +

@@ -11,6 +11,7 @@
 #include "daemon/log/event_log.h"
 #include "daemon/service/partner_reports.h"
 #include "daemon/store/offer_import.h"
+#include "daemon/store/partner_pause.h"
 #include "daemon/store/poll_record.h"
 #include "daemon/store/run_report.h"
 #include "daemon/store/store_connection.h"
@@ -157,6 +158,12 @@ PollTiming DropFolderPoller::timing() const {
   return t;
 }
 
+// An operator's pause (partner_pause.h): the folder is not even listed.
+std::optional<std::string> DropFolderPoller::pausedBy(pqxx::connection& store) const {
+  pqxx::read_transaction tx(store);
+  return partnerPausedBy(tx, partner_.id);
+}
+
 JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) {
   // Every poll's outcome is recorded for `passerelle status` (poll_record.h);
   // a failure is recorded (best effort, on a connection of its own) and rethrown.
@@ -167,6 +174,7 @@ JobOutcome DropFolderPoller::run(const connectors::StopSignal& stop, bool once) 
     if (!partner_.tls_verify)
       logWarning("TLS certificate verification is off (tests only)", {{"partner", partner_.id}});
     auto store = openStore(store_url_);
+    if (auto by = pausedBy(*store)) return JobOutcome{true, "paused by " + *by, false, false};
     connectors::DropFolderSettings settings = dropFolderSettings(partner_, host_);
     settings.protocol_trace = protocolTrace(config_->daemon, host_);
     settings.stop = &stop.flag();  // a silent server never holds a stopping daemon

@@ -44,6 +44,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <pqxx/pqxx>
@@ -76,6 +77,7 @@ class DropFolderPoller final : public Job {
   JobOutcome run(const connectors::StopSignal& stop, bool once) override;
 
  private:
+  std::optional<std::string> pausedBy(pqxx::connection& store) const;
   struct FileOutcome;
   struct PollTally;
   FileOutcome takeFile(pqxx::connection& store, connectors::DropFolder& folder,

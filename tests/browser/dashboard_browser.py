@@ -295,6 +295,20 @@ def operator(visit, site, store, runs):
     withdrawn = psql(store, f"SELECT count(*) FROM offers WHERE partner = '{B}' AND status = 'withdrawn'")
     if withdrawn != "15":
         fail(f"after approval the store has {withdrawn} withdrawn offers of {B}, expected 15")
+
+    # Pause a partner's polling, then resume it (plain HTML forms).
+    b.navigate(site + "/operations")
+    if b.click_and_wait(f"#suspendre-{A}") != 200:
+        fail(f"pausing {A} answered {b.status()}")
+    visit.seen("releve-suspendue")
+    expect("paused", b.text(), f"Relève de {A} suspendue.", "suspendue le ")
+    if psql(store, f"SELECT paused_by FROM partner_pauses WHERE partner = '{A}'") != "portail":
+        fail(f"pausing {A} from the dashboard left no pause by portail in the store")
+    if b.click_and_wait(f"#reprendre-{A}") != 200:
+        fail(f"resuming {A} answered {b.status()}")
+    expect("resumed", b.text(), f"Relève de {A} reprise.")
+    if psql(store, "SELECT count(*) FROM partner_pauses") != "0":
+        fail("resuming left a pause in the store")
     b.set_scripts(True)
 
 

@@ -191,6 +191,15 @@ TEST_CASE("cli: approve shows what it would do, applies with --yes, and twice na
     listed = listed || (item["kind"] == "quarantined_file" &&
                         item["command"] == "passerelle approve --run " + run);
   CHECK(listed);
+  // A partner paused from the dashboard needs attention too.
+  op.store.scalar("INSERT INTO partner_pauses VALUES ('cfa-test', now(), 'ops') RETURNING partner");
+  bool paused = false;
+  const auto with_pause = nlohmann::json::parse(op.run({"status", "--json"}).out);
+  for (const auto& item : with_pause["needs_attention"])
+    paused = paused || (item["kind"] == "partner_paused" &&
+                        item["message"].get<std::string>().find("cfa-test: polling paused") == 0);
+  CHECK(paused);
+  op.store.scalar("DELETE FROM partner_pauses RETURNING partner");
 
   const std::string before = op.fingerprint();
   const Outcome preview = op.run({"approve", "--run", run});

@@ -364,5 +364,38 @@ TEST_CASE("dashboard: an operator sees every partner and approves a quarantined 
   CHECK(o.get(decision).body.find("Décision impossible") != std::string::npos);
 }
 
+TEST_CASE("dashboard: an operator pauses and resumes a partner's polling; a partner cannot") {
+  DashboardFixture f;
+  Browser o = f.browser();
+  REQUIRE(o.login("ops", "mdp-ops").status == 303);
+  const Reply ops = o.get("/operations");
+  REQUIRE(ops.status == 200);
+  CHECK(ops.body.find("id=\"suspendre-cfa-a\"") != std::string::npos);
+
+  CHECK(o.post("/operations/partenaires/cfa-a/suspendre", "").status == 403);  // no token
+  CHECK(f.store.count("SELECT count(*) FROM partner_pauses") == 0);
+  const Reply paused = o.post("/operations/partenaires/cfa-a/suspendre", "csrf=" + o.csrf);
+  CHECK(paused.status == 303);
+  CHECK(f.store.scalar("SELECT paused_by FROM partner_pauses WHERE partner = 'cfa-a'") == "ops");
+  const Reply after = o.get("/operations");
+  CHECK(after.body.find("id=\"reprendre-cfa-a\"") != std::string::npos);
+  CHECK(after.body.find("suspendue le ") != std::string::npos);
+  CHECK(after.body.find("id=\"suspendre-cfa-b\"") != std::string::npos);
+  // Unknown partners and actions: 404, nothing written.
+  CHECK(o.post("/operations/partenaires/cfa-z/suspendre", "csrf=" + o.csrf).status == 404);
+  CHECK(o.post("/operations/partenaires/cfa-b/effacer", "csrf=" + o.csrf).status == 404);
+  CHECK(f.store.count("SELECT count(*) FROM partner_pauses") == 1);
+
+  // A partner account: the same 404 as any unknown page, and no effect.
+  Browser a = f.browser();
+  REQUIRE(a.login("alice", "mdp-alice").status == 303);
+  a.get("/");
+  CHECK(a.post("/operations/partenaires/cfa-a/reprendre", "csrf=" + a.csrf).status == 404);
+  CHECK(f.store.count("SELECT count(*) FROM partner_pauses") == 1);
+
+  CHECK(o.post("/operations/partenaires/cfa-a/reprendre", "csrf=" + o.csrf).status == 303);
+  CHECK(f.store.count("SELECT count(*) FROM partner_pauses") == 0);
+}
+
 }  // namespace
 }  // namespace passerelle::daemon

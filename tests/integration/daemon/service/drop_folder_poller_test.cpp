@@ -20,6 +20,7 @@
 #include "connectors/host/clock.h"
 #include "connectors/host/host.h"
 #include "daemon/service/drop_folder_poller.h"
+#include "daemon/store/partner_pause.h"
 #include "tests/integration/daemon/store_test_support.h"
 #include "tests/support/ftp_test_support.h"
 
@@ -150,6 +151,32 @@ TEST_CASE("once: a complete file is imported, reported, then moved to done/") {
             "\xEF\xBB\xBFligne;enregistrement;reference;gravite;colonne;code;message;valeur\r\n",
             0) == 0);
   CHECK(fs::is_empty(fs::path(f.config.daemon.spool_dir) / "cfa-test"));
+}
+
+TEST_CASE("a partner paused by an operator is not polled until resumed") {
+  PollFixture f;
+  f.drop_file("YMAG_cfa-test_20260302060000.csv", store_test::ymagFile(store_test::ymagRows(1, 3)));
+  {
+    pqxx::work tx(f.store.db());
+    CHECK(daemon::pausePartner(tx, "cfa-test", "ops", f.clock.now()));
+    CHECK_FALSE(daemon::pausePartner(tx, "cfa-test", "other", f.clock.now()));  // the first stays
+    tx.commit();
+  }
+  auto poller = f.poller();
+  auto outcome = poller.run(kRunning, /*once=*/true);
+  CHECK(outcome.ok);
+  CHECK(outcome.summary == "paused by ops");
+  CHECK(f.store.count("SELECT count(*) FROM import_runs") == 0);
+  CHECK(fs::exists(f.drop / "YMAG_cfa-test_20260302060000.csv"));  // not even taken
+  CHECK_FALSE(fs::exists(f.drop / "reports"));
+  {
+    pqxx::work tx(f.store.db());
+    CHECK(daemon::resumePartner(tx, "cfa-test"));
+    CHECK_FALSE(daemon::resumePartner(tx, "cfa-test"));
+    tx.commit();
+  }
+  CHECK(poller.run(kRunning, /*once=*/true).ok);
+  CHECK(f.store.count("SELECT count(*) FROM offers WHERE status = 'active'") == 3);
 }
 
 TEST_CASE("a file still growing is not taken until two listings agree") {
