@@ -45,7 +45,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
-from system_test import TestServer, failer, psql, with_database, ymag_file  # noqa: E402
+from system_test import TestServer, drop_database, failer, psql, with_database, ymag_file  # noqa: E402
 
 fail = failer("dashboard_browser")
 BASE = "/tableau"
@@ -478,10 +478,7 @@ def main():
                 daemon.kill()
                 daemon.wait()
         lba.stop()
-        try:
-            psql(admin, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        except subprocess.CalledProcessError:
-            pass
+        drop_database(admin, db)
 
 
 if __name__ == "__main__":

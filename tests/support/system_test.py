@@ -38,6 +38,15 @@ def psql(url, sql):
     return out.stdout.strip()
 
 
+def drop_database(admin, name):
+    """Drops a test's database at the end, best effort: a cleanup never hides
+    the test's own outcome."""
+    try:
+        psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    except subprocess.CalledProcessError:
+        pass
+
+
 def with_database(url, name):
     """The same server's URL for database `name`."""
     return re.sub(r"/[^/?]*(\?|$)", "/" + name + r"\1", url, count=1) if url.count("/") >= 3 else url

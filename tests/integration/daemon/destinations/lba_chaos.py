@@ -30,7 +30,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "support"))
-from system_test import LONG_DESCRIPTION, TestServer, failer, psql, with_database, ymag_file  # noqa: E402
+from system_test import (LONG_DESCRIPTION, TestServer, drop_database, failer,  # noqa: E402
+                         psql, with_database, ymag_file)
 
 ROUNDS = 5
 OFFERS = 40
@@ -205,10 +206,7 @@ def main():
                 p.send_signal(signal.SIGKILL)
                 p.wait()
         server.stop()
-        try:
-            psql(admin, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        except subprocess.CalledProcessError:
-            pass
+        drop_database(admin, db)
 
 
 if __name__ == "__main__":

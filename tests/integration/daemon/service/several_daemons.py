@@ -41,7 +41,7 @@ import time
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "support"))
-from system_test import TestServer, failer, psql, with_database, ymag_file  # noqa: E402
+from system_test import TestServer, drop_database, failer, psql, with_database, ymag_file  # noqa: E402
 
 PARTNERS = 20
 FTP_PARTNERS = 3  # the last ones
@@ -314,10 +314,7 @@ def main():
         for path in folders.values():
             if path.startswith(ftp["ROOT"]):
                 shutil.rmtree(path, ignore_errors=True)
-        try:
-            psql(admin, f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-        except subprocess.CalledProcessError:
-            pass
+        drop_database(admin, db)
 
 
 if __name__ == "__main__":
