@@ -118,6 +118,10 @@ const char* lbaOutcomeName(LbaOutcome outcome) {
   return "unknown";
 }
 
+std::chrono::nanoseconds lbaRequestDeadline(const LbaClientSettings& settings) {
+  return settings.timeout + settings.connect_timeout + std::chrono::seconds(10);
+}
+
 LbaClient::LbaClient(LbaClientSettings settings, Clock& clock, RateLimiter& limiter,
                      const StopSignal* stop)
     : settings_(std::move(settings)), clock_(clock), limiter_(limiter), stop_(stop) {
@@ -181,6 +185,15 @@ LbaClient::Raw LbaClient::perform(const char* method, const std::string& path,
   return raw;
 }
 
+std::optional<LbaClient::Raw> LbaClient::send(Quota& quota, const char* method,
+                                              const std::string& path, const std::string* body) {
+  QuotaSlot slot(quota);
+  if (!slot.acquire(stop_)) return std::nullopt;
+  Raw raw = perform(method, path, body);
+  slot.end();  // at once: the request can be counted no later than now
+  return raw;
+}
+
 // Maps an answer to an outcome common to every call; the callers refine 2xx,
 // 400 and 404 for their own semantics.
 LbaResponse LbaClient::classify(const Raw& raw, Quota& quota) {
@@ -221,8 +234,9 @@ LbaResponse LbaClient::classify(const Raw& raw, Quota& quota) {
 }
 
 LbaResponse LbaClient::upsert(const std::string& body) {
-  if (!takeSlot(limiter_.writes())) return stoppedBeforeSending();
-  LbaResponse r = classify(perform("POST", "/job/v1/offer", &body), limiter_.writes());
+  const std::optional<Raw> raw = send(limiter_.writes(), "POST", "/job/v1/offer", &body);
+  if (!raw) return stoppedBeforeSending();
+  LbaResponse r = classify(*raw, limiter_.writes());
   if (r.outcome == LbaOutcome::kNotProcessedYet) {
     r.outcome = LbaOutcome::kTransient;  // a 404 on POST is not the API's: a proxy problem
     r.message = "HTTP 404";
@@ -242,9 +256,10 @@ LbaResponse LbaClient::upsert(const std::string& body) {
 
 LbaResponse LbaClient::close(const std::string& id, const std::string& cancelled_body) {
   if (!plausibleId(id)) return invalidId();
-  if (!takeSlot(limiter_.writes())) return stoppedBeforeSending();
-  LbaResponse r =
-      classify(perform("PUT", "/job/v1/offer/" + id, &cancelled_body), limiter_.writes());
+  const std::optional<Raw> raw =
+      send(limiter_.writes(), "PUT", "/job/v1/offer/" + id, &cancelled_body);
+  if (!raw) return stoppedBeforeSending();
+  LbaResponse r = classify(*raw, limiter_.writes());
   if (r.outcome == LbaOutcome::kBadRequest &&
       r.message.find("must be active") != std::string::npos) {
     r.outcome = LbaOutcome::kAlreadyClosed;
@@ -258,12 +273,13 @@ LbaPublishingStatus LbaClient::publishingStatus(const std::string& id) {
     s.response = invalidId();
     return s;
   }
-  if (!takeSlot(limiter_.reads())) {
+  const std::optional<Raw> raw =
+      send(limiter_.reads(), "GET", "/job/v1/offer/" + id + "/publishing-informations", nullptr);
+  if (!raw) {
     s.response = stoppedBeforeSending();
     return s;
   }
-  s.response = classify(perform("GET", "/job/v1/offer/" + id + "/publishing-informations", nullptr),
-                        limiter_.reads());
+  s.response = classify(*raw, limiter_.reads());
   if (s.response.outcome != LbaOutcome::kOk) return s;
   const Json parsed = Json::parse(s.response.body, nullptr, false);
   const Json* publishing =
@@ -289,11 +305,12 @@ LbaHeldOffer LbaClient::readOffer(const std::string& id) {
     held.response = invalidId();
     return held;
   }
-  if (!takeSlot(limiter_.reads())) {
+  const std::optional<Raw> raw = send(limiter_.reads(), "GET", "/job/v1/offer/" + id, nullptr);
+  if (!raw) {
     held.response = stoppedBeforeSending();
     return held;
   }
-  held.response = classify(perform("GET", "/job/v1/offer/" + id, nullptr), limiter_.reads());
+  held.response = classify(*raw, limiter_.reads());
   if (held.response.outcome != LbaOutcome::kOk) return held;
   const Json parsed = Json::parse(held.response.body, nullptr, false);
   const Json* offer = parsed.is_object() && parsed.contains("offer") ? &parsed["offer"] : nullptr;

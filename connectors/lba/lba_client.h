@@ -3,7 +3,10 @@
 // (shared/specs/destinations/lba.md, "Behaviour required of the connector").
 //
 // Every call first takes a slot from the RateLimiter (writes for POST/PUT,
-// reads for GET), blocking through Clock::sleepFor if the quota is used up.
+// reads for GET), blocking through Clock::sleepFor if the quota is used up,
+// and ends it as soon as its request is over, however it went (answered,
+// failed, abandoned): the service counts a request anywhere between the two
+// (rate_limiter.h), so the quota must know when the request ended.
 // A 429 pauses that limiter for Retry-After (else 60 s) and is returned as
 // kRateLimited: the caller re-queues the movement, and the next call waits.
 // Retries with backoff are the caller's business (the outbox owns attempts);
@@ -45,6 +48,14 @@ struct LbaClientSettings {
   std::string ca_file;          // empty = system store
   bool protocol_trace = false;  // curl's trace on stderr, secrets hidden
 };
+
+// The longest a request of this client lives after its slot was granted:
+// the request_deadline its quotas need (rate_limiter.h), which must be an
+// upper bound. curl's total timeout already includes connecting; the connect
+// timeout is added anyway, with 10 s for what comes between the grant and
+// the transfer (the grant's commit in the store), so that a slow moment
+// never outlives the bound. 30 s with the default timeouts.
+std::chrono::nanoseconds lbaRequestDeadline(const LbaClientSettings& settings);
 
 enum class LbaOutcome {
   kOk,               // POST 200 with an id, PUT 204, GET 200
@@ -97,10 +108,12 @@ class LbaClient {
 
  private:
   struct Raw;
+  // Takes a slot of `quota` (nullopt when stop was requested meanwhile, and
+  // nothing sent), performs the request, then ends the slot.
+  std::optional<Raw> send(Quota& quota, const char* method, const std::string& path,
+                          const std::string* body);
   Raw perform(const char* method, const std::string& path, const std::string* body);
   LbaResponse classify(const Raw& raw, Quota& quota);
-  // Takes a slot of `quota`; false when stop was requested meanwhile.
-  bool takeSlot(Quota& quota) { return quota.acquire(stop_); }
 
   LbaClientSettings settings_;
   Clock& clock_;

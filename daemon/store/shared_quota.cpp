@@ -1,6 +1,7 @@
 #include "daemon/store/shared_quota.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "connectors/digest/sha256.h"
 #include "daemon/store/outbox.h"
@@ -9,16 +10,8 @@ namespace passerelle::daemon {
 
 namespace {
 
-// Advisory lock class of the quotas (pg_advisory_xact_lock(class, hash)).
-constexpr int kQuotaLockClass = 0x51554f54;  // "QUOT"
-
 long long micros(std::chrono::nanoseconds d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-std::chrono::nanoseconds secondsToWait(double seconds) {
-  if (!(seconds > 0)) return std::chrono::nanoseconds(0);
-  return std::chrono::nanoseconds(static_cast<long long>(seconds * 1e9) + 1);
 }
 
 }  // namespace
@@ -29,41 +22,69 @@ SharedQuota::SharedQuota(pqxx::connection& store, connectors::Clock& clock, std:
   if (quota_.requests < 1) quota_.requests = 1;  // zero would block for ever
 }
 
-std::chrono::nanoseconds SharedQuota::tryAcquire() {
-  const std::string now = sqlTimestamp(clock_.now());
+std::chrono::nanoseconds SharedQuota::tryAcquire(connectors::Slot& slot) {
+  using std::chrono::microseconds;
   pqxx::work tx(store_);
   tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", kQuotaLockClass, name_);
-  double wait = 0;
-  const pqxx::result pause = tx.exec_params(
-      "SELECT extract(epoch FROM paused_until - $2::timestamptz) FROM quota_pauses"
-      " WHERE quota = $1",
-      name_, now);
-  if (!pause.empty()) wait = pause[0][0].as<double>();
+  // The grant's time, read once no other process can grant (see the header).
+  const std::string now = sqlTimestamp(clock_.now());
   const long long span = micros(quota_.window + quota_.margin);
-  // Grants older than the span can never hold a new one back.
-  tx.exec_params(
-      "DELETE FROM quota_grants WHERE quota = $1"
-      " AND granted_at <= $2::timestamptz - make_interval(secs => $3::double precision / 1e6)",
-      name_, now, span);
-  const pqxx::row recent = tx.exec_params1(
-      "SELECT count(*), extract(epoch FROM min(granted_at)"
-      "   + make_interval(secs => $4::double precision / 1e6) - $2::timestamptz)"
-      " FROM (SELECT granted_at FROM quota_grants WHERE quota = $1"
-      "       ORDER BY granted_at DESC LIMIT $3) last_n",
-      name_, now, quota_.requests, span);
-  if (recent[0].as<long>() >= quota_.requests) wait = std::max(wait, recent[1].as<double>());
-  if (wait > 0) return secondsToWait(wait);  // the transaction ends, the lock with it
-  tx.exec_params("INSERT INTO quota_grants (quota, granted_at) VALUES ($1, $2::timestamptz)", name_,
-                 now);
+  // One round trip: forget the grants that can hold nothing back any more;
+  // read the pause; and, among the grants ending after now - span, the N-th
+  // latest end, in microseconds from now (grants drop out in the order of
+  // their ends: that one's leaving brings the count below N; none when fewer
+  // than N). The DELETE does not change what the statement's SELECTs see,
+  // hence their own filter on the span.
+  const pqxx::row r = tx.exec_params1(
+      "WITH pruned AS ("
+      "  DELETE FROM quota_grants WHERE quota = $1"
+      "   AND ends_at <= $2::timestamptz - $3::bigint * interval '1 microsecond')"
+      " SELECT"
+      "  (SELECT (extract(epoch FROM paused_until - $2::timestamptz) * 1e6)::bigint"
+      "   FROM quota_pauses WHERE quota = $1),"
+      "  (SELECT (extract(epoch FROM ends_at - $2::timestamptz) * 1e6)::bigint"
+      "   FROM quota_grants WHERE quota = $1"
+      "   AND ends_at > $2::timestamptz - $3::bigint * interval '1 microsecond'"
+      "   ORDER BY ends_at DESC OFFSET $4::integer - 1 LIMIT 1)",
+      name_, now, span, quota_.requests);
+  std::chrono::nanoseconds wait(0);
+  if (!r[0].is_null())
+    wait = std::max(wait, std::chrono::nanoseconds(microseconds(r[0].as<long long>())));
+  if (!r[1].is_null()) {
+    const long long until_end = r[1].as<long long>();
+    std::chrono::nanoseconds full = microseconds(until_end + span);
+    // An end after now is the deadline bound of a request in flight, which
+    // will usually end (and lower it) long before: poll instead.
+    if (until_end > 0) full = std::min<std::chrono::nanoseconds>(full, connectors::kInFlightPoll);
+    wait = std::max(wait, full);
+  }
+  if (wait > std::chrono::nanoseconds(0)) return wait;  // the transaction ends, the lock with it
+  const pqxx::row grant = tx.exec_params1(
+      "INSERT INTO quota_grants (quota, granted_at, ends_at)"
+      " VALUES ($1, $2::timestamptz,"
+      "         $2::timestamptz + $3::bigint * interval '1 microsecond')"
+      " RETURNING id",
+      name_, now, micros(quota_.request_deadline));
   tx.commit();
+  slot = connectors::Slot{grant[0].as<std::int64_t>()};
   return std::chrono::nanoseconds(0);
+}
+
+void SharedQuota::end(connectors::Slot slot) {
+  if (!slot) return;
+  // One statement, no lock: an end only ever decreases (see the header).
+  pqxx::nontransaction tx(store_);
+  tx.exec_params(
+      "UPDATE quota_grants SET ends_at = least(ends_at, $3::timestamptz)"
+      " WHERE id = $1 AND quota = $2",
+      slot.id, name_, sqlTimestamp(clock_.now()));
 }
 
 void SharedQuota::pauseFor(std::chrono::nanoseconds delay) {
   pqxx::work tx(store_);
   tx.exec_params(
       "INSERT INTO quota_pauses (quota, paused_until)"
-      " VALUES ($1, $2::timestamptz + make_interval(secs => $3::double precision / 1e6))"
+      " VALUES ($1, $2::timestamptz + $3::bigint * interval '1 microsecond')"
       " ON CONFLICT (quota) DO UPDATE SET"
       " paused_until = greatest(quota_pauses.paused_until, excluded.paused_until)",
       name_, sqlTimestamp(clock_.now()), micros(delay));
@@ -75,7 +96,7 @@ long SharedQuota::grantsInWindow() {
   return tx
       .exec_params1(
           "SELECT count(*) FROM quota_grants WHERE quota = $1"
-          " AND granted_at > $2::timestamptz - make_interval(secs => $3::double precision / 1e6)",
+          " AND ends_at > $2::timestamptz - $3::bigint * interval '1 microsecond'",
           name_, sqlTimestamp(clock_.now()), micros(quota_.window))[0]
       .as<long>();
 }

@@ -25,15 +25,22 @@ pc::LbaClientSettings clientSettings(const Config& config, const pc::Host& host)
 }
 
 // The key's two quotas, kept in the store: every process using the key
-// (daemons, `push`, `reconcile`) draws from the same windows.
+// (daemons, `push`, `reconcile`) draws from the same windows. A grant counts
+// until its request's end, at most the client's request deadline.
 pc::RateLimiter sharedLimiter(pqxx::connection& store, const Config& config, pc::Clock& clock,
-                              const std::string& api_key) {
-  const std::chrono::seconds minute(60);
+                              const pc::LbaClientSettings& client) {
+  const auto quota = [&](int per_minute) {
+    pc::WindowQuota q;
+    q.requests = per_minute;
+    q.window = std::chrono::seconds(60);
+    q.request_deadline = pc::lbaRequestDeadline(client);
+    return q;
+  };
   return pc::RateLimiter(
-      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "write", api_key),
-                                    pc::WindowQuota{config.lba.write_per_minute, minute}),
-      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "read", api_key),
-                                    pc::WindowQuota{config.lba.read_per_minute, minute}));
+      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "write", client.api_key),
+                                    quota(config.lba.write_per_minute)),
+      std::make_unique<SharedQuota>(store, clock, quotaName("lba", "read", client.api_key),
+                                    quota(config.lba.read_per_minute)));
 }
 
 OutboxSettings outboxSettings(const Config& config) {
@@ -66,7 +73,7 @@ class LbaParts {
   LbaParts(pqxx::connection& store, const Config& config, const pc::Host& host, pc::Clock& clock,
            const PushRequest& request)
       : settings_(clientSettings(config, host)),
-        limiter_(sharedLimiter(store, config, clock, settings_.api_key)),
+        limiter_(sharedLimiter(store, config, clock, settings_)),
         outbox_(clock, outboxSettings(config, request),
                 makeWorkerId(request.role + "-" + kLbaDestination)),
         keeper_(request.renew_claims ? keepClaims(store, outbox_, request.stop) : nullptr),
@@ -129,7 +136,9 @@ class LbaDestination final : public Destination {
   ConnectionProbe probe() override {
     pc::LbaClientSettings settings = clientSettings(config_, host_);
     settings.connect_timeout = std::chrono::seconds(5);
-    pc::RateLimiter limiter(clock_);
+    pc::RateLimitSettings limits;
+    limits.request_deadline = pc::lbaRequestDeadline(settings);
+    pc::RateLimiter limiter(clock_, limits);
     pc::LbaClient client(settings, clock_, limiter);
     const pc::LbaResponse r = client.readOffer("000000000000000000000000").response;
     if (r.outcome == pc::LbaOutcome::kOk || r.outcome == pc::LbaOutcome::kNotProcessedYet)

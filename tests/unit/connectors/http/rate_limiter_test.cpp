@@ -1,10 +1,19 @@
-// The sliding-log limiter under a long backlog, on a ManualClock: never more
-// than N grants in any window, and a sustained rate close to the quota.
+// The sliding-log limiter on a ManualClock: under a long backlog, never more
+// than N grants in any window and a sustained rate close to the quota; a
+// request counts until it ended (a slow one holds its slot longer, one never
+// ended until its deadline); and, requests being counted by the service
+// anywhere between grant and end, a simulation of many concurrent requests
+// never shows the service more than N in a window.
 #include "connectors/http/rate_limiter.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <queue>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 using namespace std::chrono_literals;
@@ -24,6 +33,22 @@ std::size_t maxInAnyWindow(const std::vector<pc::Clock::SteadyTime>& times,
   return best;
 }
 
+// A request answered at once: its slot is taken (waiting if need be) and
+// ended straight away.
+void instantRequest(pc::Quota& quota) {
+  pc::Slot slot;
+  REQUIRE(quota.acquire(slot));
+  quota.end(slot);
+}
+
+// tryAcquire() of a request ended at once when granted.
+std::chrono::nanoseconds tryInstant(pc::Quota& quota) {
+  pc::Slot slot;
+  const auto wait = quota.tryAcquire(slot);
+  if (wait == 0ns) quota.end(slot);
+  return wait;
+}
+
 }  // namespace
 
 TEST_SUITE("rate_limiter") {
@@ -33,7 +58,7 @@ TEST_SUITE("rate_limiter") {
     std::vector<pc::Clock::SteadyTime> grants;
     const auto start = clock.steady();
     for (int i = 0; i < 3000; ++i) {
-      limiter.writes().acquire();
+      instantRequest(limiter.writes());
       grants.push_back(clock.steady());
     }
     CHECK(maxInAnyWindow(grants, 60s) == 30);
@@ -54,7 +79,7 @@ TEST_SUITE("rate_limiter") {
     for (int i = 0; i < 2000; ++i) {
       clock.advance(std::chrono::milliseconds(delay_ms(random)));
       if (i % 7 == 0) clock.advance(90s);  // idle spells refill the window
-      limiter.acquire();
+      instantRequest(limiter);
       grants.push_back(clock.steady());
     }
     // Half-open windows (t-60, t]: at most 30 (a closed window may hold 31
@@ -65,14 +90,17 @@ TEST_SUITE("rate_limiter") {
   TEST_CASE("tryAcquire reports the wait and takes nothing when it must wait") {
     pc::ManualClock clock;
     pc::SlidingWindowLimiter limiter(clock, {2, 60s, 1s});
-    CHECK(limiter.tryAcquire() == 0ns);
+    CHECK(tryInstant(limiter) == 0ns);
     clock.advance(10s);
-    CHECK(limiter.tryAcquire() == 0ns);
-    CHECK(limiter.tryAcquire() == 51s);  // first grant + 61 s
-    CHECK(limiter.tryAcquire() == 51s);  // nothing was taken
+    CHECK(tryInstant(limiter) == 0ns);
+    pc::Slot slot;
+    CHECK(limiter.tryAcquire(slot) == 51s);  // first grant's end + 61 s
+    CHECK_FALSE(slot);                       // nothing was taken
+    CHECK(limiter.tryAcquire(slot) == 51s);
     CHECK(limiter.grantsInWindow() == 2);
     clock.advance(51s);
-    CHECK(limiter.tryAcquire() == 0ns);
+    CHECK(limiter.tryAcquire(slot) == 0ns);
+    CHECK(slot);
   }
 
   TEST_CASE("pauseUntil (429 Retry-After) delays every grant and never shortens") {
@@ -80,18 +108,200 @@ TEST_SUITE("rate_limiter") {
     pc::RateLimiter limiter(clock);
     limiter.writes().pauseFor(60s);
     limiter.writes().pauseFor(5s);  // shorter: ignored
-    CHECK(limiter.writes().tryAcquire() == 60s);
-    CHECK(limiter.reads().tryAcquire() == 0ns);  // reads are a separate quota
+    CHECK(tryInstant(limiter.writes()) == 60s);
+    CHECK(tryInstant(limiter.reads()) == 0ns);  // reads are a separate quota
     const auto before = clock.steady();
-    limiter.writes().acquire();
+    instantRequest(limiter.writes());
     CHECK(clock.steady() - before == 60s);
   }
 
   TEST_CASE("reads default to 120 per minute") {
     pc::ManualClock clock;
     pc::RateLimiter limiter(clock);
-    for (int i = 0; i < 120; ++i) CHECK(limiter.reads().tryAcquire() == 0ns);
-    CHECK(limiter.reads().tryAcquire() == 61s);
+    for (int i = 0; i < 120; ++i) CHECK(tryInstant(limiter.reads()) == 0ns);
+    CHECK(tryInstant(limiter.reads()) == 61s);
+  }
+}
+
+TEST_SUITE("rate_limiter request ends") {
+  TEST_CASE("a request counts until its end: a slow one pushes its slot's return back") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, {30, 60s, 1s, 60s});
+    const auto start = clock.steady();
+    pc::Slot slow;
+    REQUIRE(limiter.tryAcquire(slow) == 0ns);
+    for (int i = 0; i < 29; ++i) CHECK(tryInstant(limiter) == 0ns);
+    CHECK(tryInstant(limiter) == 61s);  // the 29 answered at once leave first
+    clock.advance(20s);
+    limiter.end(slow);  // its answer came 20 s after the grant
+    limiter.end(slow);  // ending twice changes nothing
+    CHECK(tryInstant(limiter) == 41s);
+    clock.advance(41s);
+    for (int i = 0; i < 29; ++i) CHECK(tryInstant(limiter) == 0ns);
+    // The service may have counted the slow request as late as start + 20 s:
+    // its slot comes back at start + 81 s, not 61 s.
+    CHECK(tryInstant(limiter) == 20s);
+    clock.advance(20s);
+    CHECK(clock.steady() - start == 81s);
+    CHECK(limiter.grantsInWindow() == 29);  // the slow one has left the window too
+    CHECK(tryInstant(limiter) == 0ns);
+  }
+
+  TEST_CASE("a request never ended (its process died) stops counting after its deadline") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, {1, 60s, 1s, 30s});
+    const auto start = clock.steady();
+    pc::Slot lost;
+    REQUIRE(limiter.tryAcquire(lost) == 0ns);  // never ended
+    CHECK(limiter.grantsInWindow() == 1);
+    // While its bound is ahead, the waits are short polls; once it has
+    // passed, the wait is exact: 30 s + 61 s after the grant, not for ever.
+    std::vector<std::chrono::nanoseconds> sleeps;
+    pc::Slot next;
+    for (;;) {
+      const auto wait = limiter.tryAcquire(next);
+      if (wait == 0ns) break;
+      sleeps.push_back(wait);
+      clock.advance(wait);
+    }
+    CHECK(clock.steady() - start == 91s);
+    REQUIRE(sleeps.size() == 121);
+    CHECK(std::count(sleeps.begin(), sleeps.end(), pc::kInFlightPoll) == 120);
+    CHECK(sleeps.back() == 61s);
+    CHECK(limiter.grantsInWindow() == 1);  // the new one; the lost one is forgotten
+    limiter.end(lost);                     // too late to matter: harmless
+    limiter.end(pc::Slot{});
+    limiter.end(next);
+    CHECK(tryInstant(limiter) == 61s);
+  }
+
+  TEST_CASE("QuotaSlot ends its slot when the request throws, and only once") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, {1, 60s, 1s, 60s});
+    try {
+      pc::QuotaSlot slot(limiter);
+      REQUIRE(slot.acquire());
+      clock.advance(3s);
+      throw std::runtime_error("transfer failed");
+    } catch (const std::runtime_error&) {
+    }
+    CHECK(tryInstant(limiter) == 61s);  // ended at +3 s, not still in flight
+    clock.advance(61s);
+    pc::QuotaSlot slot(limiter);
+    REQUIRE(slot.acquire());
+    CHECK(slot.slot());
+    slot.end();
+    CHECK_FALSE(slot.slot());
+    slot.end();
+    CHECK(tryInstant(limiter) == 61s);
+  }
+
+  TEST_CASE("acquire waits for a slot held by a request in flight by polling, not its bound") {
+    pc::ManualClock clock;
+    pc::SlidingWindowLimiter limiter(clock, {1, 60s, 1s, 60s});
+    pc::Slot busy;
+    REQUIRE(limiter.tryAcquire(busy) == 0ns);
+    // The request ends after 2 s (another thread, here the sleep hook).
+    pc::StopSignal stop;
+    clock.onSleep([&](std::chrono::nanoseconds d) {
+      CHECK(d <= pc::kInFlightPoll + 61s);
+      if (clock.steady().time_since_epoch() >= 2s) limiter.end(busy);
+    });
+    const auto start = clock.steady();
+    pc::Slot slot;
+    CHECK(limiter.acquire(slot, &stop));
+    // Ended at the first poll from 2 s on: the slot is free 61 s later.
+    CHECK(clock.steady() - start == 2s + 61s);
+  }
+
+  // The service counts each request at some instant s in [grant, end]. Many
+  // requests from several concurrent callers, with random durations (a few
+  // as long as the deadline allows, a few never ended: their process died),
+  // counted at random instants, often at the extremes: no window of length
+  // `window` ever holds more than N counts.
+  TEST_CASE("randomized: whenever the service counts, no window holds more than N") {
+    struct Setting {
+      pc::WindowQuota quota;
+      int callers;
+    };
+    for (const Setting setting : {Setting{{30, 60s, 1s, 30s}, 8}, Setting{{5, 10s, 1s, 20s}, 3},
+                                  Setting{{3, 10s, 0s, 15s}, 6}}) {
+      CAPTURE(setting.quota.requests);
+      pc::ManualClock clock;
+      pc::SlidingWindowLimiter limiter(clock, setting.quota);
+      std::mt19937 random(static_cast<unsigned>(setting.quota.requests * 7919 + setting.callers));
+      const auto deadline_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(setting.quota.request_deadline)
+              .count();
+      std::uniform_int_distribution<int> percent(0, 99);
+      std::uniform_int_distribution<long> duration_ms(0, deadline_ms);
+      std::uniform_int_distribution<long> think_ms(0, 3000);
+      // Events by time: a caller ready to take a slot, or a request ending.
+      struct Event {
+        pc::Clock::SteadyTime at;
+        int caller;
+        pc::Slot ending;  // empty: the caller wants a slot
+        bool operator>(const Event& o) const { return at > o.at; }
+      };
+      std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
+      for (int c = 0; c < setting.callers; ++c) events.push({clock.steady(), c, {}});
+      std::vector<pc::Clock::SteadyTime> counted;
+      std::size_t in_flight_max = 0, in_flight = 0;
+      while (counted.size() < 3000) {
+        const Event e = events.top();
+        events.pop();
+        if (e.at > clock.steady()) clock.advance(e.at - clock.steady());
+        if (e.ending) {
+          limiter.end(e.ending);
+          --in_flight;
+          events.push({e.at + std::chrono::milliseconds(think_ms(random)), e.caller, {}});
+          continue;
+        }
+        pc::Slot slot;
+        const auto wait = limiter.tryAcquire(slot);
+        if (wait > 0ns) {
+          events.push({e.at + wait, e.caller, {}});
+          continue;
+        }
+        // How long it lives: answered at once, as long as the deadline
+        // allows, anything up to it, or (mostly) a quarter of that; or its
+        // process dies: never ended, it may be counted up to its deadline.
+        const int kind = percent(random);
+        const bool dies = kind == 99;
+        std::chrono::milliseconds duration(0);
+        if (kind >= 30 && kind < 40) {
+          duration = std::chrono::milliseconds(deadline_ms);
+        } else if (kind >= 40 && kind < 50) {
+          duration = std::chrono::milliseconds(duration_ms(random));
+        } else if (kind >= 50) {
+          duration = std::chrono::milliseconds(dies ? deadline_ms : duration_ms(random) / 4);
+        }
+        // When the service counts it: often an extreme, else anywhere.
+        const int where = percent(random);
+        const auto span_ms = duration.count();
+        const long offset = where < 33   ? 0
+                            : where < 66 ? span_ms
+                                         : std::uniform_int_distribution<long>(0, span_ms)(random);
+        counted.push_back(e.at + std::chrono::milliseconds(offset));
+        if (dies) {
+          events.push({e.at + duration + 1ms, e.caller, {}});  // a new process takes over
+        } else {
+          ++in_flight;
+          in_flight_max = std::max(in_flight_max, in_flight);
+          events.push({e.at + duration, e.caller, slot});
+        }
+      }
+      std::sort(counted.begin(), counted.end());
+      const auto n = static_cast<std::size_t>(setting.quota.requests);
+      if (setting.quota.margin > 0ns) {
+        CHECK(maxInAnyWindow(counted, setting.quota.window) <= n);  // closed windows
+      }
+      // Half-open windows (t - window, t] even without a margin.
+      for (std::size_t i = 0; i + n < counted.size(); ++i) {
+        CHECK(counted[i + n] - counted[i] >= setting.quota.window);
+      }
+      CHECK(in_flight_max > 1);  // the callers did overlap
+    }
   }
 }
 
@@ -102,7 +312,8 @@ TEST_SUITE("rate_limiter stopping") {
     limiter.pauseFor(300s);
     pc::StopSignal stop;
     const auto start = clock.steady();
-    CHECK(limiter.acquire(&stop));  // nobody asks to stop: the pause runs out
+    pc::Slot slot;
+    CHECK(limiter.acquire(slot, &stop));  // nobody asks to stop: the pause runs out
     CHECK(clock.steady() - start >= 300s);
     CHECK(limiter.grantsInWindow() == 1);
   }
@@ -118,14 +329,17 @@ TEST_SUITE("rate_limiter stopping") {
       stop.request();
     });
     const auto start = clock.steady();
-    CHECK_FALSE(limiter.acquire(&stop));
+    pc::Slot slot;
+    CHECK_FALSE(limiter.acquire(slot, &stop));
+    CHECK_FALSE(slot);
     CHECK(sleeps == 1);
     CHECK(clock.steady() == start);
     CHECK(limiter.grantsInWindow() == 0);
     // Stopped: not even a free slot is taken any more.
     clock.onSleep({});
     clock.advance(400s);
-    CHECK_FALSE(limiter.acquire(&stop));
+    CHECK_FALSE(limiter.acquire(slot, &stop));
+    CHECK_FALSE(slot);
     CHECK(limiter.grantsInWindow() == 0);
   }
 
@@ -133,13 +347,17 @@ TEST_SUITE("rate_limiter stopping") {
     pc::ManualClock clock;
     pc::SlidingWindowLimiter limiter(clock, pc::WindowQuota{2, 60s, 1s});
     pc::StopSignal stop;
-    CHECK(limiter.acquire(&stop));
-    CHECK(limiter.acquire(&stop));
+    pc::Slot first, second, third;
+    CHECK(limiter.acquire(first, &stop));
+    CHECK(limiter.acquire(second, &stop));
+    CHECK(first.id != second.id);
+    limiter.end(first);
+    limiter.end(second);
     clock.onSleep([&](std::chrono::nanoseconds d) {
       CHECK(d == 61s);
       stop.request();
     });
-    CHECK_FALSE(limiter.acquire(&stop));
+    CHECK_FALSE(limiter.acquire(third, &stop));
     CHECK(limiter.grantsInWindow() == 2);
   }
 }

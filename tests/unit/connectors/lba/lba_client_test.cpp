@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "connectors/lba/lba_offer.h"
 #include "tests/support/test_server_process.h"
@@ -102,8 +103,10 @@ TEST_SUITE("lba_client") {
     CHECK(limited.outcome == pc::LbaOutcome::kRateLimited);
     CHECK(limited.message.find("Quota dépassé") == 0);
     CHECK_FALSE(limited.retry_after.has_value());
-    CHECK(limiter.writes().tryAcquire() == 60s);
-    CHECK(limiter.reads().tryAcquire() == 0ns);
+    pc::Slot slot;
+    CHECK(limiter.writes().tryAcquire(slot) == 60s);
+    CHECK(limiter.reads().tryAcquire(slot) == 0ns);
+    limiter.reads().end(slot);
 
     server.post("/__test__/config", R"({"retry_after": 7})");
     clock.advance(60s);
@@ -111,7 +114,8 @@ TEST_SUITE("lba_client") {
     CHECK(with_header.outcome == pc::LbaOutcome::kRateLimited);
     REQUIRE(with_header.retry_after.has_value());
     CHECK(*with_header.retry_after == 7s);
-    CHECK(limiter.writes().tryAcquire() == 7s);
+    pc::Slot after;
+    CHECK(limiter.writes().tryAcquire(after) == 7s);
   }
 
   TEST_CASE("5xx, 504, dropped connections and timeouts are transient") {
@@ -132,6 +136,47 @@ TEST_SUITE("lba_client") {
     CHECK(slow.outcome == pc::LbaOutcome::kTransient);
     CHECK(slow.http_status == 0);
     CHECK(client.upsert(bodyFor("A-1")).outcome == pc::LbaOutcome::kOk);
+  }
+
+  TEST_CASE("every request ends its slot when it is over: answered late, timed out, abandoned") {
+    TestServer server("lba_server.py", serverArgs());
+    pc::ManualClock clock;
+    pc::RateLimiter limiter(clock, {1, 1, 1s});  // one a minute: the next wait tells the end
+    pc::StopSignal stop;
+    pc::LbaClient client(settingsFor(server), clock, limiter, &stop);  // timeout 2 s
+    // Answered after 1 s, during which the clock moves 20 s: the slot ends
+    // then, so the next one is free 61 s later (41 s had it ended at its
+    // grant; a short poll had it stayed in flight).
+    server.post("/__test__/faults", R"({"mode": "slow", "delay": 1.0, "count": 1})");
+    std::thread mover([&] {
+      std::this_thread::sleep_for(300ms);
+      clock.advance(20s);
+    });
+    CHECK(client.upsert(bodyFor("S-1")).outcome == pc::LbaOutcome::kOk);
+    mover.join();
+    pc::Slot slot;
+    CHECK(limiter.writes().tryAcquire(slot) == 61s);
+    clock.advance(61s);
+    // Timed out: ended all the same.
+    server.post("/__test__/faults", R"({"mode": "slow", "delay": 3.0, "count": 1})");
+    CHECK(client.upsert(bodyFor("S-1")).outcome == pc::LbaOutcome::kTransient);
+    CHECK(limiter.writes().tryAcquire(slot) == 61s);
+    // Abandoned in flight on stop: ended too; and a read's slot as well.
+    CHECK(client.publishingStatus("0123456789abcdef01234567").response.outcome ==
+          pc::LbaOutcome::kNotProcessedYet);
+    CHECK(limiter.reads().tryAcquire(slot) == 61s);
+    clock.advance(61s);
+    server.post("/__test__/faults", R"({"mode": "slow", "delay": 3.0, "count": 1})");
+    std::thread stopper([&] {
+      std::this_thread::sleep_for(300ms);
+      stop.request();
+    });
+    const auto abandoned = client.upsert(bodyFor("S-2"));
+    stopper.join();
+    CHECK(abandoned.outcome == pc::LbaOutcome::kStopped);
+    CHECK(abandoned.abandoned);
+    CHECK(limiter.writes().tryAcquire(slot) == 61s);
+    CHECK_FALSE(slot);
   }
 
   TEST_CASE("a response lost after the server acted: the retry does not create a second offer") {
