@@ -36,6 +36,8 @@
 
 namespace passerelle::formats {
 
+class KnownRecords;  // formats/known_records.h
+
 // The normalised fields a column can feed.
 enum class FieldId : std::uint8_t {
   kMovement,  // delta dialects: the row's action code
@@ -145,6 +147,10 @@ struct ReadOptions {
   // delivered in file order, so that it is spread over the row threads too.
   // It fills Offer::prepared only. Called concurrently: must be thread-safe.
   std::function<void(Offer&)> prepare_offer = nullptr;
+  // Records the caller read before (formats/known_records.h): those it
+  // holds unchanged are not read again. Only for snapshots; may be null;
+  // must outlive the read.
+  const KnownRecords* known_records = nullptr;
 };
 
 class Dialect {

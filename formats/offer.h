@@ -74,6 +74,9 @@ struct Offer {
   struct Prepared {
     std::string json;
     std::string digest;
+    // The key of the record it was read from (ReadOptions::known_records);
+    // empty when there is no such hook or the record has no identity.
+    std::string record_key;
     bool operator==(const Prepared&) const = default;
   } prepared;
 

@@ -117,7 +117,8 @@ class FilePass {
         encoding_(spec_.encoding),
         rows_(
             dialect, options.partner, apply_rules ? options.row_threads : 1,
-            [this](RowWorkers::Row& row) { deliver(row.outcome); }, options.prepare_offer) {
+            [this](RowWorkers::Row& row) { deliver(row); }, options.prepare_offer,
+            apply_rules && claims_.snapshot() ? options.known_records : nullptr) {
     for (std::size_t i = 0; i < spec_.columns.size(); ++i)
       spec_index_.emplace(codeKey(spec_.columns[i].header), i);
     summary_.format = spec_.name;
@@ -309,7 +310,19 @@ class FilePass {
   }
 
   // A row read by RowWorkers, in file order.
-  void deliver(RowOutcome& row) {
+  void deliver(RowWorkers::Row& in) {
+    if (in.unchanged_ref) {
+      // Its reference taken by an earlier row: read it, to refuse it as such.
+      if (!claims_.claim(*in.unchanged_ref)) {
+        rows_.readNow(in);
+      } else {
+        ++summary_.offers;
+        ++summary_.records;
+        sink_.onUnchangedOffer(*in.unchanged_ref);
+        return;
+      }
+    }
+    RowOutcome& row = in.outcome;
     claims_.apply(row);
     if (!row.is_offer) {
       deliverReject(row.reject);

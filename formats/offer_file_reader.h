@@ -41,6 +41,9 @@ class OfferSink {
   virtual ~OfferSink() = default;
   virtual void onFileWarning(const FileIssue&) {}
   virtual void onOffer(const Offer&) {}  // upserts and deletes
+  // An offer not read, known unchanged (ReadOptions::known_records): its
+  // reference. Counted with the offers.
+  virtual void onUnchangedOffer(const std::string& /*source_ref*/) {}
   virtual void onReject(const Reject&) {}
 };
 

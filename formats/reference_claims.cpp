@@ -16,6 +16,10 @@ FieldError duplicateRef(const std::string& ref) {
 
 }  // namespace
 
+bool ReferenceClaims::claim(const std::string& ref) {
+  return !snapshot_ || seen_.insert(ref).second;
+}
+
 void ReferenceClaims::apply(RowOutcome& row) {
   if (!snapshot_) return;
   const std::optional<std::string>& ref =

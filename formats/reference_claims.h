@@ -28,6 +28,10 @@ class ReferenceClaims {
   // when an earlier row claimed it: the error comes first, as the field
   // rules list the reference's problems first, and an offer's warnings stay.
   void apply(RowOutcome& row);
+  // Claims `ref` for a row known to be an offer without reading it; false,
+  // claiming nothing, when an earlier row claimed it.
+  bool claim(const std::string& ref);
+  bool snapshot() const { return snapshot_; }
 
  private:
   bool snapshot_;

@@ -5,11 +5,12 @@
 namespace passerelle::formats {
 
 RowWorkers::RowWorkers(const Dialect& dialect, const std::string& partner, std::size_t threads,
-                       Deliver deliver, Prepare prepare)
+                       Deliver deliver, Prepare prepare, const KnownRecords* known)
     : dialect_(dialect),
       partner_(partner),
       deliver_(std::move(deliver)),
       prepare_(std::move(prepare)),
+      known_(known),
       own_reader_(dialect, partner) {
   if (threads == 0) threads = 1;
   for (std::size_t i = 0; i < kBatchesPerThread * threads; ++i) {
@@ -111,14 +112,31 @@ void RowWorkers::helperLoop() {
 
 void RowWorkers::readBatch(Batch& batch, RowReader& reader) const {
   try {
-    for (std::size_t i = 0; i < batch.count; ++i) {
-      Row& row = batch.rows[i];
-      reader.read(row.record, row.number, *row.layout, row.outcome);
-      if (prepare_ && row.outcome.is_offer) prepare_(row.outcome.offer);
-    }
+    std::string identity;  // reused: one allocation per batch, not per row
+    for (std::size_t i = 0; i < batch.count; ++i) readRow(batch.rows[i], reader, identity);
   } catch (...) {
     batch.error = std::current_exception();
   }
+}
+
+void RowWorkers::readRow(Row& row, RowReader& reader, std::string& identity) const {
+  row.unchanged_ref = nullptr;
+  std::string key;
+  if (known_ && recordIdentity(row.record, *row.layout, dialect_.spec().name, partner_, identity)) {
+    key = known_->keyOf(identity);
+    row.unchanged_ref = known_->unchangedOffer(key);
+    if (row.unchanged_ref) return;
+  }
+  reader.read(row.record, row.number, *row.layout, row.outcome);
+  if (!row.outcome.is_offer) return;
+  row.outcome.offer.prepared.record_key = std::move(key);
+  if (prepare_) prepare_(row.outcome.offer);
+}
+
+void RowWorkers::readNow(Row& row) {
+  row.unchanged_ref = nullptr;
+  own_reader_.read(row.record, row.number, *row.layout, row.outcome);
+  if (prepare_ && row.outcome.is_offer) prepare_(row.outcome.offer);
 }
 
 }  // namespace passerelle::formats

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "formats/csv_tokenizer.h"
+#include "formats/known_records.h"
 #include "formats/row_reader.h"
 
 namespace passerelle::formats {
@@ -43,14 +44,18 @@ class RowWorkers {
     long number = 0;                          // the record's number among data records
     std::shared_ptr<const RowLayout> layout;  // what the records before it decided
     RowOutcome outcome;                       // set by the reading
+    // Set instead of `outcome` when the record is known and unchanged
+    // (ReadOptions::known_records): the offer's reference; it was not read.
+    const std::string* unchanged_ref = nullptr;
   };
   using Deliver = std::function<void(Row&)>;
   using Prepare = std::function<void(Offer&)>;  // ReadOptions::prepare_offer
 
   // `prepare`, when set, runs on the reading thread for each row read as an
-  // offer, before it is delivered.
+  // offer, before it is delivered. `known`, when set, spares the reading of
+  // the records it holds unchanged (formats/known_records.h).
   RowWorkers(const Dialect& dialect, const std::string& partner, std::size_t threads,
-             Deliver deliver, Prepare prepare = nullptr);
+             Deliver deliver, Prepare prepare = nullptr, const KnownRecords* known = nullptr);
   ~RowWorkers();
   RowWorkers(const RowWorkers&) = delete;
   RowWorkers& operator=(const RowWorkers&) = delete;
@@ -60,6 +65,10 @@ class RowWorkers {
   Row& add();
   // Reads and delivers every row added so far.
   void flush();
+  // Reads a row delivered unchanged after all (on the caller's thread, from
+  // `deliver`): its reference was claimed before, so it must be read to be
+  // refused as a duplicate.
+  void readNow(Row& row);
 
  private:
   static constexpr std::size_t kBatchRows = 64;
@@ -77,11 +86,13 @@ class RowWorkers {
   void waitUntilDone(Batch* batch);
   void helperLoop();
   void readBatch(Batch& batch, RowReader& reader) const;
+  void readRow(Row& row, RowReader& reader, std::string& identity) const;
 
   const Dialect& dialect_;
   const std::string partner_;
   Deliver deliver_;
   const Prepare prepare_;
+  const KnownRecords* const known_;
   RowReader own_reader_;  // the caller's
   std::vector<std::unique_ptr<Batch>> storage_;
   // The caller's alone:

@@ -15,6 +15,7 @@
 #include "daemon/store/first_load.h"
 #include "daemon/store/offer_search_text.h"
 #include "daemon/store/outbox.h"
+#include "daemon/store/record_keys.h"
 #include "daemon/store/store_connection.h"
 #include "daemon/store/stored_offer_index.h"
 #include "formats/dialect_registry.h"
@@ -100,6 +101,7 @@ class StagingSink final : public fmt::OfferSink {
       }
     }
     if (index_ && offer.source_ref) {
+      record_keys.note(offer);  // read, not skipped: its key is new or changed
       if (upsert && index_->presentUnchanged(*offer.source_ref, *hash)) {
         ++unchanged;
         if (!offer.warnings.empty()) stageUnchanged(offer);
@@ -125,6 +127,13 @@ class StagingSink final : public fmt::OfferSink {
     send();
   }
 
+  // A record the reader did not read: its offer is stored, unchanged.
+  void onUnchangedOffer(const std::string& source_ref) override {
+    if (index_) index_->markPresent(source_ref);
+    ++unchanged;
+    ++not_read;
+  }
+
   void onReject(const fmt::Reject& reject) override {
     // Present but rejected: a snapshot withdraws nothing for it.
     if (index_ && reject.source_ref) index_->markPresent(*reject.source_ref);
@@ -137,7 +146,9 @@ class StagingSink final : public fmt::OfferSink {
 
   std::vector<fmt::FileIssue> file_warnings;
   long unchanged = 0;  // snapshot rows not sent
+  long not_read = 0;   // of which not even read (record keys)
   long sent = 0;
+  RecordKeyWriter record_keys;
 
  private:
   void send() {
@@ -566,6 +577,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
   if (job.isSnapshot()) index = StoredOfferIndex::load(tx, req.partner);
   std::vector<fmt::FileIssue> file_warnings;
   long unchanged_not_sent = 0;
+  RecordKeyWriter record_keys;
   // A partner's first snapshot: nothing stored to compare with (first_load.h).
   std::optional<FirstLoad> first_load;
   if (index && index->size() == 0) {
@@ -580,6 +592,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     options.expected_partner_code = req.expected_partner_code;
     options.row_threads = req.row_threads;
     options.prepare_offer = prepareOffer;
+    if (index) options.known_records = &index->recordKeys();
     fmt::OfferFileReader reader(*job.dialect, options);
     fmt::FileByteSource source(req.path);
     result.summary = reader.readOnePass(source, sink);
@@ -591,6 +604,8 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
     }
     file_warnings = std::move(sink.file_warnings);
     unchanged_not_sent = sink.unchanged;
+    result.rows_not_read = sink.not_read;
+    record_keys = std::move(sink.record_keys);
     result.rows_sent = sink.sent;
   }
   if (result.summary.file_error) {
@@ -622,6 +637,7 @@ ImportResult OfferImport::importInTransaction(pqxx::work& tx, const Job& job) {
 
   result.counts = applyMerge(tx, ctx, index ? std::optional(index->absent()) : std::nullopt);
   result.counts.unchanged += unchanged_not_sent;
+  record_keys.write(tx, req.partner);
   result.outcome = job.approving ? RunOutcome::kApproved : RunOutcome::kImported;
   finishRun(tx, job, result, std::nullopt);
   if (job.approving) {

@@ -92,7 +92,8 @@ struct ImportResult {
   formats::ReadSummary summary;
   MergeCounts counts;
   long store_warnings = 0;
-  long rows_sent = 0;  // data rows sent to the server (a snapshot's unchanged rows are not)
+  long rows_sent = 0;      // data rows sent to the server (a snapshot's unchanged rows are not)
+  long rows_not_read = 0;  // a snapshot's records known unchanged by their key, not read
   std::optional<std::int64_t> duplicate_of_run;
   std::string message;  // why: file error, quarantine reason, duplicate...
   // Quarantined: it would withdraw `withdraw` of the partner's `active`

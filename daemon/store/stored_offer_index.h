@@ -16,7 +16,11 @@
 // Stored offers that are expired or withdrawn are always sent: the merge
 // decides whether they come back.
 //
-// Thread safety: none; one import (one thread) owns an index. It must be
+// The record keys (record_keys.h) come with it: the rows the reader does not
+// read again count as present and unchanged (markPresent()).
+//
+// Thread safety: none; one import (one thread) owns an index, except that
+// recordKeys() may be read by the row threads while it is used. It must be
 // loaded inside the import's transaction, after the partner's import lock,
 // so that it is the state the merge will change.
 #pragma once
@@ -30,6 +34,7 @@
 #include <pqxx/pqxx>
 
 #include "daemon/store/offer_merge.h"
+#include "daemon/store/record_keys.h"
 
 namespace passerelle::daemon {
 
@@ -52,8 +57,13 @@ class StoredOfferIndex {
   std::vector<std::string> absent() const;
 
   std::size_t size() const { return entries_.size(); }
+  // The keys of the records the active offers were read from, for the
+  // reader (ReadOptions::known_records).
+  const StoredRecordKeys& recordKeys() const { return record_keys_; }
 
  private:
+  void loadRecordKeys(pqxx::transaction_base& tx, const std::string& partner);
+
   enum class Status : unsigned char { kActive, kExpired, kWithdrawn };
   using Hash = std::array<char, 64>;  // SHA-256, hex
   struct Entry {
@@ -63,6 +73,7 @@ class StoredOfferIndex {
   };
 
   std::unordered_map<std::string, Entry> entries_;
+  StoredRecordKeys record_keys_;
 };
 
 }  // namespace passerelle::daemon
