@@ -13,30 +13,14 @@
 
 #include "daemon/store/outbox.h"
 #include "tests/integration/daemon/store_test_support.h"
+#include "tests/support/quota_requests.h"
 
 using namespace std::chrono_literals;
 namespace pc = passerelle::connectors;
+using passerelle::testing::instantRequest;
+using passerelle::testing::tryInstant;
 namespace pd = passerelle::daemon;
 using passerelle::store_test::TestStore;
-
-namespace {
-
-// A request answered at once: its slot taken (waiting if need be), ended.
-void instantRequest(pc::Quota& quota) {
-  pc::Slot slot;
-  REQUIRE(quota.acquire(slot));
-  quota.end(slot);
-}
-
-// tryAcquire() of a request ended at once when granted.
-std::chrono::nanoseconds tryInstant(pc::Quota& quota) {
-  pc::Slot slot;
-  const auto wait = quota.tryAcquire(slot);
-  if (wait == 0ns) quota.end(slot);
-  return wait;
-}
-
-}  // namespace
 
 TEST_CASE("shared quota: processes on one key never exceed it together") {
   TestStore store;

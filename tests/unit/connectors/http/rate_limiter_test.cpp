@@ -16,8 +16,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "tests/support/quota_requests.h"
+
 using namespace std::chrono_literals;
 namespace pc = passerelle::connectors;
+using passerelle::testing::instantRequest;
+using passerelle::testing::tryInstant;
 
 namespace {
 
@@ -31,22 +35,6 @@ std::size_t maxInAnyWindow(const std::vector<pc::Clock::SteadyTime>& times,
     best = std::max(best, j - i);
   }
   return best;
-}
-
-// A request answered at once: its slot is taken (waiting if need be) and
-// ended straight away.
-void instantRequest(pc::Quota& quota) {
-  pc::Slot slot;
-  REQUIRE(quota.acquire(slot));
-  quota.end(slot);
-}
-
-// tryAcquire() of a request ended at once when granted.
-std::chrono::nanoseconds tryInstant(pc::Quota& quota) {
-  pc::Slot slot;
-  const auto wait = quota.tryAcquire(slot);
-  if (wait == 0ns) quota.end(slot);
-  return wait;
 }
 
 }  // namespace
