@@ -432,9 +432,10 @@ std::optional<std::string> phoneToE164(std::string_view folded) {
     while (end < s.size() && end - country_start < 3 && isDigit(s[end])) ++end;
     if (end > country_start && s.compare(end, 3, "(0)") == 0) s.erase(end, 3);
   }
-  // 3. Other parentheses are decoration: "02 (99) 00...".
-  std::erase(s, '(');
-  std::erase(s, ')');
+  // 3. Brackets anywhere else are no usual way of writing a number (offer.md,
+  //    Precisions: only "(0)" after a country code and a country code in
+  //    brackets): "0 (0)2 99..." is not read as the Greenland "+299...".
+  if (s.find_first_of("()") != std::string::npos) return std::nullopt;
 
   // 4. International prefix "00" becomes "+".
   if (startsWith(s, "00")) s.replace(0, 2, "+");
@@ -444,8 +445,8 @@ std::optional<std::string> phoneToE164(std::string_view folded) {
     if (!allDigits(digits) || digits.front() == '0') return std::nullopt;  // no country code 0
     if (startsWith(digits, "33")) {
       std::string national = digits.substr(2);
-      // "+33 0 2 99..." : the trunk 0 written without parentheses.
-      if (national.size() == 10 && national.front() == '0') national.erase(0, 1);
+      // "+33 0 2 99...": offer.md wants 9 digits after +33, the first 1 to 9;
+      // only a bracketed "(0)" is dropped (step 2).
       if (national.size() != 9 || national.front() == '0') return std::nullopt;
       return "+33" + national;
     }

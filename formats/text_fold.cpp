@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "formats/accent_fold.h"
+
 namespace passerelle::formats {
 namespace {
 
@@ -264,6 +266,14 @@ constexpr std::string_view kLatinFold[192] = {
 // Writes the code-key form of the character at s[i] (lead byte >= 0x80) at w
 // and returns {bytes read, bytes written}. The key form is never longer than
 // the character (é 2 -> 1, œ 2 -> 2, ’ 3 -> 1), so codeKey rewrites in place.
+// The code point of the well-formed UTF-8 sequence of `len` bytes at s.
+char32_t codePointAt(const unsigned char* s, std::size_t len) {
+  static constexpr unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t cp = s[0] & kLeadMask[len];
+  for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (s[k] & 0x3F);
+  return cp;
+}
+
 struct KeyStep {
   std::size_t read;
   std::size_t written;
@@ -278,12 +288,16 @@ KeyStep codeKeyNonAscii(const unsigned char* s, std::size_t i, std::size_t n, ch
       std::memcpy(w, folded.data(), folded.size());
       return {2, folded.size()};
     }
-  } else if (len == 2 && (s[i] == 0xCC || (s[i] == 0xCD && s[i + 1] <= 0xAF))) {
-    return {2, 0};  // Combining diacritical mark (U+0300-U+036F): decomposed accent.
   } else if (len == 3 && s[i] == 0xE2 && s[i + 1] == 0x80 &&
              (s[i + 2] == 0x98 || s[i + 2] == 0x99)) {
     *w = '\'';  // ‘ and ’ read as '.
     return {3, 1};
+  } else if (len >= 2) {
+    // Any other mark or precomposed letter (accent_fold.h): Ạ, Ṡ, U+1DC0...
+    if (const auto folded = accentFoldKey(codePointAt(s + i, len))) {
+      std::memcpy(w, folded->data(), folded->size());  // never longer than the character
+      return {len, folded->size()};
+    }
   }
   std::memmove(w, s + i, len);  // w may be s + i exactly (nothing shrunk yet).
   return {len, len};

@@ -103,6 +103,26 @@ TEST_CASE("code values ignore case, accents, spaces, and read ‘ ’ as '") {
   CHECK(c.offers[2].contract.type == "apprentissage");
 }
 
+TEST_CASE("code values ignore any accent: precomposed letters and marks beyond Latin-1") {
+  // Ạ (U+1EA0), A + U+1DC0 (a combining mark outside U+0300-U+036F), Ọ
+  // (U+1ECC), Ṗ (U+1E56): found by the differential reading of the specs.
+  Collected c = readBytes(
+      "ymag", ymagFile({{{"Type de contrat", "CONTRAT D\xE2\x80\x99\xE1\xBA\xA0PPRENTISSAGE"},
+                         {"Diffusion Pôle emploi", "\xE1\xBB\x8Cui"}},
+                        {{"N° offre", "Y-2"},
+                         {"Type de contrat", "Contrat de professionnalisation"},
+                         {"Niveau", "CA\xE1\xB9\x96"}},
+                        {{"N° offre", "Y-3"},
+                         {"Type de contrat", "contrat d'a\xE1\xB7\x80pprentissage"}}}));
+  REQUIRE(c.offers.size() == 3);
+  CHECK(c.offers[0].contract.type == "apprentissage");
+  CHECK(c.offers[0].share_with_france_travail == true);
+  CHECK(c.offers[0].warnings.empty());
+  CHECK(c.offers[1].diploma.level == 3);
+  CHECK(c.offers[1].warnings.empty());
+  CHECK(c.offers[2].contract.type == "apprentissage");
+}
+
 TEST_CASE("a ROME column may hold codes separated by commas, spaces or pipes, any dialect") {
   auto g = gil();
   std::string gil_file = g.headerLine() + g.row({{"CODES_ROME", "I1304, I1310 D1102|D1101"}});

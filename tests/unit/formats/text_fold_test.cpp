@@ -233,6 +233,16 @@ TEST_CASE("codeKey: Latin letters lose case and accents") {
   CHECK(codeKey("Ω Я 日本 😀 €") == "Ω Я 日本 😀 €");
 }
 
+TEST_CASE("codeKey: any precomposed letter or mark beyond Latin-1 (accent_fold.h)") {
+  CHECK(codeKey("\xE1\xBA\xA0PP") == "app");         // Ạ U+1EA0
+  CHECK(codeKey("A\xE1\xB7\x80PP") == "app");        // A + U+1DC0
+  CHECK(codeKey("\xE1\xB9\xA0") == "s");             // Ṡ U+1E60
+  CHECK(codeKey("\xC7\x8D\xC7\x8E") == "aa");        // Ǎ ǎ (Latin Extended-B)
+  CHECK(codeKey("\xCE\x86") == "\xCE\xB1");          // Ά: Greek alpha, lower-cased
+  CHECK(codeKey("a\xE2\x83\x97") == "a");            // U+20D7, a combining mark for symbols
+  CHECK(codeKey("\xEA\xB0\x80") == "\xEA\xB0\x80");  // a Hangul syllable: no mark, kept
+}
+
 TEST_CASE("codeKey: decomposed accents (combining marks) are dropped") {
   CHECK(codeKey("Inge\xCC\x81nieur") == "ingenieur");  // e + U+0301.
   CHECK(codeKey("Dipl\xC3\xB4me") == codeKey("Diplo\xCC\x82me"));
