@@ -192,47 +192,11 @@ TEST_CASE("shared quota: randomized, whenever the service counts, no window hold
     connections.push_back(store.connect());
     processes.push_back(std::make_unique<pd::SharedQuota>(*connections.back(), clock, name, rule));
   }
-  std::mt19937 random(2026);
-  std::uniform_int_distribution<int> percent(0, 99);
-  std::uniform_int_distribution<long> duration_ms(0, 6000);
-  struct Event {
-    pc::Clock::WallTime at;
-    int process;
-    pc::Slot ending;  // empty: the process wants a slot
-    bool operator>(const Event& o) const { return at > o.at; }
-  };
-  std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
-  for (int p = 0; p < 3; ++p) events.push({clock.now(), p, {}});
-  std::vector<pc::Clock::WallTime> counted;
-  while (counted.size() < 120) {
-    const Event e = events.top();
-    events.pop();
-    if (e.at > clock.now()) clock.advance(e.at - clock.now());
-    pd::SharedQuota& quota = *processes[static_cast<std::size_t>(e.process)];
-    if (e.ending) {
-      quota.end(e.ending);
-      events.push({e.at + std::chrono::milliseconds(percent(random) * 20), e.process, {}});
-      continue;
-    }
-    pc::Slot slot;
-    const auto wait = quota.tryAcquire(slot);
-    if (wait > 0ns) {
-      events.push(
-          {e.at + std::chrono::duration_cast<pc::Clock::WallTime::duration>(wait), e.process, {}});
-      continue;
-    }
-    const int kind = percent(random);
-    const bool dies = kind >= 95;  // never ended: may be counted up to its deadline
-    std::chrono::milliseconds duration(kind < 30 ? 0 : duration_ms(random));
-    if (dies || (kind >= 30 && kind < 45)) duration = 6000ms;
-    const int where = percent(random);
-    const long offset = where < 33 ? 0
-                        : where < 66
-                            ? duration.count()
-                            : std::uniform_int_distribution<long>(0, duration.count())(random);
-    counted.push_back(e.at + std::chrono::milliseconds(offset));
-    events.push({e.at + duration, e.process, dies ? pc::Slot{} : slot});
-  }
-  std::sort(counted.begin(), counted.end());
+  const auto run = passerelle::testing::simulateRequests<pc::Clock::WallTime>(
+      {3, 120, 6000ms, 2026},
+      [&](int p) -> pc::Quota& { return *processes[static_cast<std::size_t>(p)]; },
+      [&] { return clock.now(); }, [&](std::chrono::nanoseconds d) { clock.advance(d); });
+  const auto& counted = run.counted;
+  CHECK(run.most_in_flight > 1);
   for (std::size_t i = 0; i + 4 < counted.size(); ++i) CHECK(counted[i + 4] - counted[i] > 10s);
 }

@@ -217,69 +217,13 @@ TEST_SUITE("rate_limiter request ends") {
       CAPTURE(setting.quota.requests);
       pc::ManualClock clock;
       pc::SlidingWindowLimiter limiter(clock, setting.quota);
-      std::mt19937 random(static_cast<unsigned>(setting.quota.requests * 7919 + setting.callers));
-      const auto deadline_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(setting.quota.request_deadline)
-              .count();
-      std::uniform_int_distribution<int> percent(0, 99);
-      std::uniform_int_distribution<long> duration_ms(0, deadline_ms);
-      std::uniform_int_distribution<long> think_ms(0, 3000);
-      // Events by time: a caller ready to take a slot, or a request ending.
-      struct Event {
-        pc::Clock::SteadyTime at;
-        int caller;
-        pc::Slot ending;  // empty: the caller wants a slot
-        bool operator>(const Event& o) const { return at > o.at; }
-      };
-      std::priority_queue<Event, std::vector<Event>, std::greater<>> events;
-      for (int c = 0; c < setting.callers; ++c) events.push({clock.steady(), c, {}});
-      std::vector<pc::Clock::SteadyTime> counted;
-      std::size_t in_flight_max = 0, in_flight = 0;
-      while (counted.size() < 3000) {
-        const Event e = events.top();
-        events.pop();
-        if (e.at > clock.steady()) clock.advance(e.at - clock.steady());
-        if (e.ending) {
-          limiter.end(e.ending);
-          --in_flight;
-          events.push({e.at + std::chrono::milliseconds(think_ms(random)), e.caller, {}});
-          continue;
-        }
-        pc::Slot slot;
-        const auto wait = limiter.tryAcquire(slot);
-        if (wait > 0ns) {
-          events.push({e.at + wait, e.caller, {}});
-          continue;
-        }
-        // How long it lives: answered at once, as long as the deadline
-        // allows, anything up to it, or (mostly) a quarter of that; or its
-        // process dies: never ended, it may be counted up to its deadline.
-        const int kind = percent(random);
-        const bool dies = kind == 99;
-        std::chrono::milliseconds duration(0);
-        if (kind >= 30 && kind < 40) {
-          duration = std::chrono::milliseconds(deadline_ms);
-        } else if (kind >= 40 && kind < 50) {
-          duration = std::chrono::milliseconds(duration_ms(random));
-        } else if (kind >= 50) {
-          duration = std::chrono::milliseconds(dies ? deadline_ms : duration_ms(random) / 4);
-        }
-        // When the service counts it: often an extreme, else anywhere.
-        const int where = percent(random);
-        const auto span_ms = duration.count();
-        const long offset = where < 33   ? 0
-                            : where < 66 ? span_ms
-                                         : std::uniform_int_distribution<long>(0, span_ms)(random);
-        counted.push_back(e.at + std::chrono::milliseconds(offset));
-        if (dies) {
-          events.push({e.at + duration + 1ms, e.caller, {}});  // a new process takes over
-        } else {
-          ++in_flight;
-          in_flight_max = std::max(in_flight_max, in_flight);
-          events.push({e.at + duration, e.caller, slot});
-        }
-      }
-      std::sort(counted.begin(), counted.end());
+      const auto run = passerelle::testing::simulateRequests<pc::Clock::SteadyTime>(
+          {setting.callers, 3000,
+           std::chrono::duration_cast<std::chrono::milliseconds>(setting.quota.request_deadline),
+           static_cast<unsigned>(setting.quota.requests * 7919 + setting.callers)},
+          [&](int) -> pc::Quota& { return limiter; }, [&] { return clock.steady(); },
+          [&](std::chrono::nanoseconds d) { clock.advance(d); });
+      const auto& counted = run.counted;
       const auto n = static_cast<std::size_t>(setting.quota.requests);
       if (setting.quota.margin > 0ns) {
         CHECK(maxInAnyWindow(counted, setting.quota.window) <= n);  // closed windows
@@ -288,7 +232,7 @@ TEST_SUITE("rate_limiter request ends") {
       for (std::size_t i = 0; i + n < counted.size(); ++i) {
         CHECK(counted[i + n] - counted[i] >= setting.quota.window);
       }
-      CHECK(in_flight_max > 1);  // the callers did overlap
+      CHECK(run.most_in_flight > 1);  // the callers did overlap
     }
   }
 }
