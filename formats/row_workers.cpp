@@ -127,16 +127,19 @@ void RowWorkers::readRow(Row& row, RowReader& reader, std::string& identity) con
     row.unchanged_ref = known_->unchangedOffer(key);
     if (row.unchanged_ref) return;
   }
+  readRecord(row, reader, std::move(key));
+}
+
+void RowWorkers::readRecord(Row& row, RowReader& reader, std::string record_key) const {
   reader.read(row.record, row.number, *row.layout, row.outcome);
   if (!row.outcome.is_offer) return;
-  row.outcome.offer.prepared.record_key = std::move(key);
+  row.outcome.offer.prepared.record_key = std::move(record_key);
   if (prepare_) prepare_(row.outcome.offer);
 }
 
 void RowWorkers::readNow(Row& row) {
   row.unchanged_ref = nullptr;
-  own_reader_.read(row.record, row.number, *row.layout, row.outcome);
-  if (prepare_ && row.outcome.is_offer) prepare_(row.outcome.offer);
+  readRecord(row, own_reader_, std::string());
 }
 
 }  // namespace passerelle::formats

@@ -87,6 +87,7 @@ class RowWorkers {
   void helperLoop();
   void readBatch(Batch& batch, RowReader& reader) const;
   void readRow(Row& row, RowReader& reader, std::string& identity) const;
+  void readRecord(Row& row, RowReader& reader, std::string record_key) const;
 
   const Dialect& dialect_;
   const std::string partner_;
