@@ -295,7 +295,8 @@ KeyStep codeKeyNonAscii(const unsigned char* s, std::size_t i, std::size_t n, ch
   } else if (len >= 2) {
     // Any other mark or precomposed letter (accent_fold.h): Ạ, Ṡ, U+1DC0...
     if (const auto folded = accentFoldKey(codePointAt(s + i, len))) {
-      std::memcpy(w, folded->data(), folded->size());  // never longer than the character
+      // Never longer than the character; a mark's key is empty (data() may be null).
+      if (!folded->empty()) std::memcpy(w, folded->data(), folded->size());
       return {len, folded->size()};
     }
   }
