@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "formats/byte_block.h"
+
 namespace passerelle::formats {
 
 namespace {
@@ -115,6 +117,43 @@ void CsvTokenizer::endRecord(const RecordHandler& on_record) {
   state_ = State::kFieldStart;
 }
 
+// End of the run of ordinary bytes (not the delimiter, LF, CR or NUL) from p.
+const char* CsvTokenizer::ordinaryRunEnd(const char* p, const char* end) const {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  const auto* const u_end = reinterpret_cast<const unsigned char*>(end);
+  while (u_end - u >= static_cast<std::ptrdiff_t>(ByteBlock::kSize)) {
+    const ByteBlock block(u);
+    const std::uint32_t stops = block.equalTo(static_cast<unsigned char>(delimiter_)) |
+                                block.equalTo('\n') | block.equalTo('\r') | block.equalTo(0);
+    if (stops != 0) return reinterpret_cast<const char*>(u + firstSetBit(stops));
+    u += ByteBlock::kSize;
+  }
+  while (u < u_end && cls_[*u] == kOrdinary) ++u;
+  return reinterpret_cast<const char*>(u);
+}
+
+// End of the quoted data from p: the next quote, or `end`. Counts the line
+// ends it passes and notes a NUL byte.
+const char* CsvTokenizer::quotedRunEnd(const char* p, const char* end) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  const auto* const u_end = reinterpret_cast<const unsigned char*>(end);
+  while (u_end - u >= static_cast<std::ptrdiff_t>(ByteBlock::kSize)) {
+    const ByteBlock block(u);
+    const std::uint32_t quotes = block.equalTo('"');
+    // Only the bytes before the quote count.
+    const std::uint32_t before = quotes != 0 ? (quotes & -quotes) - 1 : 0xFFFFu;
+    if (const std::uint32_t ends = block.equalTo('\n') & before) line_ += setBitCount(ends);
+    if ((block.equalTo(0) & before) != 0) record_.has_nul = true;
+    if (quotes != 0) return reinterpret_cast<const char*>(u + firstSetBit(quotes));
+    u += ByteBlock::kSize;
+  }
+  for (; u < u_end && *u != '"'; ++u) {
+    if (*u == '\n') ++line_;
+    if (*u == 0) record_.has_nul = true;
+  }
+  return reinterpret_cast<const char*>(u);
+}
+
 void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) {
   const char* p = chunk.data();
   const char* const end = p + chunk.size();
@@ -151,8 +190,7 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         continue;  // re-read c as unquoted
       case State::kUnquoted: {
         // Fast path: copy a run of ordinary bytes at once.
-        const char* run = p;
-        while (run < end && cls_[static_cast<unsigned char>(*run)] == kOrdinary) ++run;
+        const char* run = ordinaryRunEnd(p, end);
         if (run != p) {
           append(p, run);
           p = run;
@@ -174,12 +212,9 @@ void CsvTokenizer::feed(std::string_view chunk, const RecordHandler& on_record) 
         continue;
       }
       case State::kQuoted: {
-        // Descriptions are mostly quoted: find the next quote, then count
-        // line ends and look for NUL bytes in the run (vectorised scans).
-        const char* quote = static_cast<const char*>(std::memchr(p, '"', end - p));
-        const char* run = quote ? quote : end;
-        line_ += std::count(p, run, '\n');
-        if (std::memchr(p, '\0', run - p) != nullptr) record_.has_nul = true;
+        // Descriptions are mostly quoted: find the next quote, counting line
+        // ends and looking for NUL bytes on the way (one scan).
+        const char* run = quotedRunEnd(p, end);
         append(p, run);
         p = run;
         if (p != end) {

@@ -134,6 +134,9 @@ class CsvTokenizer {
   void append(const char* begin, const char* end);
   void appendByte(char c) { append(&c, &c + 1); }
   void startTail();
+  // The scans of the two fast paths, 16 bytes at a time (byte_block.h).
+  const char* ordinaryRunEnd(const char* p, const char* end) const;
+  const char* quotedRunEnd(const char* p, const char* end);
 
   char delimiter_;
   CsvLimits limits_;

@@ -4,12 +4,14 @@
 // Single-byte encodings go through a constexpr 256-entry table whose entries
 // hold the byte's UTF-8 form already encoded (1 to 3 bytes), so the hot loop
 // never encodes a code point. ASCII runs, which dominate French text, are
-// found 8 bytes at a time and copied with memcpy.
+// found and copied 16 bytes at a time (byte_block.h).
 #include "formats/encoding.h"
 
 #include <array>
 #include <cstdint>
 #include <cstring>
+
+#include "formats/byte_block.h"
 
 namespace passerelle::formats {
 namespace {
@@ -98,68 +100,82 @@ constexpr DecodeTable makeLatin9Table() {
 constexpr DecodeTable kCp1252Table = makeCp1252Table();
 constexpr DecodeTable kLatin9Table = makeLatin9Table();
 
-constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-
-// Length of the ASCII run starting at p (at most n bytes), 8 bytes at a time.
+// Length of the ASCII run starting at p (at most n bytes), a block at a time.
 std::size_t asciiRunLength(const unsigned char* p, std::size_t n) {
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);  // memcpy: no alignment or aliasing issue.
-    if (w & kHighBits) break;
+  for (; i + ByteBlock::kSize <= n; i += ByteBlock::kSize) {
+    if (const std::uint32_t high = ByteBlock(p + i).nonAscii()) return i + firstSetBit(high);
   }
   while (i < n && p[i] < 0x80) ++i;
   return i;
 }
 
-// Number of bytes >= 0x80 in [p, p+n): sizes the output of a single-byte
-// decode exactly enough for one allocation.
-std::size_t countNonAscii(const unsigned char* p, std::size_t n) {
-  std::size_t count = 0;
-  std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, p + i, 8);
-    // Move each high bit to its byte's bit 0, then sum the eight bytes with a
-    // multiply (each is 0 or 1, so the sum fits the top byte); portable and
-    // branch-free, unlike a popcount without -mpopcnt.
-    count += static_cast<std::size_t>((((w & kHighBits) >> 7) * 0x0101010101010101ULL) >> 56);
-  }
-  for (; i < n; ++i) count += p[i] >> 7;
-  return count;
+// Writes the table entry of in[i] at w; nullptr for an undefined byte. The
+// entry is copied whole (3 bytes, e.len of which count): a fixed-size copy.
+char* decodeByte(const DecodeTable& table, const unsigned char* in, std::size_t i, char* w) {
+  const Utf8Entry& e = table[in[i]];
+  if (e.len == 0) return nullptr;
+  std::memcpy(w, e.bytes, 3);
+  return w + e.len;
 }
 
-std::optional<DecodeError> decodeSingleByte(const DecodeTable& table, std::string_view bytes,
-                                            std::string& out) {
+// Single-byte decoding into `out`, which has room for 3 bytes per input
+// byte. French prose puts an accent every twenty bytes or so, too often and
+// too irregularly for a loop that branches on the text, so:
+//
+// - While 32 input bytes remain, the text goes 16 bytes at a time. The block
+//   is stored whole at w (its ASCII prefix is then in place); then, for each
+//   of its non-ASCII bytes (the bits of one mask), the byte is decoded
+//   through the table and the 16 input bytes after it are stored right
+//   after, which places the ASCII that follows. The loads depend on the mask
+//   only, never on the output written before: the iterations overlap.
+// - While 17 remain, one step stores a block, skips its ASCII prefix and
+//   decodes the byte after it (the 17th when the block was all ASCII: the
+//   table maps ASCII to itself).
+// - The last bytes go through the table one by one.
+//
+// Every store stays in the room: w is at most 3i bytes ahead of out, and a
+// store of 16 bytes at w starts at an input position p with p + 16 <= n.
+DecodeResult decodeSingleByte(const DecodeTable& table, std::string_view bytes, char* out) {
   const auto* in = reinterpret_cast<const unsigned char*>(bytes.data());
   const std::size_t n = bytes.size();
-  // Each non-ASCII byte yields at most 3 bytes: size once, write through a
-  // pointer, shrink at the end (no per-byte push_back).
-  const std::size_t base = out.size();
-  out.resize(base + n + 2 * countNonAscii(in, n));
-  char* w = out.data() + base;
-  std::optional<DecodeError> error;
+  char* w = out;
   std::size_t i = 0;
-  while (i < n) {
-    const std::size_t run = asciiRunLength(in + i, n - i);
-    std::memcpy(w, in + i, run);
-    w += run;
-    i += run;
-    // Decode the non-ASCII bytes that follow, until the next ASCII byte.
-    while (i < n && in[i] >= 0x80) {
-      const Utf8Entry& e = table[in[i]];
-      if (e.len == 0) {
-        error = DecodeError{i, in[i]};
-        break;
-      }
-      std::memcpy(w, e.bytes, 3);  // Fixed-size copy; only e.len bytes count.
-      w += e.len;
-      ++i;
+  for (; i + 2 * ByteBlock::kSize <= n; i += ByteBlock::kSize) {
+    const ByteBlock block(in + i);
+    block.storeTo(w);
+    std::uint32_t high = block.nonAscii();
+    std::size_t placed = 0;  // bytes of the block already at their place from w
+    while (high != 0) {
+      const unsigned k = firstSetBit(high);
+      high &= high - 1;
+      w += k - placed;
+      char* next = decodeByte(table, in, i + k, w);
+      if (next == nullptr)
+        return {static_cast<std::size_t>(w - out), DecodeError{i + k, in[i + k]}};
+      w = next;
+      ByteBlock(in + i + k + 1).storeTo(w);
+      placed = k + 1;
     }
-    if (error) break;
+    w += ByteBlock::kSize - placed;
   }
-  out.resize(static_cast<std::size_t>(w - out.data()));
-  return error;
+  while (i + ByteBlock::kSize < n) {
+    const ByteBlock block(in + i);
+    block.storeTo(w);
+    const unsigned ascii = firstSetBit(block.nonAscii() | (1u << ByteBlock::kSize));
+    i += ascii;
+    w += ascii;
+    char* next = decodeByte(table, in, i, w);
+    if (next == nullptr) return {static_cast<std::size_t>(w - out), DecodeError{i, in[i]}};
+    w = next;
+    ++i;
+  }
+  for (; i < n; ++i) {
+    char* next = decodeByte(table, in, i, w);
+    if (next == nullptr) return {static_cast<std::size_t>(w - out), DecodeError{i, in[i]}};
+    w = next;
+  }
+  return {static_cast<std::size_t>(w - out), std::nullopt};
 }
 
 // Length of the well-formed UTF-8 sequence starting at p[0] (non-ASCII), or 0
@@ -212,11 +228,12 @@ std::size_t wellFormedUtf8Prefix(std::string_view bytes, std::optional<DecodeErr
 }
 
 // UTF-8 input is copied as it is: find the end of the well-formed prefix,
-// then append it with a single copy.
-std::optional<DecodeError> decodeUtf8(std::string_view bytes, std::string& out) {
-  std::optional<DecodeError> error;
-  out.append(bytes.data(), wellFormedUtf8Prefix(bytes, error));
-  return error;
+// then copy it at once.
+DecodeResult decodeUtf8(std::string_view bytes, char* out) {
+  DecodeResult result;
+  result.written = wellFormedUtf8Prefix(bytes, result.error);
+  if (result.written > 0) std::memcpy(out, bytes.data(), result.written);
+  return result;
 }
 
 std::optional<DecodeError> firstUndefinedSingleByte(const DecodeTable& table,
@@ -243,7 +260,12 @@ std::string_view encodingName(Encoding e) {
   return "unknown";
 }
 
-std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, std::string& out) {
+std::size_t maxDecodedSize(Encoding enc, std::size_t n) {
+  // Both single-byte encodings stay inside the BMP: at most 3 UTF-8 bytes.
+  return enc == Encoding::kUtf8 ? n : 3 * n;
+}
+
+DecodeResult decodeInto(Encoding enc, std::string_view bytes, char* out) {
   switch (enc) {
     case Encoding::kWindows1252:
       return decodeSingleByte(kCp1252Table, bytes, out);
@@ -252,8 +274,17 @@ std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, st
     case Encoding::kUtf8:
       return decodeUtf8(bytes, out);
   }
-  return DecodeError{
-      0, bytes.empty() ? static_cast<unsigned char>(0) : static_cast<unsigned char>(bytes[0])};
+  return {0, DecodeError{0, bytes.empty() ? static_cast<unsigned char>(0)
+                                          : static_cast<unsigned char>(bytes[0])}};
+}
+
+std::optional<DecodeError> decodeAppend(Encoding enc, std::string_view bytes, std::string& out) {
+  // decodeInto() may write anywhere in its room, not only what it keeps.
+  const std::size_t base = out.size();
+  out.resize(base + maxDecodedSize(enc, bytes.size()));
+  const DecodeResult result = decodeInto(enc, bytes, out.data() + base);
+  out.resize(base + result.written);
+  return result.error;
 }
 
 std::optional<DecodeError> firstDecodeError(Encoding enc, std::string_view bytes) {

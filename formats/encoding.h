@@ -24,6 +24,22 @@ struct DecodeError {
   unsigned char byte = 0;  // the offending byte (first byte of an ill-formed sequence)
 };
 
+struct DecodeResult {
+  std::size_t written = 0;           // UTF-8 bytes written
+  std::optional<DecodeError> error;  // where decoding stopped, if it did
+};
+
+// The most UTF-8 bytes decoding `n` bytes of `enc` can write.
+std::size_t maxDecodedSize(Encoding enc, std::size_t n);
+
+// Decodes `bytes` from `enc` into UTF-8 at `out`, which must have room for
+// maxDecodedSize(enc, bytes.size()) bytes (it may write anywhere in that
+// room, not only the bytes it reports). No allocation: a caller decoding
+// every field of every row keeps one buffer and never zero-fills it again.
+// On an undefined byte or ill-formed sequence, stops and reports it (what
+// was written before stays).
+DecodeResult decodeInto(Encoding enc, std::string_view bytes, char* out);
+
 // Decodes `bytes` from `enc` into UTF-8, appending to `out`.
 // On an undefined byte or ill-formed sequence, stops and returns the error
 // (what was appended so far stays in `out`).

@@ -37,8 +37,13 @@ std::string upperAscii(std::string_view s) {
   return out;
 }
 
+// A byte loop, not string_view's compare: the prefixes are two or three
+// bytes and a call to memcmp for each cost more than the rule itself.
 bool startsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t k = 0; k < prefix.size(); ++k)
+    if (s[k] != prefix[k]) return false;
+  return true;
 }
 
 // Value of a run of ASCII digits already checked by the caller (at most a few
@@ -65,6 +70,7 @@ constexpr std::string_view kNarrowNbsp = "\xE2\x80\xAF";
 std::size_t whiteSpaceLength(std::string_view s, std::size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
   if (b <= 0x20 || b == 0x7F) return 1;
+  if (b != 0xC2 && b != 0xE2 && b != 0xE3) return 0;  // The only lead bytes of the rest.
   const std::string_view rest = s.substr(i);
   if (startsWith(rest, kNbsp)) return 2;
   if (b == 0xE2 && rest.size() >= 3) {

@@ -1,6 +1,7 @@
 #include "formats/row_reader.h"
 
 #include <cstdio>
+#include <cstring>
 #include <utility>
 
 namespace passerelle::formats {
@@ -13,17 +14,45 @@ std::string hexByte(unsigned char b) {
   return buf;
 }
 
-// Appends kept field `i` decoded (with kElided for a tail with content);
-// returns the first byte the encoding refuses in the whole field, if any.
+// What decoding one kept field wrote, and the first byte its encoding
+// refuses anywhere in the field (its tail included), if any.
+struct FieldDecode {
+  std::size_t written = 0;
+  std::optional<unsigned char> refused;
+};
+
+// Room decodeKeptInto() may use for kept field `i`.
+std::size_t keptRoom(Encoding encoding, const CsvRecord& r, std::size_t i) {
+  return maxDecodedSize(encoding, r.field(i).size()) + kElided.size();
+}
+
+// Decodes kept field `i` at w (with kElided for a tail with content).
+FieldDecode decodeKeptInto(Encoding encoding, const CsvRecord& r, std::size_t i, char* w) {
+  const DecodeResult d = decodeInto(encoding, r.field(i), w);
+  if (d.error) return {d.written, d.error->byte};
+  if (const FieldTail* t = r.tail(i)) {
+    if (auto byte = t->firstUndefinedByte(encoding)) return {d.written, byte};
+    if (t->hasContent()) {
+      std::memcpy(w + d.written, kElided.data(), kElided.size());
+      return {d.written + kElided.size(), std::nullopt};
+    }
+  }
+  return {d.written, std::nullopt};
+}
+
+// Kept field `i` decoded into `out` (a one-off: the reference of a row
+// rejected as a whole); the refused byte, if any.
 std::optional<unsigned char> decodeKept(Encoding encoding, const CsvRecord& r, std::size_t i,
                                         std::string& out) {
-  if (auto err = decodeAppend(encoding, r.field(i), out)) return err->byte;
-  if (const FieldTail* t = r.tail(i)) {
-    if (auto byte = t->firstUndefinedByte(encoding)) return byte;
-    if (t->hasContent()) out += kElided;
-  }
-  return std::nullopt;
+  out.resize(keptRoom(encoding, r, i));
+  const FieldDecode d = decodeKeptInto(encoding, r, i, out.data());
+  out.resize(d.written);
+  return d.refused;
 }
+
+// decoded_ is grown, never shrunk, so that it is not zero-filled for every
+// row; a buffer grown past this by an exceptional record is given back.
+constexpr std::size_t kDecodedBufferKeep = 256 * 1024;
 
 }  // namespace
 
@@ -74,16 +103,23 @@ void RowReader::rejectWhole(long line, long record, FieldError error,
 // Decodes every field of a row (an undefined byte anywhere rejects the row).
 bool RowReader::decodeRow(const CsvRecord& r, long record, const RowLayout& layout,
                           RowOutcome& out) {
-  decoded_.clear();
+  const std::size_t room =
+      maxDecodedSize(layout.encoding, r.bytes.size()) + r.keptFieldCount() * kElided.size();
+  if (decoded_.size() > kDecodedBufferKeep && room <= kDecodedBufferKeep)
+    std::string().swap(decoded_);
+  if (decoded_.size() < room) decoded_.resize(room);
   decoded_ends_.clear();
+  std::size_t used = 0;
   std::optional<unsigned char> bad_byte;
   std::size_t bad_field = 0;
   for (std::size_t i = 0; i < r.keptFieldCount(); ++i) {
     if (!bad_byte) {
-      bad_byte = decodeKept(layout.encoding, r, i, decoded_);
+      const FieldDecode d = decodeKeptInto(layout.encoding, r, i, decoded_.data() + used);
+      used += d.written;
+      bad_byte = d.refused;
       if (bad_byte) bad_field = i;
     }
-    decoded_ends_.push_back(decoded_.size());
+    decoded_ends_.push_back(used);
   }
   if (!bad_byte && r.dropped_fields > 0) {
     bad_byte = r.dropped.firstUndefinedByte(layout.encoding);

@@ -61,8 +61,8 @@ class RowReader {
 
   const DialectSpec& spec_;
   RowValidator validator_;
-  std::string decoded_;
-  std::vector<std::size_t> decoded_ends_;
+  std::string decoded_;  // the row's fields decoded, one after another; room, not content
+  std::vector<std::size_t> decoded_ends_;  // end of each field in decoded_
 };
 
 }  // namespace passerelle::formats

@@ -91,6 +91,28 @@ std::optional<std::string> RowValidator::valueOf(FieldId id) const {
   return t;
 }
 
+std::optional<std::string> RowValidator::textValue(FieldId id) {
+  const std::string& t = text(id);
+  if (t.empty()) return std::nullopt;
+  std::string& buffer = spare_[static_cast<std::size_t>(id)];
+  buffer.assign(t);  // No allocation when an earlier offer's buffer is large enough.
+  return std::optional<std::string>(std::move(buffer));
+}
+
+void RowValidator::recycle(Offer& old) {
+  const auto keep = [this](std::optional<std::string>& value, FieldId id) {
+    std::string& buffer = spare_[static_cast<std::size_t>(id)];
+    if (value && value->capacity() > buffer.capacity()) buffer.swap(*value);
+  };
+  keep(old.employer.name, FieldId::kEmployerName);
+  keep(old.title, FieldId::kTitle);
+  keep(old.description, FieldId::kDescription);
+  keep(old.diploma.title, FieldId::kDiplomaTitle);
+  keep(old.workplace.address, FieldId::kAddress);
+  keep(old.workplace.city, FieldId::kCity);
+  keep(old.contact.name, FieldId::kContactName);
+}
+
 std::optional<std::string> RowValidator::optionalText(FieldId id) const {
   return valueOf(id);
 }
@@ -156,7 +178,7 @@ void RowValidator::checkEmployer() {
           "Le SIRET " + quoted(siret) + " doit compter 14 chiffres (hors zéros)");
   }
 
-  offer_.employer.name = valueOf(FieldId::kEmployerName);
+  offer_.employer.name = textValue(FieldId::kEmployerName);
   if (!offer_.employer.name)
     error(FieldId::kEmployerName, "EMPLOYER_NAME_MISSING", "La raison sociale est absente");
 
@@ -171,7 +193,7 @@ void RowValidator::checkEmployer() {
 }
 
 void RowValidator::checkJob() {
-  offer_.title = valueOf(FieldId::kTitle);
+  offer_.title = textValue(FieldId::kTitle);
   if (!offer_.title) {
     error(FieldId::kTitle, "TITLE_MISSING", "L'intitulé du poste est absent");
   } else if (truncateCodePoints(*offer_.title, kMaxTitleLength)) {
@@ -179,7 +201,7 @@ void RowValidator::checkJob() {
             "L'intitulé du poste dépasse 255 caractères : il a été coupé");
   }
 
-  offer_.description = valueOf(FieldId::kDescription);
+  offer_.description = textValue(FieldId::kDescription);
   if (offer_.description && truncateCodePoints(*offer_.description, kMaxDescriptionLength)) {
     warning(FieldId::kDescription, "DESCRIPTION_TRUNCATED",
             "Le descriptif dépasse 10 000 caractères : il a été coupé");
@@ -247,7 +269,7 @@ void RowValidator::checkDiploma() {
               "Niveau de diplôme " + quoted(level) + " inconnu : ignoré");
     }
   }
-  offer_.diploma.title = valueOf(FieldId::kDiplomaTitle);
+  offer_.diploma.title = textValue(FieldId::kDiplomaTitle);
   const std::string& rncp = text(FieldId::kRncp);
   if (!rncp.empty()) {
     offer_.diploma.rncp = rules::normaliseRncp(rncp);
@@ -258,14 +280,14 @@ void RowValidator::checkDiploma() {
 }
 
 void RowValidator::checkWorkplace() {
-  offer_.workplace.address = valueOf(FieldId::kAddress);
+  offer_.workplace.address = textValue(FieldId::kAddress);
   const std::string& postal = text(FieldId::kPostalCode);
   offer_.workplace.postal_code = rules::normalisePostalCode(postal);
   if (!offer_.workplace.postal_code)
     error(FieldId::kPostalCode, "POSTAL_CODE",
           postal.empty() ? std::string("Le code postal est absent")
                          : "Code postal " + quoted(postal) + " invalide : 5 chiffres attendus");
-  offer_.workplace.city = valueOf(FieldId::kCity);
+  offer_.workplace.city = textValue(FieldId::kCity);
   if (!offer_.workplace.city) error(FieldId::kCity, "CITY_MISSING", "La ville est absente");
   const std::string& insee = text(FieldId::kInsee);
   if (!insee.empty()) {
@@ -279,7 +301,7 @@ void RowValidator::checkWorkplace() {
 }
 
 void RowValidator::checkContact() {
-  offer_.contact.name = valueOf(FieldId::kContactName);
+  offer_.contact.name = textValue(FieldId::kContactName);
   const std::string& email = text(FieldId::kContactEmail);
   if (!email.empty()) {
     if (rules::isPlausibleEmail(email)) {
@@ -361,6 +383,7 @@ void RowValidator::buildDelete() {
 }
 
 bool RowValidator::finish() {
+  recycle(offer_);
   offer_ = Offer{};
   offer_.line = line_;
   offer_.record = record_;

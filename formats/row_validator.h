@@ -60,6 +60,12 @@ class RowValidator {
   Slot& slot(FieldId id) { return slots_[static_cast<std::size_t>(id)]; }
   const std::string& text(FieldId id) const { return slots_[static_cast<std::size_t>(id)].text; }
   std::optional<std::string> valueOf(FieldId id) const;
+  // A field's text for the offer, copied into a buffer an earlier offer
+  // left (recycle()): an offer's long texts are not allocated for every row.
+  std::optional<std::string> textValue(FieldId id);
+  // Keeps the buffers of `old`'s texts (an offer the caller is done with,
+  // given back by takeOffer(), or this row's unfinished one) for textValue().
+  void recycle(Offer& old);
 
   void error(FieldId id, std::string code, std::string message);
   void warning(FieldId id, std::string code, std::string message);
@@ -85,7 +91,8 @@ class RowValidator {
   std::string partner_;
   Slot slots_[kFieldCount];
   std::string scratch_;
-  std::string transform_scratch_;  // what the dialect's transformField() made of a value
+  std::string spare_[kFieldCount];  // text buffers for textValue(), by field
+  std::string transform_scratch_;   // what the dialect's transformField() made of a value
   Offer offer_;
   Reject reject_;
   std::vector<FieldError> errors_;

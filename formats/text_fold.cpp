@@ -3,8 +3,9 @@
 // Every function scans UTF-8 bytes without decoding ordinary characters: in
 // well-formed UTF-8 only a few lead bytes can start a white-space or removed
 // character (C2 for U+0080-U+00A0, E2/E3 for U+2000-U+3000, EF for U+FEFF),
-// so all other bytes are copied in runs. The folds never lengthen the text,
-// so the output is sized to the input once and written through a pointer.
+// so all other bytes are copied in runs, 16 at a time (byte_block.h). The
+// folds never lengthen the text, so the output is sized to the input once and
+// written through a pointer.
 #include "formats/text_fold.h"
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstring>
 
 #include "formats/accent_fold.h"
+#include "formats/byte_block.h"
 
 namespace passerelle::formats {
 namespace {
@@ -72,28 +74,58 @@ SpecialChar classifySpecial(const unsigned char* s, std::size_t i, std::size_t n
   return {SpecialKind::kKeep, 1};
 }
 
-// End of the run of bytes starting at i (just after a kept character) that
-// both folds copy unchanged: plain bytes, and single spaces between plain
-// bytes (neither leading, trailing nor part of a longer run). Taking in
-// those spaces keeps ordinary prose in one run, copied with one memcpy.
-std::size_t plainRunEnd(const unsigned char* s, std::size_t i, std::size_t n) {
+// Where copyPlainRun() stopped: the input index and the output pointer.
+struct RunCopied {
+  std::size_t end;
+  char* w;
+};
+
+// Copies to w the run of bytes starting at i (just after a kept character)
+// that both folds copy unchanged: plain bytes, and single spaces between
+// plain bytes (neither leading, trailing nor part of a longer run). Taking in
+// those spaces keeps ordinary prose in one run.
+//
+// While 17 bytes remain (a block and the byte after it, which tells whether
+// the block's last space is followed by a plain byte), the block is stored
+// whole at w and the run advances to its first real stop. The store stays
+// in the output, sized like the input, because the writer is never ahead of
+// the reader; it would corrupt input not yet read if the two overlapped, so
+// the folds never run in place (foldInto()).
+RunCopied copyPlainRun(const unsigned char* s, std::size_t i, std::size_t n, char* w) {
+  while (i + ByteBlock::kSize < n) {
+    const ByteBlock block(s + i);
+    block.storeTo(w);
+    const std::uint32_t stops = block.foldStops();
+    const std::uint32_t after_stop =
+        (stops >> 1) |
+        (static_cast<std::uint32_t>(kByteClass[s[i + ByteBlock::kSize]] != ByteClass::kPlain)
+         << (ByteBlock::kSize - 1));
+    const std::uint32_t real_stops = stops & ~(block.spaces() & ~after_stop);
+    if (real_stops != 0) {
+      const unsigned k = firstSetBit(real_stops);
+      return {i + k, w + k};
+    }
+    i += ByteBlock::kSize;
+    w += ByteBlock::kSize;
+  }
   while (i < n) {
     if (kByteClass[s[i]] == ByteClass::kPlain) {
-      ++i;
+      *w++ = static_cast<char>(s[i++]);
     } else if (s[i] == ' ' && i + 1 < n && kByteClass[s[i + 1]] == ByteClass::kPlain) {
+      *w++ = ' ';
+      *w++ = static_cast<char>(s[i + 1]);
       i += 2;
     } else {
       break;
     }
   }
-  return i;
+  return {i, w};
 }
 
-// Copies bytes [i, end) to w. memmove, not memcpy: the writer never gets
-// ahead of the reader, so folding a string into itself (text viewing out) works.
-char* copyRun(char* w, const unsigned char* s, std::size_t i, std::size_t end) {
-  std::memmove(w, s + i, end - i);
-  return w + (end - i);
+// Copies the kept character of `len` bytes at s[i], then the plain run after it.
+RunCopied copyKept(const unsigned char* s, std::size_t i, std::size_t len, std::size_t n, char* w) {
+  for (std::size_t k = 0; k < len; ++k) *w++ = static_cast<char>(s[i + k]);
+  return copyPlainRun(s, i + len, n, w);
 }
 
 // Encoded length of the character whose lead byte is b (1 for ASCII and, to
@@ -127,9 +159,9 @@ std::size_t foldSingleLineInto(std::string_view text, char* out) {
       // A space is written only between two kept characters: that trims both ends.
       if (pending_space && w != out) *w++ = ' ';
       pending_space = false;
-      const std::size_t end = plainRunEnd(s, i + len, n);
-      w = copyRun(w, s, i, end);
-      i = end;
+      const RunCopied run = copyKept(s, i, len, n, w);
+      w = run.w;
+      i = run.end;
       continue;
     }
     if (c != ByteClass::kControl) pending_space = true;  // kSpace, kLf, kCr.
@@ -186,9 +218,9 @@ std::size_t foldDescriptionInto(std::string_view text, char* out) {
     switch (c) {
       case ByteClass::kPlain: {
         st.beforeCharacter();
-        const std::size_t end = plainRunEnd(s, i + len, n);
-        st.w = copyRun(st.w, s, i, end);
-        i = end;
+        const RunCopied run = copyKept(s, i, len, n, st.w);
+        st.w = run.w;
+        i = run.end;
         continue;
       }
       case ByteClass::kSpace:
@@ -322,9 +354,27 @@ std::string foldSingleLine(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Folds `text` into `out` with `fold` (out sized to the text once: the folds
+// never lengthen it). A text that views out's own buffer is copied first:
+// the folds store whole blocks ahead of what they have read.
+template <typename Fold>
+void foldInto(std::string_view text, std::string& out, Fold fold) {
+  const char* buffer = out.data();
+  if (text.data() >= buffer && text.data() < buffer + out.capacity() && !text.empty()) {
+    const std::string copy(text);
+    foldInto(copy, out, fold);
+    return;
+  }
+  out.resize(text.size());  // Reuses out's capacity.
+  out.resize(fold(text, out.data()));
+}
+
+}  // namespace
+
 void foldSingleLine(std::string_view text, std::string& out) {
-  out.resize(text.size());  // Reuses out's capacity; the fold never lengthens.
-  out.resize(foldSingleLineInto(text, out.data()));
+  foldInto(text, out, foldSingleLineInto);
 }
 
 std::string foldDescription(std::string_view text) {
@@ -334,8 +384,7 @@ std::string foldDescription(std::string_view text) {
 }
 
 void foldDescription(std::string_view text, std::string& out) {
-  out.resize(text.size());
-  out.resize(foldDescriptionInto(text, out.data()));
+  foldInto(text, out, foldDescriptionInto);
 }
 
 std::string_view trimWhiteSpace(std::string_view text) {
