@@ -38,9 +38,13 @@ class RowValidator {
 
   const Offer& offer() const { return offer_; }
   const Reject& reject() const { return reject_; }
-  // Moves the row's result out (swapped with `into`, whose old content is
-  // dropped by the next row): no copy of an offer per row.
-  void takeOffer(Offer& into) { std::swap(into, offer_); }
+  // Moves the row's offer into `into`, keeping the text buffers of what
+  // `into` held (an offer the caller is done with) for the next rows: no
+  // copy of an offer, and no allocation of its long texts, per row.
+  void takeOffer(Offer& into) {
+    recycle(into);
+    into = std::move(offer_);
+  }
   void takeReject(Reject& into) { std::swap(into, reject_); }
 
   // A reject for a row whose fields cannot be trusted (FIELD_COUNT, ENCODING,
