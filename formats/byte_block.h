@@ -62,10 +62,13 @@ class ByteBlock {
   // a non-ASCII white-space or removed character.
   std::uint32_t foldStops() const {
 #if defined(__SSE2__)
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v_, _mm_set1_epi8(0x1F)), v_);  // <= 1F
-    __m128i stops = _mm_or_si128(control, eq(0x7F));
-    stops = _mm_or_si128(stops, _mm_or_si128(eq(0x20), eq(0xC2)));
-    stops = _mm_or_si128(stops, _mm_or_si128(eq(0xE2), _mm_or_si128(eq(0xE3), eq(0xEF))));
+    // Fewest operations: b <= 0x20 (controls and the space) as min(b, 0x20)
+    // == b, and E2 or E3 as (b & 0xFE) == 0xE2.
+    const __m128i up_to_space = _mm_cmpeq_epi8(_mm_min_epu8(v_, _mm_set1_epi8(0x20)), v_);
+    const __m128i e2_e3 = _mm_cmpeq_epi8(_mm_and_si128(v_, _mm_set1_epi8(static_cast<char>(0xFE))),
+                                         _mm_set1_epi8(static_cast<char>(0xE2)));
+    const __m128i stops = _mm_or_si128(_mm_or_si128(up_to_space, eq(0x7F)),
+                                       _mm_or_si128(_mm_or_si128(eq(0xC2), eq(0xEF)), e2_e3));
     return static_cast<std::uint32_t>(_mm_movemask_epi8(stops));
 #else
     return maskOf([](unsigned char b) {
