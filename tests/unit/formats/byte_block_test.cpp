@@ -226,14 +226,6 @@ TEST_CASE("folding 16 bytes at a time matches the rules read one character at a 
   }
 }
 
-TEST_CASE("folds of a long text into its own buffer") {
-  std::string s = "  Au sein de notre établissement  \r\n\r\n\r\n  vous serez encadré  ";
-  foldDescription(s, s);
-  CHECK(s == "Au sein de notre établissement\n\n  vous serez encadré");
-  foldSingleLine(s, s);
-  CHECK(s == "Au sein de notre établissement vous serez encadré");
-}
-
 TEST_CASE("tokenizer: line ends and NUL bytes counted at every place of a block") {
   for (std::size_t length = 0; length < 40; ++length) {
     for (std::size_t at = 0; at < length; ++at) {

@@ -163,6 +163,12 @@ TEST_CASE("folds accept their own output buffer as input") {
   CHECK(s == "a   b\n\n  c");
   foldSingleLine(s, s);
   CHECK(s == "a b c");
+  // Longer than a block (byte_block.h): the folds copy the text first.
+  std::string text = "  Au sein de notre établissement  \r\n\r\n\r\n  vous serez encadré  ";
+  foldDescription(text, text);
+  CHECK(text == "Au sein de notre établissement\n\n  vous serez encadré");
+  foldSingleLine(text, text);
+  CHECK(text == "Au sein de notre établissement vous serez encadré");
 }
 
 TEST_CASE("foldDescription: long text") {
