@@ -17,7 +17,7 @@ FieldError duplicateRef(const std::string& ref) {
 }  // namespace
 
 bool ReferenceClaims::claim(const std::string& ref) {
-  return !snapshot_ || seen_.insert(ref).second;
+  return !snapshot_ || seen_.insert(ref);
 }
 
 void ReferenceClaims::apply(RowOutcome& row) {
@@ -25,7 +25,7 @@ void ReferenceClaims::apply(RowOutcome& row) {
   const std::optional<std::string>& ref =
       row.is_offer ? row.offer.source_ref : row.reject.source_ref;
   if (!ref) return;
-  if (seen_.insert(*ref).second || row.whole) return;
+  if (seen_.insert(*ref) || row.whole) return;
   if (!row.is_offer) {
     row.reject.errors.insert(row.reject.errors.begin(), duplicateRef(*ref));
     return;

@@ -13,9 +13,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_set>
 
 #include "formats/dialect.h"
+#include "formats/reference_set.h"
 #include "formats/row_reader.h"
 
 namespace passerelle::formats {
@@ -35,7 +35,7 @@ class ReferenceClaims {
 
  private:
   bool snapshot_;
-  std::unordered_set<std::string> seen_;
+  ReferenceSet seen_;
 };
 
 }  // namespace passerelle::formats

@@ -1,0 +1,52 @@
+// ReferenceSet against std::unordered_set on the same inserts: through its
+// growths, with the empty string, with strings that differ only late, and
+// with bytes of every value.
+#include "formats/reference_set.h"
+
+#include <doctest/doctest.h>
+
+#include <random>
+#include <string>
+#include <unordered_set>
+
+using passerelle::formats::ReferenceSet;
+
+TEST_CASE("ReferenceSet: an insert is refused the second time, and nothing else is") {
+  ReferenceSet set;
+  CHECK_FALSE(set.contains("Y-1"));
+  CHECK(set.insert("Y-1"));
+  CHECK_FALSE(set.insert("Y-1"));
+  CHECK(set.insert("Y-10"));
+  CHECK(set.insert("y-1"));
+  CHECK(set.insert(""));
+  CHECK_FALSE(set.insert(""));
+  CHECK(set.insert(std::string("Y-1\0", 4)));
+  CHECK(set.contains("Y-1"));
+  CHECK(set.contains(""));
+  CHECK_FALSE(set.contains("Y-2"));
+  CHECK(set.size() == 5);
+}
+
+TEST_CASE("ReferenceSet: the same answers as std::unordered_set through many growths") {
+  std::mt19937 rng(14);
+  ReferenceSet set;
+  std::unordered_set<std::string> expected;
+  for (int i = 0; i < 60000; ++i) {
+    std::string text;
+    switch (rng() % 3) {
+      case 0:  // a reference as partners write them, often repeated
+        text = "REF-" + std::to_string(rng() % 40000);
+        break;
+      case 1:  // a long shared prefix: only the end differs
+        text = std::string(200, 'x') + std::to_string(rng() % 500);
+        break;
+      default:  // any bytes, NUL included
+        for (std::size_t k = rng() % 6; k > 0; --k) text += static_cast<char>(rng() % 256);
+    }
+    const bool inserted = expected.insert(text).second;
+    REQUIRE(set.insert(text) == inserted);
+    REQUIRE(set.size() == expected.size());
+  }
+  for (const std::string& text : expected) REQUIRE(set.contains(text));
+  CHECK_FALSE(set.contains("REF-40000"));
+}
