@@ -1,6 +1,7 @@
 #include "formats/reference_set.h"
 
 #include <functional>
+#include <random>
 #include <stdexcept>
 #include <utility>
 
@@ -12,13 +13,26 @@ std::uint64_t hashOf(std::string_view text) {
   return std::hash<std::string_view>{}(text);
 }
 
+std::uint64_t randomSeed() {
+  std::random_device device;
+  return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+}
+
 }  // namespace
+
+ReferenceSet::ReferenceSet() : seed_(randomSeed()) {}
+
+// Fibonacci hashing of the seeded hash: the top bits of the product depend
+// on every bit of both, through the carries.
+std::size_t ReferenceSet::home(std::uint64_t hash) const {
+  return static_cast<std::size_t>(((hash ^ seed_) * 0x9E3779B97F4A7C15ULL) >> shift_);
+}
 
 std::size_t ReferenceSet::find(std::string_view text, std::uint64_t hash) const {
   const std::size_t mask = slots_.size() - 1;
   // Linear probing: with the load at most 1/2, a probe ends after about two
   // slots on average, and neighbours share a cache line.
-  for (std::size_t i = static_cast<std::size_t>(hash) & mask;; i = (i + 1) & mask) {
+  for (std::size_t i = home(hash);; i = (i + 1) & mask) {
     const Slot& slot = slots_[i];
     if (slot.length == kEmpty) return i;
     if (slot.hash == hash && slot.length == text.size() &&
@@ -50,11 +64,12 @@ bool ReferenceSet::insert(std::string_view text) {
 
 void ReferenceSet::grow() {
   std::vector<Slot> old = std::exchange(slots_, {});
-  slots_.assign(old.empty() ? 1024 : 2 * old.size(), Slot{0, 0, kEmpty});
+  shift_ = old.empty() ? 64 - 10 : shift_ - 1;  // 1,024 slots, then twice as many
+  slots_.assign(std::size_t{1} << (64 - shift_), Slot{0, 0, kEmpty});
   const std::size_t mask = slots_.size() - 1;
   for (const Slot& slot : old) {
     if (slot.length == kEmpty) continue;
-    std::size_t i = static_cast<std::size_t>(slot.hash) & mask;
+    std::size_t i = home(slot.hash);
     while (slots_[i].length != kEmpty) i = (i + 1) & mask;
     slots_[i] = slot;
   }

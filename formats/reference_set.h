@@ -12,6 +12,11 @@
 // Memory: the strings' bytes plus 16 bytes per slot, at most twice as many
 // slots as strings after a growth (load factor kept at or under 1/2).
 //
+// A partner's file is input we do not control: references chosen so that
+// their hashes share a slot would make every insert walk one long run
+// (quadratic time). The slot is taken from the hash mixed with a seed drawn
+// at construction, so which references collide cannot be known in advance.
+//
 // Thread safety: none; one owner (ReferenceClaims, on the reader's thread).
 #pragma once
 
@@ -25,6 +30,7 @@ namespace passerelle::formats {
 
 class ReferenceSet {
  public:
+  ReferenceSet();
   // Adds `text`; false, changing nothing, when it was already there.
   bool insert(std::string_view text);
   bool contains(std::string_view text) const;
@@ -38,12 +44,16 @@ class ReferenceSet {
   };
   static constexpr std::uint32_t kEmpty = 0xFFFFFFFFu;
 
+  // The first slot to probe for `hash`.
+  std::size_t home(std::uint64_t hash) const;
   // The slot holding `text`, or the free slot where it belongs.
   std::size_t find(std::string_view text, std::uint64_t hash) const;
   void grow();
 
+  const std::uint64_t seed_;
   std::string bytes_;
-  std::vector<Slot> slots_;  // a power of two in size, or empty
+  std::vector<Slot> slots_;  // 2^(64 - shift_) of them, or none
+  unsigned shift_ = 64;
   std::size_t size_ = 0;
 };
 

@@ -7,7 +7,9 @@
 
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_set>
+#include <vector>
 
 using passerelle::formats::ReferenceSet;
 
@@ -49,4 +51,22 @@ TEST_CASE("ReferenceSet: the same answers as std::unordered_set through many gro
   }
   for (const std::string& text : expected) REQUIRE(set.contains(text));
   CHECK_FALSE(set.contains("REF-40000"));
+}
+
+TEST_CASE("ReferenceSet: references whose plain hashes share their low bits are still told apart") {
+  // What a hostile file would send against a table indexed by the hash's low
+  // bits: 400 references whose std::hash agree on their low 10 bits (the
+  // first table has 1,024 slots). The set seeds its slots, so they spread;
+  // either way every answer must be right.
+  std::vector<std::string> crafted;
+  const std::size_t target = std::hash<std::string_view>{}("REF-0") & 1023;
+  for (long n = 1; crafted.size() < 400; ++n) {
+    std::string text = "REF-" + std::to_string(n);
+    if ((std::hash<std::string_view>{}(text)&1023) == target) crafted.push_back(std::move(text));
+  }
+  ReferenceSet set;
+  for (const std::string& text : crafted) REQUIRE(set.insert(text));
+  for (const std::string& text : crafted) REQUIRE_FALSE(set.insert(text));
+  CHECK(set.size() == crafted.size());
+  CHECK_FALSE(set.contains("REF-0"));
 }
